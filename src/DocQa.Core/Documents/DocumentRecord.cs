@@ -1,0 +1,28 @@
+namespace DocQa.Core.Documents;
+
+public enum DocumentStatus { Queued, Processing, Ready, Failed }
+
+/// <summary>What the store knows of one uploaded document: its identity, content hash, status and counts.</summary>
+public sealed record DocumentRecord
+{
+    public required string Index { get; init; }
+    public required string Id { get; init; }
+    public required string FileName { get; init; }
+    public required string ContentType { get; init; }
+    public long SizeBytes { get; init; }
+    public required string Sha256 { get; init; }
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public DocumentStatus Status { get; init; }
+    public string? Error { get; init; }
+    public int Pages { get; init; }
+    /// <summary>Pages that had no text layer (scanned images); counted, not read.</summary>
+    public int PagesWithoutText { get; init; }
+    public int Chunks { get; init; }
+    /// <summary>How many times processing was started; guards against a document that crashes the worker forever.</summary>
+    public int Attempts { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>An index and what it holds, for listings.</summary>
+public sealed record IndexSummary(string Name, int Documents, int Chunks);

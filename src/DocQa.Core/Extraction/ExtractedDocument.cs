@@ -1,0 +1,31 @@
+namespace DocQa.Core.Extraction;
+
+public enum DocumentKind { Pdf, Docx, Html, Markdown, Text }
+
+/// <summary>A supported document type: its kind and the media type reported to clients.</summary>
+public sealed record DocumentType(DocumentKind Kind, string MediaType);
+
+public enum BlockKind { Heading, Paragraph, Table }
+
+/// <summary>
+/// One piece of a document's text in reading order. Paragraph text may hold several lines separated by '\n'
+/// (a PDF text block); a table is one row per line with cells separated by " | ". Page is 1-based; documents
+/// without pages use 1.
+/// </summary>
+public sealed record DocumentBlock(BlockKind Kind, string Text, int Page, int HeadingLevel = 0);
+
+/// <summary>The text of a document as blocks in reading order, with its page counts.</summary>
+public sealed record ExtractedDocument(IReadOnlyList<DocumentBlock> Blocks, int Pages, int PagesWithoutText = 0);
+
+/// <summary>The document cannot be read; the message is the reason shown to the user.</summary>
+public sealed class ExtractionException(string reason, Exception? inner = null) : Exception(reason, inner);
+
+/// <summary>Detects a document's type and extracts its text.</summary>
+public interface IDocumentExtractor
+{
+    /// <summary>The type from the content's first bytes and the file name's extension together; null when unsupported.</summary>
+    DocumentType? Detect(ReadOnlySpan<byte> head, string fileName);
+
+    /// <summary>Extracts the text; throws <see cref="ExtractionException"/> with a readable reason when it can't.</summary>
+    ExtractedDocument Extract(Stream content, DocumentType type, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,26 @@
+namespace DocQa.Core.Retrieval;
+
+public enum RetrievalMode { Hybrid, Vector, Keyword }
+
+/// <summary>Restricts a search to some documents and/or to documents carrying all the given tags.</summary>
+public sealed record SearchFilter
+{
+    public static readonly SearchFilter None = new();
+
+    public IReadOnlyList<string> DocumentIds { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    public bool IsEmpty => DocumentIds.Count == 0 && Tags.Count == 0;
+}
+
+/// <summary>A retrieved chunk with where it came from and its score in the search that found it.</summary>
+public sealed record Passage(
+    string ChunkId,
+    string DocumentId,
+    string FileName,
+    int Ordinal,
+    int Page,
+    int PageEnd,
+    string? Heading,
+    string Text,
+    double Score);
