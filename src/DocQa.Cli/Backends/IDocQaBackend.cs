@@ -1,0 +1,30 @@
+using DocQa.Contracts;
+
+namespace DocQa.Cli.Backends;
+
+/// <summary>What the CLI does with DocQa, either in this process on the local data directory or through a server's REST API.</summary>
+public interface IDocQaBackend : IAsyncDisposable
+{
+    /// <summary>"local data directory ..." or "server ...", for messages.</summary>
+    string Description { get; }
+
+    Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+
+    /// <summary>Returns once every given document is ready or failed, reporting each as it finishes.</summary>
+    Task<IReadOnlyList<DocumentDto>> WaitUntilProcessedAsync(string index, IReadOnlyList<string> ids, Action<DocumentDto> processed, CancellationToken cancellationToken);
+
+    Task<IndexListDto> ListIndexesAsync(CancellationToken cancellationToken);
+
+    Task<DocumentListDto> ListDocumentsAsync(string index, CancellationToken cancellationToken);
+
+    Task<DocumentDto> GetDocumentAsync(string index, string id, CancellationToken cancellationToken);
+
+    Task DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken);
+
+    Task<SearchResponseDto> SearchAsync(string index, SearchRequestDto request, CancellationToken cancellationToken);
+
+    Task<AskResponseDto> AskAsync(string index, AskRequestDto request, CancellationToken cancellationToken);
+}
+
+/// <summary>A failure to show the user as one line, with a non-zero exit.</summary>
+public sealed class CliException(string message) : Exception(message);

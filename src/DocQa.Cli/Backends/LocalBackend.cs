@@ -1,0 +1,99 @@
+using DocQa.Contracts;
+using DocQa.Core.Answering;
+using DocQa.Core.Documents;
+using DocQa.Core.Ingestion;
+using DocQa.Core.Retrieval;
+using DocQa.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DocQa.Cli.Backends;
+
+/// <summary>Runs DocQa in this process on the data directory that configuration (appsettings.json, environment, --data-dir) names.</summary>
+public sealed class LocalBackend : IDocQaBackend
+{
+    private readonly ServiceProvider _services;
+
+    public LocalBackend(string? dataDirectory, Action<IServiceCollection>? configure = null)
+    {
+        var contentRoot = Directory.GetCurrentDirectory();
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(contentRoot)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(dataDirectory is null ? [] : [new("Storage:DataDirectory", dataDirectory)])
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).SetMinimumLevel(LogLevel.Warning));
+        services.AddDocQa(configuration, contentRoot);
+        configure?.Invoke(services);
+        _services = services.BuildServiceProvider();
+        DataDirectory = _services.GetRequiredService<DataPaths>().Root;
+    }
+
+    public string DataDirectory { get; }
+
+    public string Description => $"local data directory {DataDirectory}";
+
+    public IServiceProvider Services => _services;
+
+    private DocumentLibrary Library => _services.GetRequiredService<DocumentLibrary>();
+
+    public async Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        await using var content = File.OpenRead(path);
+        var result = await Library.SubmitAsync(new Upload(index, Path.GetFileName(path), content, id, tags.Count > 0 ? tags : null), cancellationToken);
+        return (DocumentDto.From(result.Document), result.Outcome == UploadOutcome.Unchanged);
+    }
+
+    public async Task<IReadOnlyList<DocumentDto>> WaitUntilProcessedAsync(string index, IReadOnlyList<string> ids, Action<DocumentDto> processed, CancellationToken cancellationToken)
+    {
+        var runner = _services.GetRequiredService<IngestionRunner>();
+        void Report(DocumentRecord record) { if (record.Index == index && ids.Contains(record.Id)) processed(DocumentDto.From(record)); }
+        runner.DocumentProcessed += Report;
+        try
+        {
+            await runner.ResumeInterruptedAsync(cancellationToken);
+            await runner.RunUntilEmptyAsync(cancellationToken);
+        }
+        finally
+        {
+            runner.DocumentProcessed -= Report;
+        }
+        var results = new List<DocumentDto>();
+        foreach (var id in ids) results.Add(DocumentDto.From(await Library.GetAsync(index, id, cancellationToken)));
+        return results;
+    }
+
+    public async Task<IndexListDto> ListIndexesAsync(CancellationToken cancellationToken) =>
+        new((await Library.ListIndexesAsync(cancellationToken)).Select(IndexDto.From).ToList());
+
+    public async Task<DocumentListDto> ListDocumentsAsync(string index, CancellationToken cancellationToken) =>
+        new((await Library.ListAsync(index, cancellationToken)).Select(DocumentDto.From).ToList());
+
+    public async Task<DocumentDto> GetDocumentAsync(string index, string id, CancellationToken cancellationToken) =>
+        DocumentDto.From(await Library.GetAsync(index, id, cancellationToken));
+
+    public Task DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken) =>
+        Library.DeleteAsync(index, id, cancellationToken);
+
+    public async Task<SearchResponseDto> SearchAsync(string index, SearchRequestDto request, CancellationToken cancellationToken)
+    {
+        DocumentLibrary.RequireIndexName(index);
+        var passages = await _services.GetRequiredService<Retriever>().SearchAsync(
+            new SearchRequest(index, request.Query ?? "", request.Top ?? 5, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter()), cancellationToken);
+        return new SearchResponseDto(passages.Select(SearchResultDto.From).ToList());
+    }
+
+    public async Task<AskResponseDto> AskAsync(string index, AskRequestDto request, CancellationToken cancellationToken)
+    {
+        DocumentLibrary.RequireIndexName(index);
+        var result = await _services.GetRequiredService<AskService>().AskAsync(
+            new AskRequest(index, request.Question ?? "", request.Top ?? 5, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter()), cancellationToken);
+        return AskResponseDto.From(result);
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Text.Json;
+using DocQa.Cli.Backends;
+using DocQa.Contracts;
+using DocQa.Core;
+using Microsoft.Extensions.Options;
+
+namespace DocQa.Cli.Commands;
+
+/// <summary>Options every command takes, and the one place that turns failures into a readable line and an exit code.</summary>
+public static class CommonOptions
+{
+    public static readonly Option<string?> Server = new("--server")
+    {
+        Description = "URL of a running DocQa server to work on (default: the local data directory; env DOCQA_SERVER)",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DOCQA_SERVER"),
+    };
+
+    public static readonly Option<string?> DataDirectory = new("--data-dir")
+    {
+        Description = "Local data directory (default: Storage:DataDirectory from appsettings.json, data/store)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> Index = new("--index", "-i")
+    {
+        Description = "Index to work on",
+        Recursive = true,
+        DefaultValueFactory = _ => "default",
+    };
+
+    public static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print the result as JSON",
+        Recursive = true,
+    };
+
+    public static IEnumerable<Option> Global => [Server, DataDirectory, Index, Json];
+
+    /// <summary>Runs a command against the backend the options choose; failures print one line to stderr and exit 1.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IDocQaBackend, Task<int>> action)
+    {
+        try
+        {
+            await using var backend = CreateBackend(parse);
+            return await action(backend);
+        }
+        catch (Exception e) when (e is CliException or RequestRejectedException or OptionsValidationException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Console.Error.WriteLine($"docqa: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("docqa: cancelled");
+            return 130;
+        }
+    }
+
+    public static IDocQaBackend CreateBackend(ParseResult parse)
+    {
+        var server = parse.GetValue(Server);
+        if (string.IsNullOrWhiteSpace(server)) return new LocalBackend(parse.GetValue(DataDirectory));
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            throw new CliException($"--server needs an http(s) URL, not '{server}'");
+        return new RemoteBackend(uri);
+    }
+
+    public static void PrintJson<T>(T value) =>
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions(JsonDefaults.Options) { WriteIndented = true }));
+}

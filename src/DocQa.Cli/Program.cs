@@ -1,0 +1,22 @@
+using System.CommandLine;
+using DocQa.Cli.Commands;
+
+namespace DocQa.Cli;
+
+public static class DocQaCli
+{
+    public static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("DocQa: answers questions over your documents, with citations down to the page.");
+        foreach (var option in CommonOptions.Global) root.Options.Add(option);
+        root.Subcommands.Add(IngestCommand.Create());
+        root.Subcommands.Add(QueryCommands.CreateSearch());
+        root.Subcommands.Add(QueryCommands.CreateAsk());
+        root.Subcommands.Add(DocsCommand.Create());
+        root.Subcommands.Add(IndexesCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+
+    public static Task<int> Main(string[] args) => CreateRootCommand().Parse(args).InvokeAsync();
+}

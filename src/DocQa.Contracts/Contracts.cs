@@ -1,0 +1,89 @@
+using DocQa.Core.Answering;
+using DocQa.Core.Documents;
+using DocQa.Core.Retrieval;
+
+namespace DocQa.Contracts;
+
+// The REST contract. Clients rely on these names: extend, never rename.
+
+public sealed record IndexDto(string Name, int Documents, int Chunks)
+{
+    public static IndexDto From(IndexSummary index) => new(index.Name, index.Documents, index.Chunks);
+}
+
+public sealed record IndexListDto(IReadOnlyList<IndexDto> Indexes);
+
+public sealed record DocumentDto(
+    string Id,
+    string Index,
+    string FileName,
+    string ContentType,
+    long SizeBytes,
+    string Sha256,
+    IReadOnlyDictionary<string, string> Tags,
+    DocumentStatus Status,
+    string? Error,
+    int Pages,
+    int PagesWithoutText,
+    int Chunks,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static DocumentDto From(DocumentRecord r) => new(
+        r.Id, r.Index, r.FileName, r.ContentType, r.SizeBytes, r.Sha256, r.Tags, r.Status, r.Error,
+        r.Pages, r.PagesWithoutText, r.Chunks, r.CreatedAt, r.UpdatedAt);
+}
+
+public sealed record DocumentListDto(IReadOnlyList<DocumentDto> Documents);
+
+public sealed record FilterDto(IReadOnlyList<string>? DocumentIds, IReadOnlyDictionary<string, string>? Tags)
+{
+    public SearchFilter ToFilter() => new()
+    {
+        DocumentIds = DocumentIds ?? [],
+        Tags = Tags ?? new Dictionary<string, string>(),
+    };
+}
+
+public sealed record SearchRequestDto(string? Query, int? Top, RetrievalMode? Mode, FilterDto? Filter);
+
+public sealed record SearchResultDto(
+    string DocumentId,
+    string FileName,
+    int Page,
+    int PageEnd,
+    string ChunkId,
+    string? Heading,
+    string Text,
+    double Score)
+{
+    public static SearchResultDto From(Passage p) =>
+        new(p.DocumentId, p.FileName, p.Page, p.PageEnd, p.ChunkId, p.Heading, p.Text, Math.Round(p.Score, 6));
+}
+
+public sealed record SearchResponseDto(IReadOnlyList<SearchResultDto> Results);
+
+public sealed record AskRequestDto(string? Question, int? Top, RetrievalMode? Mode, FilterDto? Filter);
+
+public sealed record CitationDto(int N, string DocumentId, string FileName, int Page, int PageEnd, string Text, double Score, bool Referenced);
+
+public sealed record TimingsDto(double RetrievalMs, double AnswerMs);
+
+public sealed record AskResponseDto(
+    string Answer,
+    string Mode,
+    bool NoAnswer,
+    string? NoAnswerReason,
+    IReadOnlyList<CitationDto> Citations,
+    TimingsDto Timings)
+{
+    public static AskResponseDto From(AskResult result) => new(
+        result.Answer.Text,
+        result.Answer.Mode,
+        result.Answer.NoAnswer,
+        result.Answer.NoAnswerReason,
+        result.Answer.Citations.Select(c => new CitationDto(c.N, c.DocumentId, c.FileName, c.Page, c.PageEnd, c.Text, Math.Round(c.Score, 4), c.Referenced)).ToList(),
+        new TimingsDto(result.Timings.RetrievalMs, result.Timings.AnswerMs));
+}
+
+public sealed record InfoDto(string Version, string EmbeddingModel, int EmbeddingDimensions, string AnswerMode, string Storage);

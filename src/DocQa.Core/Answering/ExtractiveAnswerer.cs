@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+using DocQa.Core.Retrieval;
+using Microsoft.Extensions.AI;
+
+namespace DocQa.Core.Answering;
+
+/// <summary>Thresholds, weights and caps of <see cref="ExtractiveAnswerer"/>.</summary>
+public sealed record ExtractiveAnswerOptions
+{
+    /// <summary>Only the best passages are read for sentences.</summary>
+    public int MaxPassages { get; init; } = 6;
+
+    /// <summary>The most candidate sentences embedded for one question.</summary>
+    public int MaxCandidates { get; init; } = 80;
+
+    /// <summary>The most sentences in an answer.</summary>
+    public int MaxSentences { get; init; } = 3;
+
+    /// <summary>A sentence whose cosine with the question is below this is not relevant by meaning.</summary>
+    public double MinRelevance { get; init; } = 0.30;
+
+    /// <summary>A sentence holding at least this share of the question's (weighted) terms is relevant by wording.</summary>
+    public double MinTermCoverage { get; init; } = 0.5;
+
+    public double SimilarityWeight { get; init; } = 1.0;
+    public double TermWeight { get; init; } = 0.3;
+
+    /// <summary>The bonus of a sentence from the first passage; it falls off linearly to nothing for the last.</summary>
+    public double RankWeight { get; init; } = 0.05;
+
+    /// <summary>Further sentences join the answer only when they score within this of the best one.</summary>
+    public double ExtraSentenceMargin { get; init; } = 0.08;
+
+    /// <summary>Sentences whose embeddings have at least this cosine say the same thing; only one is used.</summary>
+    public double DuplicateSimilarity { get; init; } = 0.92;
+
+    /// <summary>Longer sentences are shortened in the answer (the citation keeps the whole passage).</summary>
+    public int MaxSentenceChars { get; init; } = 600;
+}
+
+/// <summary>
+/// Answers with the sentences of the retrieved passages that best match the question, each followed by the
+/// [n] marker of its passage. A sentence scores its embedding cosine with the question, plus the share of the
+/// question's content terms it holds (rarer terms weigh more), plus a small bonus for its passage's rank.
+/// </summary>
+public sealed class ExtractiveAnswerer(
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    ExtractiveAnswerOptions? options = null) : IAnswerGenerator
+{
+    public const string NotFoundText = "I couldn't find an answer to that in the documents.";
+
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder =
+        embedder ?? throw new ArgumentNullException(nameof(embedder));
+    private readonly ExtractiveAnswerOptions _options = options ?? new ExtractiveAnswerOptions();
+
+    public string Mode => AnswerModes.Extractive;
+
+    public async Task<Answer> AnswerAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(passages);
+
+        var citations = passages
+            .Select((p, i) => new Citation(i + 1, p.DocumentId, p.FileName, p.Page, p.PageEnd, p.Text, p.Score, Referenced: false))
+            .ToList();
+        if (passages.Count == 0)
+            return NotFound("no passages matched the question", citations);
+        if (string.IsNullOrWhiteSpace(question))
+            return NotFound("the question is empty", citations);
+
+        var candidates = CollectCandidates(passages);
+        if (candidates.Count == 0)
+            return NotFound("the matching passages hold no readable sentences", citations);
+
+        var embeddings = await _embedder.GenerateAsync(
+            [question, .. candidates.Select(c => c.Text)], options: null, cancellationToken).ConfigureAwait(false);
+        if (embeddings.Count != candidates.Count + 1)
+            throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {candidates.Count + 1} texts.");
+
+        Score(question, candidates, embeddings);
+
+        var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Index).ToList();
+        var best = ranked.FirstOrDefault(IsRelevant);
+        if (best is null)
+        {
+            double closest = candidates.Max(c => c.Cosine);
+            return NotFound(string.Create(CultureInfo.InvariantCulture,
+                $"the closest sentence in the passages scored {closest:0.00}, below the {_options.MinRelevance:0.00} relevance threshold"), citations);
+        }
+
+        var chosen = new List<Candidate> { best };
+        foreach (var candidate in ranked)
+        {
+            if (chosen.Count >= _options.MaxSentences || candidate.Score < best.Score - _options.ExtraSentenceMargin)
+                break;
+            if (candidate != best && IsRelevant(candidate) && !chosen.Any(c => IsDuplicate(c, candidate)))
+                chosen.Add(candidate);
+        }
+
+        // Readable order: sentences of one passage together and in their order there, the passage holding the
+        // best sentence first.
+        var ordered = chosen
+            .GroupBy(c => c.Passage)
+            .SelectMany(g => g.OrderBy(c => c.Index))
+            .ToList();
+
+        string text = string.Join(" ", ordered.Select(c =>
+            $"{AnswerText.Shorten(c.Text, _options.MaxSentenceChars)} [{c.Passage + 1}]"));
+        var used = ordered.Select(c => c.Passage).ToHashSet();
+        citations = citations.Select((c, i) => used.Contains(i) ? c with { Referenced = true } : c).ToList();
+        return new Answer(text, AnswerModes.Extractive, NoAnswer: false, NoAnswerReason: null, citations);
+    }
+
+    private static Answer NotFound(string reason, IReadOnlyList<Citation> citations) =>
+        new(NotFoundText, AnswerModes.Extractive, NoAnswer: true, reason, citations);
+
+    /// <summary>Sentences of the best passages in order, each once (overlapping chunks repeat sentences), up to the cap.</summary>
+    private List<Candidate> CollectCandidates(IReadOnlyList<Passage> passages)
+    {
+        var candidates = new List<Candidate>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        int passageCount = Math.Min(passages.Count, Math.Max(1, _options.MaxPassages));
+        for (int p = 0; p < passageCount; p++)
+        {
+            foreach (string sentence in AnswerText.Sentences(passages[p].Text ?? ""))
+            {
+                if (candidates.Count >= _options.MaxCandidates)
+                    return candidates;
+                if (AnswerText.IsSubstantial(sentence) && seen.Add(sentence))
+                    candidates.Add(new Candidate(sentence, p, candidates.Count, passageCount));
+            }
+        }
+        return candidates;
+    }
+
+    private void Score(string question, List<Candidate> candidates, GeneratedEmbeddings<Embedding<float>> embeddings)
+    {
+        var questionVector = embeddings[0].Vector;
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            candidates[i].Vector = embeddings[i + 1].Vector;
+            candidates[i].Cosine = Cosine(questionVector, candidates[i].Vector);
+        }
+
+        // Term weights from how few candidates hold a term: a question term that no candidate holds weighs the
+        // most, so a passage that matches only the common words of the question covers little of it.
+        var questionTerms = AnswerText.Terms(question);
+        var candidateTerms = candidates.Select(c => AnswerText.Terms(c.Text)).ToList();
+        var weights = questionTerms.ToDictionary(
+            t => t,
+            t => Math.Log((candidates.Count + 1.0) / (candidateTerms.Count(terms => terms.Contains(t)) + 0.5)));
+        double totalWeight = weights.Values.Sum();
+
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            var c = candidates[i];
+            c.Coverage = totalWeight > 0
+                ? weights.Where(w => candidateTerms[i].Contains(w.Key)).Sum(w => w.Value) / totalWeight
+                : 0;
+            double rankBonus = (double)(c.PassageCount - c.Passage) / c.PassageCount;
+            c.Score = _options.SimilarityWeight * c.Cosine + _options.TermWeight * c.Coverage + _options.RankWeight * rankBonus;
+        }
+    }
+
+    private static double Cosine(ReadOnlyMemory<float> a, ReadOnlyMemory<float> b)
+    {
+        if (a.Length != b.Length || a.Length == 0)
+            return 0;
+        double cosine = TensorPrimitives.CosineSimilarity(a.Span, b.Span);
+        return double.IsNaN(cosine) ? 0 : cosine; // a zero vector has no direction
+    }
+
+    private bool IsRelevant(Candidate c) => c.Cosine >= _options.MinRelevance || c.Coverage >= _options.MinTermCoverage;
+
+    private bool IsDuplicate(Candidate a, Candidate b) =>
+        Cosine(a.Vector, b.Vector) >= _options.DuplicateSimilarity
+        || a.Text.Contains(b.Text, StringComparison.OrdinalIgnoreCase)
+        || b.Text.Contains(a.Text, StringComparison.OrdinalIgnoreCase);
+
+    private sealed class Candidate(string text, int passage, int index, int passageCount)
+    {
+        public string Text { get; } = text;
+        public int Passage { get; } = passage;
+        public int Index { get; } = index;
+        public int PassageCount { get; } = passageCount;
+        public ReadOnlyMemory<float> Vector { get; set; }
+        public double Cosine { get; set; }
+        public double Coverage { get; set; }
+        public double Score { get; set; }
+    }
+}

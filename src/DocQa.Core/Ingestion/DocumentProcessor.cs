@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using DocQa.Core.Chunking;
+using DocQa.Core.Documents;
+using DocQa.Core.Extraction;
+using DocQa.Core.Storage;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DocQa.Core.Ingestion;
+
+/// <summary>Turns one queued document into searchable chunks: extract, chunk, embed, store — or marks it failed with the reason.</summary>
+public sealed class DocumentProcessor(
+    IDocumentStore store,
+    IFileStore files,
+    IDocumentExtractor extractor,
+    Chunker chunker,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IOptions<IngestionOptions> options,
+    TimeProvider clock,
+    ILogger<DocumentProcessor> logger)
+{
+    /// <summary>Processes a document claimed from the queue and returns its final record.</summary>
+    public async Task<DocumentRecord> ProcessAsync(DocumentRecord record, CancellationToken cancellationToken = default)
+    {
+        using var activity = DocQaTelemetry.Source.StartActivity("ingest");
+        activity?.SetTag("docqa.index", record.Index);
+        activity?.SetTag("docqa.document", record.Id);
+        var clockStart = Stopwatch.GetTimestamp();
+
+        if (record.Attempts > options.Value.MaxAttempts)
+            return await FailAsync(record, $"processing was interrupted {record.Attempts - 1} times; the document may crash the extractor", cancellationToken);
+
+        try
+        {
+            var (extracted, chunks) = await ExtractAndChunkAsync(record, cancellationToken);
+            var vectors = await EmbedAsync(chunks, cancellationToken);
+
+            var stored = new StoredChunk[chunks.Count];
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                var chunk = chunks[i];
+                stored[i] = new StoredChunk(ChunkIdOf(record, chunk.Ordinal), chunk.Ordinal, chunk.Text, chunk.Heading, chunk.Page, chunk.PageEnd, vectors[i]);
+            }
+
+            var ready = record with
+            {
+                Status = DocumentStatus.Ready,
+                Error = null,
+                Pages = extracted.Pages,
+                PagesWithoutText = extracted.PagesWithoutText,
+                Chunks = stored.Length,
+                UpdatedAt = clock.GetUtcNow(),
+            };
+            if (!await IsCurrentAsync(record, cancellationToken))
+                return record; // deleted or replaced by a newer upload meanwhile: the newer state wins
+
+            await store.CompleteDocumentAsync(ready, stored, cancellationToken);
+            files.Delete(record.Index, record.Id, keepSha256: record.Sha256);
+
+            DocQaTelemetry.DocumentsIngested.Add(1);
+            DocQaTelemetry.ChunksEmbedded.Add(stored.Length);
+            logger.LogInformation("Ingested {Index}/{Id}: {Pages} pages, {Chunks} chunks in {Ms:0} ms",
+                record.Index, record.Id, ready.Pages, ready.Chunks, Stopwatch.GetElapsedTime(clockStart).TotalMilliseconds);
+            return ready;
+        }
+        catch (ExtractionException e)
+        {
+            return await FailAsync(record, e.Message, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Ingesting {Index}/{Id} failed", record.Index, record.Id);
+            return await FailAsync(record, $"processing failed: {e.Message}", cancellationToken);
+        }
+    }
+
+    /// <summary>Chunk ids carry the content version, so a new version's chunks never collide with the old ones.</summary>
+    public static string ChunkIdOf(DocumentRecord record, int ordinal) => $"{record.Index}:{record.Id}:{record.Sha256[..12]}:{ordinal}";
+
+    private async Task<(ExtractedDocument Extracted, IReadOnlyList<Chunk> Chunks)> ExtractAndChunkAsync(DocumentRecord record, CancellationToken cancellationToken)
+    {
+        await using var content = files.Open(record.Index, record.Id, record.Sha256)
+            ?? throw new ExtractionException("the uploaded file is missing from the data directory");
+        var head = new byte[8192];
+        var headLength = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        content.Position = 0;
+        var type = extractor.Detect(head.AsSpan(0, headLength), record.FileName)
+            ?? throw new ExtractionException("the file is not a supported document type");
+
+        // Extraction and chunking are CPU-bound and synchronous: keep them off the caller's thread.
+        return await Task.Run(() =>
+        {
+            var extracted = extractor.Extract(content, type, cancellationToken);
+            var chunks = chunker.Split(extracted, cancellationToken);
+            if (chunks.Count == 0)
+                throw new ExtractionException(extracted.PagesWithoutText > 0
+                    ? $"no text found: {extracted.PagesWithoutText} of {extracted.Pages} pages have no text layer (scanned images?)"
+                    : "no text found in the document");
+            return (extracted, chunks);
+        }, cancellationToken);
+    }
+
+    private async Task<ReadOnlyMemory<float>[]> EmbedAsync(IReadOnlyList<Chunk> chunks, CancellationToken cancellationToken)
+    {
+        var vectors = new ReadOnlyMemory<float>[chunks.Count];
+        var batchSize = options.Value.EmbeddingBatchSize;
+        for (var start = 0; start < chunks.Count; start += batchSize)
+        {
+            var batch = chunks.Skip(start).Take(batchSize).Select(c => c.EmbeddingText).ToList();
+            var embeddings = await embedder.GenerateAsync(batch, cancellationToken: cancellationToken);
+            for (var i = 0; i < embeddings.Count; i++) vectors[start + i] = embeddings[i].Vector;
+        }
+        return vectors;
+    }
+
+    private async Task<DocumentRecord> FailAsync(DocumentRecord record, string reason, CancellationToken cancellationToken)
+    {
+        DocQaTelemetry.DocumentsFailed.Add(1);
+        logger.LogWarning("Document {Index}/{Id} failed: {Reason}", record.Index, record.Id, reason);
+        var failed = record with { Status = DocumentStatus.Failed, Error = reason, UpdatedAt = clock.GetUtcNow() };
+        if (await IsCurrentAsync(record, cancellationToken))
+            await store.SaveDocumentAsync(failed, cancellationToken);
+        return failed;
+    }
+
+    private async Task<bool> IsCurrentAsync(DocumentRecord record, CancellationToken cancellationToken)
+    {
+        var current = await store.GetDocumentAsync(record.Index, record.Id, cancellationToken);
+        return current is not null && current.Sha256 == record.Sha256 && current.Status == DocumentStatus.Processing;
+    }
+}

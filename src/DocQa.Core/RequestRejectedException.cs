@@ -1,0 +1,13 @@
+namespace DocQa.Core;
+
+/// <summary>Why a client's request was refused; the hosts map it to an HTTP status or a CLI exit.</summary>
+public enum RejectionKind { BadRequest, NotFound, UnsupportedMediaType, PayloadTooLarge, Conflict }
+
+/// <summary>A request that DocQa refuses, with a message fit to show the user. Nothing stored is changed.</summary>
+public sealed class RequestRejectedException(RejectionKind kind, string message) : Exception(message)
+{
+    public RejectionKind Kind { get; } = kind;
+
+    public static RequestRejectedException NotFound(string message) => new(RejectionKind.NotFound, message);
+    public static RequestRejectedException BadRequest(string message) => new(RejectionKind.BadRequest, message);
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using DocQa.Core.Storage;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace DocQa.Core.Retrieval;
+
+public sealed record SearchRequest(
+    string Index,
+    string Query,
+    int Top = 5,
+    RetrievalMode Mode = RetrievalMode.Hybrid,
+    SearchFilter? Filter = null);
+
+public sealed class RetrievalOptions
+{
+    /// <summary>How many candidates each half of a hybrid search contributes to the fusion.</summary>
+    public int CandidatesPerMode { get; set; } = 40;
+
+    /// <summary>The k of reciprocal rank fusion: 1/(k + rank). 60 is the value from the original RRF paper.</summary>
+    public int RrfK { get; set; } = 60;
+
+    /// <summary>Share of a passage's word trigrams found in a better-ranked passage above which it counts as a near duplicate.</summary>
+    public double NearDuplicateContainment { get; set; } = 0.6;
+
+    public int MaxTop { get; set; } = 50;
+}
+
+/// <summary>Hybrid retrieval: vector and BM25 result lists fused by reciprocal rank fusion, near duplicates collapsed.</summary>
+public sealed class Retriever(
+    IDocumentStore store,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IOptions<RetrievalOptions> options)
+{
+    private readonly RetrievalOptions _options = options.Value;
+
+    public async Task<IReadOnlyList<Passage>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    {
+        using var activity = DocQaTelemetry.Source.StartActivity("search");
+        activity?.SetTag("docqa.index", request.Index);
+        activity?.SetTag("docqa.mode", request.Mode.ToString());
+
+        var top = Math.Clamp(request.Top, 1, _options.MaxTop);
+        var filter = request.Filter ?? SearchFilter.None;
+        // Ask each half for more than we return: duplicates are collapsed afterwards, and fusion needs depth.
+        var depth = Math.Max(_options.CandidatesPerMode, top * 3);
+
+        IReadOnlyList<Passage> ranked;
+        switch (request.Mode)
+        {
+            case RetrievalMode.Vector:
+                ranked = await VectorAsync(request, depth, filter, cancellationToken);
+                break;
+            case RetrievalMode.Keyword:
+                ranked = await store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken);
+                break;
+            default:
+                var vector = VectorAsync(request, depth, filter, cancellationToken);
+                var keyword = store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken);
+                ranked = ReciprocalRankFusion.Fuse([await vector, await keyword], _options.RrfK);
+                break;
+        }
+        return NearDuplicates.Collapse(ranked, top, _options.NearDuplicateContainment);
+    }
+
+    private async Task<IReadOnlyList<Passage>> VectorAsync(SearchRequest request, int depth, SearchFilter filter, CancellationToken cancellationToken)
+    {
+        var embedding = await embedder.GenerateAsync(request.Query, cancellationToken: cancellationToken);
+        return await store.VectorSearchAsync(request.Index, embedding.Vector, depth, filter, cancellationToken);
+    }
+}
+
+/// <summary>Reciprocal rank fusion: each list adds 1/(k + rank) to a passage's score; ranks, not raw scores, so BM25 and cosine mix.</summary>
+public static class ReciprocalRankFusion
+{
+    public static IReadOnlyList<Passage> Fuse(IReadOnlyList<IReadOnlyList<Passage>> lists, int k)
+    {
+        var fused = new Dictionary<string, (Passage Passage, double Score, int FirstSeen)>();
+        var order = 0;
+        foreach (var list in lists)
+        {
+            for (var rank = 0; rank < list.Count; rank++)
+            {
+                var passage = list[rank];
+                var contribution = 1.0 / (k + rank + 1);
+                fused[passage.ChunkId] = fused.TryGetValue(passage.ChunkId, out var seen)
+                    ? (seen.Passage, seen.Score + contribution, seen.FirstSeen)
+                    : (passage, contribution, order++);
+            }
+        }
+        return fused.Values
+            .OrderByDescending(entry => entry.Score)
+            .ThenBy(entry => entry.FirstSeen)
+            .Select(entry => entry.Passage with { Score = entry.Score })
+            .ToList();
+    }
+}
+
+/// <summary>Drops passages whose text is mostly contained in a better-ranked one (overlapping chunks, the same file uploaded twice).</summary>
+public static class NearDuplicates
+{
+    public static IReadOnlyList<Passage> Collapse(IReadOnlyList<Passage> ranked, int top, double containment)
+    {
+        var kept = new List<(Passage Passage, HashSet<int> Shingles)>(top);
+        foreach (var passage in ranked)
+        {
+            if (kept.Count == top) break;
+            var shingles = Shingles(passage.Text);
+            var duplicate = kept.Any(k => Containment(shingles, k.Shingles) >= containment);
+            if (!duplicate) kept.Add((passage, shingles));
+        }
+        return kept.Select(k => k.Passage).ToList();
+    }
+
+    private static double Containment(HashSet<int> candidate, HashSet<int> keptShingles)
+    {
+        if (candidate.Count == 0) return 0;
+        var shared = candidate.Count(keptShingles.Contains);
+        return (double)shared / Math.Min(candidate.Count, Math.Max(1, keptShingles.Count));
+    }
+
+    /// <summary>Hashes of consecutive word triples, lower-cased.</summary>
+    private static HashSet<int> Shingles(string text)
+    {
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var set = new HashSet<int>();
+        for (var i = 0; i + 2 < words.Length; i++)
+        {
+            var hash = HashCode.Combine(
+                StringComparer.OrdinalIgnoreCase.GetHashCode(words[i]),
+                StringComparer.OrdinalIgnoreCase.GetHashCode(words[i + 1]),
+                StringComparer.OrdinalIgnoreCase.GetHashCode(words[i + 2]));
+            set.Add(hash);
+        }
+        return set;
+    }
+}

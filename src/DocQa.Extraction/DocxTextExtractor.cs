@@ -1,0 +1,257 @@
+using System.Text;
+using DocQa.Core.Extraction;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Wordprocessing;
+
+namespace DocQa.Extraction;
+
+/// <summary>
+/// Word documents through the Open XML SDK: body paragraphs and tables in order. A DOCX has no fixed pages,
+/// so pages are counted from the breaks the file records: explicit page breaks, section breaks that start a
+/// new page, and the breaks Word wrote where it last laid out a page (w:lastRenderedPageBreak).
+/// </summary>
+internal static class DocxTextExtractor
+{
+    public static ExtractedDocument Extract(Stream content, CancellationToken cancellationToken)
+    {
+        using WordprocessingDocument document = WordprocessingDocument.Open(content, isEditable: false);
+        Body body = document.MainDocumentPart?.Document?.Body
+            ?? throw new ExtractionException("the file is not a readable DOCX: it has no document body");
+
+        var reader = new BodyReader(new HeadingStyles(document.MainDocumentPart.StyleDefinitionsPart?.Styles), cancellationToken);
+        reader.Read(body);
+        return reader.Blocks.ToDocument(reader.Page);
+    }
+
+    private sealed class BodyReader(HeadingStyles headings, CancellationToken cancellationToken)
+    {
+        public BlockList Blocks { get; } = new();
+
+        /// <summary>The current page, 1-based; at the end, the number of pages.</summary>
+        public int Page { get; private set; } = 1;
+
+        // Word records a page break twice when it has laid the document out: the w:br itself, then a
+        // w:lastRenderedPageBreak where the next page's text starts. A break counts once until text follows;
+        // the start of the document counts as one.
+        private bool _breakPending = true;
+        private int? _textPage;
+
+        public void Read(OpenXmlElement container)
+        {
+            foreach (OpenXmlElement element in BlockContent(container))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (element is Paragraph paragraph)
+                    AddParagraph(paragraph);
+                else if (element is Table table)
+                    AddTable(table);
+            }
+        }
+
+        private void AddParagraph(Paragraph paragraph)
+        {
+            string text = ParagraphText(paragraph, out int page);
+            int level = headings.LevelOf(paragraph.ParagraphProperties);
+            if (level > 0)
+                Blocks.Add(BlockKind.Heading, TextHelpers.CollapseWhitespace(text), page, level);
+            else
+                Blocks.Add(BlockKind.Paragraph, CollapseLines(text), page);
+        }
+
+        private void AddTable(Table table)
+        {
+            int startPage = Page;
+            var rows = new List<string>();
+            foreach (TableRow row in Items<TableRow>(table))
+            {
+                var cells = Items<TableCell>(row).Select(CellText).ToList();
+                if (cells.Any(c => c.Length > 0))
+                    rows.Add(string.Join(" | ", cells));
+            }
+            Blocks.Add(BlockKind.Table, string.Join('\n', rows), startPage);
+        }
+
+        /// <summary>A cell's paragraphs and nested tables as one line.</summary>
+        private string CellText(TableCell cell)
+        {
+            var parts = new List<string>();
+            foreach (OpenXmlElement element in BlockContent(cell))
+            {
+                if (element is Paragraph paragraph)
+                    parts.Add(ParagraphText(paragraph, out _));
+                else if (element is Table nested)
+                    parts.AddRange(Items<TableRow>(nested).SelectMany(Items<TableCell>).Select(CellText));
+            }
+            return TextHelpers.CollapseWhitespace(string.Join(' ', parts));
+        }
+
+        /// <summary>The paragraph's text, and the page where its text starts.</summary>
+        private string ParagraphText(Paragraph paragraph, out int page)
+        {
+            if (paragraph.ParagraphProperties?.PageBreakBefore is { } before && (before.Val?.Value ?? true))
+                PageBreak();
+
+            _textPage = null;
+            var text = new StringBuilder();
+            AppendRuns(paragraph, text);
+            page = _textPage ?? Page;
+
+            // A section break that starts a new page ends this paragraph's page.
+            if (paragraph.ParagraphProperties?.SectionProperties is { } section && StartsNewPage(section))
+                PageBreak();
+            return text.ToString();
+        }
+
+        private void AppendRuns(OpenXmlElement element, StringBuilder text)
+        {
+            foreach (OpenXmlElement child in element.ChildElements)
+            {
+                switch (child)
+                {
+                    case Text t:
+                        if (t.Text.Length > 0)
+                        {
+                            _textPage ??= Page;
+                            _breakPending = false;
+                            text.Append(t.Text);
+                        }
+                        break;
+                    case TabChar or PositionalTab:
+                        text.Append(' ');
+                        break;
+                    case NoBreakHyphen:
+                        text.Append('-');
+                        break;
+                    case Break br when br.Type?.Value == BreakValues.Page:
+                        PageBreak();
+                        break;
+                    case Break br when br.Type?.Value == BreakValues.Column:
+                        text.Append(' ');
+                        break;
+                    case Break or CarriageReturn:
+                        text.Append('\n');
+                        break;
+                    case LastRenderedPageBreak:
+                        if (!_breakPending)
+                            Page++;
+                        _breakPending = true;
+                        break;
+                    case Paragraph nested: // inside a text box
+                        text.Append('\n');
+                        AppendRuns(nested, text);
+                        break;
+                    // Deleted revisions, field instructions and the fallback copy of alternate content
+                    // are not visible text; properties hold none.
+                    case DeletedRun or FieldCode or AlternateContentFallback or ParagraphProperties or RunProperties:
+                        break;
+                    default:
+                        AppendRuns(child, text);
+                        break;
+                }
+            }
+        }
+
+        private void PageBreak()
+        {
+            Page++;
+            _breakPending = true;
+        }
+
+        private static bool StartsNewPage(SectionProperties section)
+        {
+            var type = section.GetFirstChild<SectionType>()?.Val?.Value;
+            return type is null || (type != SectionMarkValues.Continuous && type != SectionMarkValues.NextColumn);
+        }
+
+        private static string CollapseLines(string text) =>
+            string.Join('\n', text.Split('\n').Select(TextHelpers.CollapseWhitespace).Where(l => l.Length > 0));
+    }
+
+    /// <summary>Paragraphs and tables of a body or cell, looking through content controls and custom XML.</summary>
+    private static IEnumerable<OpenXmlElement> BlockContent(OpenXmlElement container)
+    {
+        foreach (OpenXmlElement child in container.ChildElements)
+        {
+            if (child is Paragraph or Table)
+                yield return child;
+            else if (IsWrapper(child))
+            {
+                foreach (OpenXmlElement inner in BlockContent(child))
+                    yield return inner;
+            }
+        }
+    }
+
+    /// <summary>Rows of a table or cells of a row, looking through content controls and custom XML.</summary>
+    private static IEnumerable<T> Items<T>(OpenXmlElement parent) where T : OpenXmlElement
+    {
+        foreach (OpenXmlElement child in parent.ChildElements)
+        {
+            if (child is T item)
+                yield return item;
+            else if (IsWrapper(child))
+            {
+                foreach (T inner in Items<T>(child))
+                    yield return inner;
+            }
+        }
+    }
+
+    private static bool IsWrapper(OpenXmlElement element) =>
+        element is SdtElement or SdtContentBlock or SdtContentRow or SdtContentCell or CustomXmlElement;
+
+    /// <summary>Heading levels of paragraph styles: Title and Heading 1-9 by id or name, or an outline level.</summary>
+    private sealed class HeadingStyles(Styles? styles)
+    {
+        private readonly Dictionary<string, int> _levels = new(StringComparer.OrdinalIgnoreCase);
+
+        public int LevelOf(ParagraphProperties? properties)
+        {
+            if (properties is null)
+                return 0;
+            if (OutlineLevel(properties.OutlineLevel) is int direct)
+                return direct;
+            string? styleId = properties.ParagraphStyleId?.Val?.Value;
+            if (styleId is null)
+                return 0;
+            if (!_levels.TryGetValue(styleId, out int level))
+                _levels[styleId] = level = StyleLevel(styleId);
+            return level;
+        }
+
+        private int StyleLevel(string styleId)
+        {
+            // Follow basedOn, so that a custom style derived from Heading 2 is a level 2 heading.
+            string? id = styleId;
+            for (int depth = 0; id is not null && depth < 10; depth++)
+            {
+                Style? style = styles?.Elements<Style>().FirstOrDefault(s => string.Equals(s.StyleId?.Value, id, StringComparison.OrdinalIgnoreCase));
+                int level = NameLevel(id);
+                if (level == 0 && style is not null)
+                    level = NameLevel(style.StyleName?.Val?.Value) is > 0 and var byName ? byName : OutlineLevel(style.StyleParagraphProperties?.OutlineLevel) ?? 0;
+                if (level > 0)
+                    return level;
+                id = style?.BasedOn?.Val?.Value;
+            }
+            return 0;
+        }
+
+        // Word writes built-in style names in English ("heading 1") even when the id is localized.
+        private static int NameLevel(string? name)
+        {
+            if (name is null)
+                return 0;
+            string compact = name.Replace(" ", "").ToLowerInvariant();
+            if (compact == "title")
+                return 1;
+            if (compact.Length == 8 && compact.StartsWith("heading", StringComparison.Ordinal) && compact[7] is >= '1' and <= '9')
+                return compact[7] - '0';
+            return 0;
+        }
+
+        // Outline levels are 0-based; 9 means body text.
+        private static int? OutlineLevel(OutlineLevel? outline) =>
+            outline?.Val?.Value is int value && value is >= 0 and < 9 ? value + 1 : null;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+using DocQa.Core.Extraction;
+
+namespace DocQa.Extraction;
+
+/// <summary>
+/// HTML through AngleSharp's DOM. Only text nodes are read, never attributes, so scripts in event handlers
+/// or URLs cannot reach the text; elements that are code, navigation, controls or hidden are removed first.
+/// </summary>
+internal static class HtmlTextExtractor
+{
+    private const string DroppedElements =
+        "script, style, noscript, template, nav, iframe, frame, svg, canvas, object, embed, audio, video, " +
+        "input, select, option, optgroup, datalist, textarea, button, [hidden], " +
+        "[style*='display:none'], [style*='display: none']";
+
+    // Elements that start and end a paragraph of their own; text directly inside them (a div with loose
+    // text next to child paragraphs, for example) becomes a paragraph.
+    private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup", "hr", "legend", "li", "main",
+        "menu", "ol", "p", "section", "summary", "ul",
+    };
+
+    private static readonly HashSet<string> WordSeparators = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "br", "table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th", "pre",
+        "h1", "h2", "h3", "h4", "h5", "h6", "img",
+    };
+
+    public static ExtractedDocument Extract(byte[] content, CancellationToken cancellationToken)
+    {
+        IHtmlDocument document = new HtmlParser().ParseDocument(TextHelpers.Decode(content));
+        RemoveNonText(document);
+
+        var blocks = new BlockList();
+        // A page without its own top heading is named by its title.
+        string title = TextHelpers.CollapseWhitespace(document.Title ?? "");
+        if (title.Length > 0 && document.Body?.QuerySelector("h1") is null)
+            blocks.Add(BlockKind.Heading, title, 1, 1);
+        if (document.Body is not null)
+            new Walker(blocks, cancellationToken).Visit(document.Body);
+        return blocks.ToDocument();
+    }
+
+    /// <summary>Adds the text of an HTML fragment (raw HTML inside Markdown) to the blocks.</summary>
+    public static void AddFragment(string html, BlockList blocks)
+    {
+        IHtmlDocument document = new HtmlParser().ParseDocument(html);
+        RemoveNonText(document);
+        if (document.Body is not null)
+            new Walker(blocks, CancellationToken.None).Visit(document.Body);
+    }
+
+    private static void RemoveNonText(IDocument document)
+    {
+        foreach (IElement element in document.QuerySelectorAll(DroppedElements))
+            element.Remove();
+    }
+
+    /// <summary>Walks the body in document order, gathering inline text until a block boundary.</summary>
+    private sealed class Walker(BlockList blocks, CancellationToken cancellationToken)
+    {
+        private readonly StringBuilder _inline = new();
+
+        public void Visit(INode node)
+        {
+            if (node is IText text)
+            {
+                // Source line breaks are plain whitespace in HTML; only <br> makes a line ('\n' below).
+                AppendSpaced(_inline, text.Data);
+                return;
+            }
+            if (node is not IElement element)
+                return; // comments, processing instructions
+
+            string name = element.LocalName;
+            if (name.Length == 2 && name[0] == 'h' && name[1] is >= '1' and <= '6')
+            {
+                Flush();
+                cancellationToken.ThrowIfCancellationRequested();
+                blocks.Add(BlockKind.Heading, TextOf(element), 1, name[1] - '0');
+            }
+            else if (element is IHtmlTableElement table)
+            {
+                Flush();
+                cancellationToken.ThrowIfCancellationRequested();
+                AddTable(table);
+            }
+            else if (name == "pre")
+            {
+                Flush();
+                blocks.Add(BlockKind.Paragraph, PreformattedText(element.TextContent), 1);
+            }
+            else if (name == "br")
+            {
+                _inline.Append('\n');
+            }
+            else if (BlockElements.Contains(name))
+            {
+                Flush();
+                foreach (INode child in element.ChildNodes)
+                    Visit(child);
+                Flush();
+            }
+            else
+            {
+                foreach (INode child in element.ChildNodes)
+                    Visit(child);
+            }
+        }
+
+        private void Flush()
+        {
+            if (_inline.Length == 0)
+                return;
+            var lines = _inline.ToString().Split('\n').Select(TextHelpers.CollapseWhitespace).Where(l => l.Length > 0);
+            blocks.Add(BlockKind.Paragraph, string.Join('\n', lines), 1);
+            _inline.Clear();
+        }
+
+        private void AddTable(IHtmlTableElement table)
+        {
+            if (table.Caption is { } caption)
+                blocks.Add(BlockKind.Paragraph, TextOf(caption), 1);
+            var rows = new List<string>();
+            foreach (IHtmlTableRowElement row in table.Rows)
+            {
+                var cells = row.Cells.Select(TextOf).ToList();
+                if (cells.Any(c => c.Length > 0))
+                    rows.Add(string.Join(" | ", cells));
+            }
+            blocks.Add(BlockKind.Table, string.Join('\n', rows), 1);
+        }
+    }
+
+    /// <summary>All text inside an element on one line; line breaks and nested blocks become spaces.</summary>
+    private static string TextOf(IElement element)
+    {
+        var text = new StringBuilder();
+        AppendText(element, text);
+        return TextHelpers.CollapseWhitespace(text.ToString());
+    }
+
+    private static void AppendText(INode node, StringBuilder text)
+    {
+        if (node is IText textNode)
+        {
+            text.Append(textNode.Data);
+            return;
+        }
+        if (node is not IElement element)
+            return;
+        // Keep the words of neighbouring blocks, cells or lines apart ("a<br>b" is "a b"), but not those
+        // split by inline markup ("mul<b>ti</b>" is "multi").
+        bool separate = BlockElements.Contains(element.LocalName) || WordSeparators.Contains(element.LocalName);
+        if (separate)
+            text.Append(' ');
+        foreach (INode child in node.ChildNodes)
+            AppendText(child, text);
+        if (separate)
+            text.Append(' ');
+    }
+
+    private static void AppendSpaced(StringBuilder builder, string text)
+    {
+        foreach (char c in text)
+            builder.Append(c is '\n' or '\r' or '\t' or '\f' ? ' ' : c);
+    }
+
+    /// <summary>Preformatted text keeps its lines; only trailing spaces and blank edges go.</summary>
+    private static string PreformattedText(string text)
+    {
+        var lines = text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd()).ToList();
+        return string.Join('\n', lines).Trim('\n');
+    }
+}

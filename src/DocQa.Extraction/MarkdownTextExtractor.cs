@@ -1,0 +1,111 @@
+using System.Text;
+using DocQa.Core.Extraction;
+using Markdig;
+using Markdig.Extensions.Tables;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
+
+namespace DocQa.Extraction;
+
+/// <summary>
+/// Markdown through Markdig's syntax tree: headings keep their level, everything else readable becomes
+/// plain paragraphs with the inline markup removed, and pipe tables become table rows.
+/// </summary>
+internal static class MarkdownTextExtractor
+{
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().Build();
+
+    public static ExtractedDocument Extract(byte[] content, CancellationToken cancellationToken)
+    {
+        MarkdownDocument document = Markdown.Parse(TextHelpers.Decode(content), Pipeline);
+        var blocks = new BlockList();
+        AddBlocks(document, blocks, cancellationToken);
+        return blocks.ToDocument();
+    }
+
+    private static void AddBlocks(ContainerBlock container, BlockList blocks, CancellationToken cancellationToken)
+    {
+        foreach (Block block in container)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (block)
+            {
+                case HeadingBlock heading:
+                    blocks.Add(BlockKind.Heading, InlineText(heading.Inline), 1, heading.Level);
+                    break;
+                case Table table:
+                    blocks.Add(BlockKind.Table, TableText(table), 1);
+                    break;
+                case HtmlBlock html:
+                    // Raw HTML gets the same treatment as an HTML file: text only, no scripts or attributes.
+                    HtmlTextExtractor.AddFragment(html.Lines.ToString(), blocks);
+                    break;
+                case CodeBlock code: // fenced and indented
+                    blocks.Add(BlockKind.Paragraph, code.Lines.ToString(), 1);
+                    break;
+                case ParagraphBlock paragraph:
+                    blocks.Add(BlockKind.Paragraph, InlineText(paragraph.Inline), 1);
+                    break;
+                case ContainerBlock nested: // lists, list items, quotes
+                    AddBlocks(nested, blocks, cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    private static string TableText(Table table)
+    {
+        var rows = new StringBuilder();
+        foreach (TableRow row in table.OfType<TableRow>())
+        {
+            var cells = row.OfType<TableCell>().Select(CellText).ToList();
+            if (cells.All(string.IsNullOrEmpty))
+                continue;
+            if (rows.Length > 0)
+                rows.Append('\n');
+            rows.AppendJoin(" | ", cells);
+        }
+        return rows.ToString();
+    }
+
+    private static string CellText(TableCell cell) =>
+        string.Join(' ', cell.OfType<LeafBlock>().Select(leaf => InlineText(leaf.Inline)).Where(t => t.Length > 0));
+
+    /// <summary>The visible text of inline content: emphasis and code marks removed, links and images keep their text.</summary>
+    private static string InlineText(ContainerInline? inline)
+    {
+        if (inline is null)
+            return "";
+        var text = new StringBuilder();
+        Append(inline, text);
+        // Hard line breaks stay; soft ones were written as spaces.
+        return string.Join('\n', text.ToString().Split('\n').Select(TextHelpers.CollapseWhitespace));
+    }
+
+    private static void Append(Inline inline, StringBuilder text)
+    {
+        switch (inline)
+        {
+            case LiteralInline literal:
+                text.Append(literal.Content.AsSpan());
+                break;
+            case CodeInline code:
+                text.Append(code.Content);
+                break;
+            case HtmlEntityInline entity:
+                text.Append(entity.Transcoded.AsSpan());
+                break;
+            case AutolinkInline autolink:
+                text.Append(autolink.Url);
+                break;
+            case LineBreakInline lineBreak:
+                text.Append(lineBreak.IsHard ? '\n' : ' ');
+                break;
+            case ContainerInline container: // emphasis, links, images (their alt text)
+                foreach (Inline child in container)
+                    Append(child, text);
+                break;
+            // Raw inline HTML (tags) is dropped.
+        }
+    }
+}

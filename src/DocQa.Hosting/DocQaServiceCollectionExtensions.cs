@@ -1,0 +1,87 @@
+using DocQa.Core.Answering;
+using DocQa.Core.Chunking;
+using DocQa.Core.Extraction;
+using DocQa.Core.Ingestion;
+using DocQa.Core.Retrieval;
+using DocQa.Core.Storage;
+using DocQa.Embeddings.Onnx;
+using DocQa.Extraction;
+using DocQa.Storage.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DocQa.Hosting;
+
+public static class DocQaServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers DocQa's services — store, embedding model, extraction, chunking, retrieval, answering and ingestion —
+    /// with the backends that configuration chooses. Relative paths in configuration are taken from <paramref name="contentRoot"/>.
+    /// </summary>
+    public static IServiceCollection AddDocQa(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EmbeddingOptions>().Bind(configuration.GetSection(EmbeddingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection("Retrieval"));
+        services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection("Chunking"));
+        services.AddOptions<ExtractiveAnswerOptions>().Bind(configuration.GetSection("Answers"));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => DataPaths.Resolve(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, contentRoot));
+
+        // Storage: the embedded SQLite store is the default backend.
+        services.AddSingleton<IDocumentStore>(sp => new SqliteDocumentStore(
+            sp.GetRequiredService<DataPaths>().Database, sp.GetRequiredService<ILogger<SqliteDocumentStore>>()));
+        services.AddSingleton<IFileStore>(sp => new DirectoryFileStore(sp.GetRequiredService<DataPaths>().Files));
+
+        // The embedding model and its tokenizer, loaded once per process.
+        services.AddSingleton<MiniLmTokenizer>();
+        services.AddSingleton<ITokenCounter>(sp => sp.GetRequiredService<MiniLmTokenizer>());
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
+        {
+            var embedding = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+            return new MiniLmEmbeddingGenerator(new MiniLmOptions
+            {
+                BatchSize = embedding.BatchSize,
+                IntraOpThreads = embedding.Threads > 0 ? embedding.Threads : Environment.ProcessorCount,
+            });
+        });
+
+        services.AddSingleton<IDocumentExtractor, DocumentExtractor>();
+        services.AddSingleton(sp => new Chunker(sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
+        services.AddSingleton<Retriever>();
+        services.AddSingleton<IAnswerGenerator>(sp => new ExtractiveAnswerer(
+            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
+            sp.GetRequiredService<IOptions<ExtractiveAnswerOptions>>().Value));
+        services.AddSingleton<AskService>();
+
+        services.AddSingleton<IngestionSignal>();
+        services.AddSingleton<ModelReadiness>();
+        services.AddSingleton(sp => new DocumentLibrary(
+            sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<IFileStore>(),
+            sp.GetRequiredService<IDocumentExtractor>(),
+            sp.GetRequiredService<IngestionSignal>(),
+            sp.GetRequiredService<IOptions<IngestionOptions>>(),
+            sp.GetRequiredService<TimeProvider>())
+        {
+            SpoolDirectory = sp.GetRequiredService<DataPaths>().Spool,
+        });
+        services.AddSingleton<DocumentProcessor>();
+        services.AddSingleton<IngestionRunner>();
+        services.AddSingleton<SampleSeeder>(sp => new SampleSeeder(
+            sp.GetRequiredService<DocumentLibrary>(),
+            sp.GetRequiredService<IOptions<IngestionOptions>>(),
+            contentRoot,
+            sp.GetRequiredService<ILogger<SampleSeeder>>()));
+        return services;
+    }
+
+    /// <summary>Adds the background ingestion worker (the server runs it; the CLI drains the queue itself).</summary>
+    public static IServiceCollection AddDocQaIngestionWorker(this IServiceCollection services) =>
+        services.AddHostedService<IngestionWorker>();
+}

@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DocQa.Hosting;
+
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary>"Sqlite": the embedded default, one SQLite file plus in-process vector search.</summary>
+    [Required]
+    [AllowedValues("Sqlite", "sqlite")]
+    public string Provider { get; set; } = "Sqlite";
+
+    /// <summary>Where runtime state lives (database, original files); relative paths are taken from the content root.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data/store";
+}
+
+public sealed class EmbeddingOptions
+{
+    public const string Section = "Embeddings";
+
+    /// <summary>Threads ONNX Runtime uses inside one inference; 0 means one per core.</summary>
+    [Range(0, 256)]
+    public int Threads { get; set; }
+
+    /// <summary>Texts per model call.</summary>
+    [Range(1, 1024)]
+    public int BatchSize { get; set; } = 32;
+}
+
+/// <summary>The data directory's layout, resolved to absolute paths once.</summary>
+public sealed record DataPaths(string Root)
+{
+    public string Database => Path.Combine(Root, "docqa.db");
+    public string Files => Path.Combine(Root, "files");
+    public string Spool => Path.Combine(Root, "tmp");
+
+    public static DataPaths Resolve(string dataDirectory, string contentRoot) =>
+        new(Path.GetFullPath(Path.IsPathRooted(dataDirectory) ? dataDirectory : Path.Combine(contentRoot, dataDirectory)));
+}

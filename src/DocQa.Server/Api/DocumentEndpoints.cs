@@ -1,0 +1,76 @@
+using DocQa.Contracts;
+using DocQa.Core;
+using DocQa.Core.Ingestion;
+
+namespace DocQa.Server.Api;
+
+public static class DocumentEndpoints
+{
+    public static RouteGroupBuilder MapDocumentEndpoints(this RouteGroupBuilder v1)
+    {
+        var documents = v1.MapGroup("/indexes/{index}/documents").WithTags("Documents");
+
+        documents.MapPost("/", UploadAsync)
+            .Accepts<IFormFile>("multipart/form-data")
+            .Produces<DocumentDto>(StatusCodes.Status202Accepted)
+            .Produces<DocumentDto>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .WithSummary("Uploads a document (multipart: file, optional id, repeatable tags key:value); it is processed in the background.");
+
+        documents.MapGet("/", async (string index, DocumentLibrary library, CancellationToken ct) =>
+            new DocumentListDto((await library.ListAsync(index, ct)).Select(DocumentDto.From).ToList()))
+            .WithSummary("Lists the documents of an index.");
+
+        documents.MapGet("/{id}", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
+            DocumentDto.From(await library.GetAsync(index, id, ct)))
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A document's record: status, error, pages, chunks.");
+
+        documents.MapGet("/{id}/file", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
+        {
+            var (record, content) = await library.OpenFileAsync(index, id, ct);
+            return Results.Stream(content, record.ContentType, record.FileName, enableRangeProcessing: true);
+        }).ProducesProblem(StatusCodes.Status404NotFound)
+          .WithSummary("The original file as uploaded.");
+
+        documents.MapDelete("/{id}", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
+        {
+            await library.DeleteAsync(index, id, ct);
+            return Results.NoContent();
+        }).ProducesProblem(StatusCodes.Status404NotFound)
+          .WithSummary("Deletes a document; its passages are never returned again.");
+
+        documents.MapPost("/{id}/retry", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
+        {
+            var record = await library.RetryAsync(index, id, ct);
+            return Results.Accepted($"/v1/indexes/{index}/documents/{record.Id}", DocumentDto.From(record));
+        }).ProducesProblem(StatusCodes.Status409Conflict)
+          .WithSummary("Queues a failed document again.");
+
+        return v1;
+    }
+
+    private static async Task<IResult> UploadAsync(string index, HttpRequest request, DocumentLibrary library, CancellationToken ct)
+    {
+        DocumentLibrary.RequireIndexName(index);
+        if (!request.HasFormContentType)
+            throw RequestRejectedException.BadRequest("Send the document as multipart/form-data with a 'file' field.");
+        var form = await request.ReadFormAsync(ct);
+        var file = form.Files.GetFile("file");
+        if (file is null || form.Files.Count(f => f.Name == "file") != 1)
+            throw RequestRejectedException.BadRequest("Send exactly one 'file' field.");
+
+        var tags = DocumentTags.Parse(form["tags"]);
+        string? id = form["id"];
+        await using var content = file.OpenReadStream();
+        var result = await library.SubmitAsync(new Upload(index, file.FileName, content, id, tags.Count > 0 ? tags : null), ct);
+
+        var dto = DocumentDto.From(result.Document);
+        var location = $"/v1/indexes/{index}/documents/{result.Document.Id}";
+        return result.Outcome == UploadOutcome.Unchanged
+            ? Results.Ok(dto)
+            : Results.Accepted(location, dto);
+    }
+}

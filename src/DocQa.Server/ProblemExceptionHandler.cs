@@ -1,0 +1,34 @@
+using DocQa.Core;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace DocQa.Server;
+
+/// <summary>Turns refused requests into RFC 9457 problem responses with the right status and a readable detail.</summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title) = exception switch
+        {
+            RequestRejectedException rejected => rejected.Kind switch
+            {
+                RejectionKind.NotFound => (StatusCodes.Status404NotFound, "Not found"),
+                RejectionKind.UnsupportedMediaType => (StatusCodes.Status415UnsupportedMediaType, "Unsupported document type"),
+                RejectionKind.PayloadTooLarge => (StatusCodes.Status413PayloadTooLarge, "Upload too large"),
+                RejectionKind.Conflict => (StatusCodes.Status409Conflict, "Conflict"),
+                _ => (StatusCodes.Status400BadRequest, "Invalid request"),
+            },
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Upload too large" : "Invalid request"),
+            _ => (0, ""),
+        };
+        if (status == 0) return false; // unexpected: the default handler answers 500 without details
+
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = exception.Message },
+        });
+    }
+}

@@ -1,0 +1,22 @@
+using DocQa.Hosting;
+using DocQa.Server;
+using DocQa.Server.Api;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.Services.AddDocQa(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddDocQaIngestionWorker();
+builder.AddDocQaApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.MapDocQaApi();
+
+app.Run();
+
+/// <summary>Visible to the in-process test server.</summary>
+public partial class Program;

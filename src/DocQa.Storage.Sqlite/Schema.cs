@@ -1,0 +1,109 @@
+using Microsoft.Data.Sqlite;
+
+namespace DocQa.Storage.Sqlite;
+
+/// <summary>The database layout, versioned with PRAGMA user_version.</summary>
+internal static class Schema
+{
+    /// <summary>Version 1: documents, chunks, chunk_vectors (float32) and the chunks_fts index.</summary>
+    public const int Version = 1;
+
+    private const string CreateV1 = """
+        CREATE TABLE IF NOT EXISTS documents (
+            index_name         TEXT    NOT NULL,
+            id                 TEXT    NOT NULL,
+            file_name          TEXT    NOT NULL,
+            content_type       TEXT    NOT NULL,
+            size_bytes         INTEGER NOT NULL,
+            sha256             TEXT    NOT NULL,
+            tags               TEXT    NOT NULL DEFAULT '{}',  -- JSON object of string -> string
+            status             TEXT    NOT NULL CHECK (status IN ('queued', 'processing', 'ready', 'failed')),
+            error              TEXT,
+            pages              INTEGER NOT NULL DEFAULT 0,
+            pages_without_text INTEGER NOT NULL DEFAULT 0,
+            chunks             INTEGER NOT NULL DEFAULT 0,
+            attempts           INTEGER NOT NULL DEFAULT 0,
+            created_at         TEXT    NOT NULL,  -- UTC, fixed-width ISO 8601, so text order is time order
+            updated_at         TEXT    NOT NULL,
+            queue_seq          INTEGER NOT NULL,  -- grows each time a document enters the queue: FIFO claims
+            PRIMARY KEY (index_name, id)
+        );
+        CREATE INDEX IF NOT EXISTS ix_documents_queue ON documents (status, queue_seq);  -- the next claim
+        CREATE INDEX IF NOT EXISTS ix_documents_queue_seq ON documents (queue_seq);     -- the next queue number
+        CREATE INDEX IF NOT EXISTS ix_documents_created ON documents (index_name, created_at, id);
+
+        -- AUTOINCREMENT: a row id is never reused, so an id seen in the vector matrix names one chunk for ever.
+        CREATE TABLE IF NOT EXISTS chunks (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            chunk_id    TEXT    NOT NULL,
+            index_name  TEXT    NOT NULL,
+            document_id TEXT    NOT NULL,
+            ordinal     INTEGER NOT NULL,
+            text        TEXT    NOT NULL,
+            heading     TEXT,
+            page        INTEGER NOT NULL,
+            page_end    INTEGER NOT NULL,
+            FOREIGN KEY (index_name, document_id) REFERENCES documents (index_name, id) ON DELETE CASCADE
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_chunks_chunk_id ON chunks (index_name, chunk_id);
+        CREATE INDEX IF NOT EXISTS ix_chunks_document ON chunks (index_name, document_id, ordinal);
+
+        -- Vectors live apart from the text: they are read once, at open, while keyword search visits chunk rows
+        -- for every match, and rows without a 1.5 KB vector each pack several to a page.
+        CREATE TABLE IF NOT EXISTS chunk_vectors (
+            chunk_rowid INTEGER PRIMARY KEY REFERENCES chunks (id) ON DELETE CASCADE,
+            vector      BLOB NOT NULL  -- float32 little-endian, unit length
+        );
+
+        -- External-content FTS5 over text and heading; the triggers keep it in step with chunks.
+        CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5 (
+            text, heading,
+            content = 'chunks', content_rowid = 'id',
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        -- Per-term document counts, to spot query terms that are in most chunks.
+        CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab (chunks_fts, 'row');
+        CREATE TRIGGER IF NOT EXISTS chunks_after_insert AFTER INSERT ON chunks BEGIN
+            INSERT INTO chunks_fts (rowid, text, heading) VALUES (new.id, new.text, new.heading);
+        END;
+        CREATE TRIGGER IF NOT EXISTS chunks_after_delete AFTER DELETE ON chunks BEGIN
+            INSERT INTO chunks_fts (chunks_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, old.heading);
+        END;
+        CREATE TRIGGER IF NOT EXISTS chunks_after_update AFTER UPDATE OF text, heading ON chunks BEGIN
+            INSERT INTO chunks_fts (chunks_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, old.heading);
+            INSERT INTO chunks_fts (rowid, text, heading) VALUES (new.id, new.text, new.heading);
+        END;
+        """;
+
+    /// <summary>Creates the schema in a new file, accepts this version, refuses a newer one.</summary>
+    public static void Ensure(SqliteConnection connection)
+    {
+        // WAL is a property of the file: set once, readers then never wait for the writer.
+        Execute(connection, "PRAGMA journal_mode = WAL;");
+
+        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
+        if (version == Version) return;
+        if (version > Version)
+            throw new NotSupportedException($"The database has schema version {version}; this build knows versions up to {Version}.");
+
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, CreateV1, transaction);
+        Execute(connection, $"PRAGMA user_version = {Version};", transaction);
+        transaction.Commit();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

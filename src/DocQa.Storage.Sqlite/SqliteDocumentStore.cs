@@ -1,0 +1,746 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DocQa.Core.Documents;
+using DocQa.Core.Retrieval;
+using DocQa.Core.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DocQa.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: document records, chunks and an FTS5 keyword index in one SQLite file, plus an in-memory
+/// matrix of the chunk vectors for exact cosine search. The file belongs to one process: the matrix is loaded at
+/// open and kept in step with this instance's own writes.
+/// </summary>
+public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
+{
+    private const string DocumentColumns =
+        "index_name, id, file_name, content_type, size_bytes, sha256, tags, status, error, " +
+        "pages, pages_without_text, chunks, attempts, created_at, updated_at";
+
+    // Fixed width and UTC, so comparing the text compares the instants (ORDER BY created_at).
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    private readonly string _connectionString;
+    private readonly SqliteDocumentStoreOptions _options;
+    private readonly ILogger _logger;
+
+    // Writers take turns: SQLite has one writer at a time anyway, and the matrix must change in commit order.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    // Guards the in-memory state. A vector search holds it across the scan and the fetch of its winners; a writer
+    // holds it only across commit and the matrix update. So a search sees the old chunk set or the new one, never a
+    // mix, and never a winner whose row was just deleted.
+    private readonly ReaderWriterLockSlim _searchLock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Dictionary<string, IndexState> _indexes = new(StringComparer.Ordinal);
+    private bool _disposed;
+
+    public SqliteDocumentStore(string databasePath, ILogger<SqliteDocumentStore>? logger = null)
+        : this(databasePath, new SqliteDocumentStoreOptions(), logger)
+    {
+    }
+
+    public SqliteDocumentStore(string databasePath, SqliteDocumentStoreOptions options, ILogger<SqliteDocumentStore>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+        DatabasePath = Path.GetFullPath(databasePath);
+        var directory = Path.GetDirectoryName(DatabasePath);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        }.ToString();
+
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            using var connection = Open();
+            Schema.Ensure(connection);
+            LoadSearchState(connection);
+        }
+        catch
+        {
+            ClearPool();
+            throw;
+        }
+
+        _logger.LogInformation(
+            "Opened {Path} (schema {Version}): {Indexes} indexes, {Vectors} vectors loaded in {Elapsed} ms",
+            DatabasePath, Schema.Version, _indexes.Count, _indexes.Values.Sum(state => state.Vectors.Count), watch.ElapsedMilliseconds);
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>The schema version this build writes (PRAGMA user_version).</summary>
+    public static int SchemaVersion => Schema.Version;
+
+    // --- Indexes and document records ---
+
+    public Task<IReadOnlyList<IndexSummary>> ListIndexesAsync(CancellationToken cancellationToken = default) =>
+        Run(() =>
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT d.index_name, d.documents, COALESCE(c.chunks, 0)
+                FROM (SELECT index_name, COUNT(*) AS documents FROM documents GROUP BY index_name) AS d
+                LEFT JOIN (SELECT index_name, COUNT(*) AS chunks FROM chunks GROUP BY index_name) AS c
+                    ON c.index_name = d.index_name
+                """;
+            var indexes = new List<IndexSummary>();
+            using (var reader = command.ExecuteReader())
+                while (reader.Read())
+                    indexes.Add(new IndexSummary(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)));
+
+            if (!indexes.Exists(index => index.Name == IndexNames.Default))
+                indexes.Add(new IndexSummary(IndexNames.Default, 0, 0));
+            indexes.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            return (IReadOnlyList<IndexSummary>)indexes;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string index, CancellationToken cancellationToken = default) =>
+        Run(() =>
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {DocumentColumns} FROM documents WHERE index_name = $index ORDER BY created_at, id";
+            command.Parameters.AddWithValue("$index", index);
+            return (IReadOnlyList<DocumentRecord>)ReadRecords(command);
+        }, cancellationToken);
+
+    public Task<DocumentRecord?> GetDocumentAsync(string index, string id, CancellationToken cancellationToken = default) =>
+        Run(() =>
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {DocumentColumns} FROM documents WHERE index_name = $index AND id = $id";
+            command.Parameters.AddWithValue("$index", index);
+            command.Parameters.AddWithValue("$id", id);
+            return ReadRecords(command).FirstOrDefault();
+        }, cancellationToken);
+
+    public async Task SaveDocumentAsync(DocumentRecord record, CancellationToken cancellationToken = default)
+    {
+        ValidateRecord(record);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction();
+            Upsert(connection, transaction, record);
+            CommitAndApply(connection, transaction, () => StateOf(record.Index).Tags[record.Id] = CopyTags(record.Tags));
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction();
+            DeleteChunks(connection, transaction, index, id);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM documents WHERE index_name = $index AND id = $id";
+            command.Parameters.AddWithValue("$index", index);
+            command.Parameters.AddWithValue("$id", id);
+            var deleted = command.ExecuteNonQuery() > 0;
+
+            CommitAndApply(connection, transaction, () =>
+            {
+                if (!_indexes.TryGetValue(index, out var state)) return;
+                state.Vectors.RemoveDocument(id);
+                state.Tags.Remove(id);
+                if (state.Tags.Count == 0) _indexes.Remove(index);
+            });
+            return deleted;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                DELETE FROM chunks WHERE index_name = $index;
+                DELETE FROM documents WHERE index_name = $index;
+                """;
+            command.Parameters.AddWithValue("$index", index);
+            command.ExecuteNonQuery();
+            CommitAndApply(connection, transaction, () => _indexes.Remove(index));
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    // --- The ingestion queue ---
+
+    public async Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // One statement, so the pick and the status change are atomic even against another process.
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                UPDATE documents SET status = 'processing', attempts = attempts + 1, updated_at = $now
+                WHERE rowid = (SELECT rowid FROM documents WHERE status = 'queued' ORDER BY queue_seq LIMIT 1)
+                RETURNING {DocumentColumns}
+                """;
+            command.Parameters.AddWithValue("$now", FormatTime(_options.TimeProvider.GetUtcNow()));
+            return ReadRecords(command).FirstOrDefault();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // queue_seq is kept: interrupted documents were claimed first, so they go back to the front.
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE documents SET status = 'queued', updated_at = $now WHERE status = 'processing'";
+            command.Parameters.AddWithValue("$now", FormatTime(_options.TimeProvider.GetUtcNow()));
+            return command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task CompleteDocumentAsync(DocumentRecord record, IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken = default)
+    {
+        ValidateRecord(record);
+        ArgumentNullException.ThrowIfNull(chunks);
+        var dimension = ValidateVectors(chunks);
+
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Checked before writing: a vector size the matrix cannot take must not get as far as the file.
+            CheckDimension(record.Index, record.Id, dimension);
+
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction();
+            Upsert(connection, transaction, record);
+            DeleteChunks(connection, transaction, record.Index, record.Id);
+            var rowIds = InsertChunks(connection, transaction, record, chunks, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            CommitAndApply(connection, transaction, () =>
+            {
+                var state = StateOf(record.Index);
+                state.Vectors.RemoveDocument(record.Id);
+                for (var i = 0; i < chunks.Count; i++)
+                    state.Vectors.Add(record.Id, rowIds[i], chunks[i].Vector.Span);
+                state.Tags[record.Id] = CopyTags(record.Tags);
+            });
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    // --- Search ---
+
+    public Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default) =>
+        Run(() => VectorSearch(index, query.Span, top, filter), cancellationToken);
+
+    public Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default) =>
+        Run(() => KeywordSearch(index, query, top, filter), cancellationToken);
+
+    private IReadOnlyList<Passage> VectorSearch(string index, ReadOnlySpan<float> query, int top, SearchFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (top <= 0) return [];
+
+        _searchLock.EnterReadLock();
+        try
+        {
+            if (!_indexes.TryGetValue(index, out var state) || state.Vectors.Count == 0) return [];
+            var allowed = filter.IsEmpty ? null : AllowedDocuments(state, filter);
+            if (allowed is { Count: 0 }) return [];
+
+            var hits = state.Vectors.Search(query, top, allowed);
+            if (hits.Count == 0) return [];
+
+            // The only SQL of a vector search: text and metadata of the winners, in one query.
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT c.id, c.chunk_id, c.document_id, d.file_name, c.ordinal, c.page, c.page_end, c.heading, c.text
+                FROM chunks AS c
+                JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
+                WHERE c.id IN (SELECT value FROM json_each($ids))
+                """;
+            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(hits.Select(hit => hit.ChunkRowId)));
+            var rows = new Dictionary<long, Passage>();
+            using (var reader = command.ExecuteReader())
+                while (reader.Read())
+                    rows[reader.GetInt64(0)] = ReadPassage(reader, 1, score: 0);
+
+            var passages = new List<Passage>(hits.Count);
+            foreach (var (rowId, score) in hits)
+                if (rows.TryGetValue(rowId, out var passage)) passages.Add(passage with { Score = score });
+            return passages;
+        }
+        finally
+        {
+            _searchLock.ExitReadLock();
+        }
+    }
+
+    private IReadOnlyList<Passage> KeywordSearch(string index, string query, int top, SearchFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var terms = FtsQuery.Terms(query);
+        if (top <= 0 || terms.Count == 0) return [];
+
+        using var connection = Open();
+        var match = FtsQuery.Match(WithoutCommonTerms(connection, terms))!;
+        using var command = connection.CreateCommand();
+        var sql = new System.Text.StringBuilder("""
+            SELECT c.chunk_id, c.document_id, d.file_name, c.ordinal, c.page, c.page_end, c.heading, c.text,
+                   -bm25(chunks_fts, $text_weight, $heading_weight) AS score
+            FROM chunks_fts
+            JOIN chunks AS c ON c.id = chunks_fts.rowid
+            JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
+            WHERE chunks_fts MATCH $match AND c.index_name = $index
+            """);
+        command.Parameters.AddWithValue("$match", match);
+        command.Parameters.AddWithValue("$index", index);
+        command.Parameters.AddWithValue("$text_weight", _options.TextWeight);
+        command.Parameters.AddWithValue("$heading_weight", _options.HeadingWeight);
+
+        if (filter.DocumentIds.Count > 0)
+        {
+            sql.Append("\n  AND c.document_id IN (SELECT value FROM json_each($document_ids))");
+            command.Parameters.AddWithValue("$document_ids", JsonSerializer.Serialize(filter.DocumentIds));
+        }
+        var tagNumber = 0;
+        foreach (var (key, value) in filter.Tags)
+        {
+            // Parameter names are numbered; the tag itself only ever travels as a value.
+            sql.Append(CultureInfo.InvariantCulture,
+                $"\n  AND EXISTS (SELECT 1 FROM json_each(d.tags) AS t WHERE t.key = $tag_key_{tagNumber} AND t.value = $tag_value_{tagNumber})");
+            command.Parameters.AddWithValue($"$tag_key_{tagNumber}", key);
+            command.Parameters.AddWithValue($"$tag_value_{tagNumber}", value);
+            tagNumber++;
+        }
+        sql.Append("\nORDER BY score DESC, c.id\nLIMIT $top");
+        command.Parameters.AddWithValue("$top", top);
+        command.CommandText = sql.ToString();
+
+        var passages = new List<Passage>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            passages.Add(ReadPassage(reader, 0, reader.GetDouble(8)));
+        return passages;
+    }
+
+    /// <summary>The terms less those in more than half of all chunks (see <see cref="SqliteDocumentStoreOptions.CommonTermsFromChunks"/>).</summary>
+    private IReadOnlyList<string> WithoutCommonTerms(SqliteConnection connection, IReadOnlyList<string> terms)
+    {
+        long chunks;
+        _searchLock.EnterReadLock();
+        try
+        {
+            chunks = _indexes.Values.Sum(state => (long)state.Vectors.Count);
+        }
+        finally
+        {
+            _searchLock.ExitReadLock();
+        }
+        if (chunks < _options.CommonTermsFromChunks || chunks == 0) return terms;
+
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT doc FROM chunks_vocab WHERE term = $term";
+        var term = command.Parameters.Add("$term", SqliteType.Text);
+        var kept = new List<string>(terms.Count);
+        foreach (var candidate in terms)
+        {
+            // Phrases ("81 797") are rare by nature; only single words are looked up.
+            term.Value = candidate;
+            var documents = candidate.Contains(' ', StringComparison.Ordinal) ? null : command.ExecuteScalar();
+            if (documents is not long count || count * 2 <= chunks) kept.Add(candidate);
+        }
+        return kept.Count > 0 ? kept : terms;
+    }
+
+    // --- Writing ---
+
+    private void Upsert(SqliteConnection connection, SqliteTransaction transaction, DocumentRecord record)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        // Not INSERT OR REPLACE: that deletes the row first, which would cascade to the chunks.
+        // A document entering the queue takes the next queue number; one already queued keeps its place.
+        command.CommandText = $"""
+            INSERT INTO documents ({DocumentColumns}, queue_seq)
+            VALUES ($index, $id, $file_name, $content_type, $size_bytes, $sha256, $tags, $status, $error,
+                    $pages, $pages_without_text, $chunks, $attempts, $created_at, $updated_at,
+                    (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM documents))
+            ON CONFLICT (index_name, id) DO UPDATE SET
+                file_name = excluded.file_name, content_type = excluded.content_type, size_bytes = excluded.size_bytes,
+                sha256 = excluded.sha256, tags = excluded.tags, status = excluded.status, error = excluded.error,
+                pages = excluded.pages, pages_without_text = excluded.pages_without_text, chunks = excluded.chunks,
+                attempts = excluded.attempts, created_at = excluded.created_at, updated_at = excluded.updated_at,
+                queue_seq = CASE WHEN excluded.status = 'queued' AND documents.status <> 'queued'
+                                 THEN excluded.queue_seq ELSE documents.queue_seq END
+            """;
+        var p = command.Parameters;
+        p.AddWithValue("$index", record.Index);
+        p.AddWithValue("$id", record.Id);
+        p.AddWithValue("$file_name", record.FileName);
+        p.AddWithValue("$content_type", record.ContentType);
+        p.AddWithValue("$size_bytes", record.SizeBytes);
+        p.AddWithValue("$sha256", record.Sha256);
+        p.AddWithValue("$tags", JsonSerializer.Serialize(record.Tags));
+        p.AddWithValue("$status", FormatStatus(record.Status));
+        p.AddWithValue("$error", (object?)record.Error ?? DBNull.Value);
+        p.AddWithValue("$pages", record.Pages);
+        p.AddWithValue("$pages_without_text", record.PagesWithoutText);
+        p.AddWithValue("$chunks", record.Chunks);
+        p.AddWithValue("$attempts", record.Attempts);
+        p.AddWithValue("$created_at", FormatTime(record.CreatedAt));
+        p.AddWithValue("$updated_at", FormatTime(record.UpdatedAt));
+        command.ExecuteNonQuery();
+    }
+
+    private static void DeleteChunks(SqliteConnection connection, SqliteTransaction transaction, string index, string documentId)
+    {
+        // The delete trigger removes each chunk's FTS entry, the foreign key its vector, in the same transaction.
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM chunks WHERE index_name = $index AND document_id = $document_id";
+        command.Parameters.AddWithValue("$index", index);
+        command.Parameters.AddWithValue("$document_id", documentId);
+        command.ExecuteNonQuery();
+    }
+
+    private static long[] InsertChunks(SqliteConnection connection, SqliteTransaction transaction, DocumentRecord record,
+        IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO chunks (chunk_id, index_name, document_id, ordinal, text, heading, page, page_end)
+            VALUES ($chunk_id, $index, $document_id, $ordinal, $text, $heading, $page, $page_end)
+            RETURNING id
+            """;
+        var chunkId = command.Parameters.Add("$chunk_id", SqliteType.Text);
+        command.Parameters.AddWithValue("$index", record.Index);
+        command.Parameters.AddWithValue("$document_id", record.Id);
+        var ordinal = command.Parameters.Add("$ordinal", SqliteType.Integer);
+        var text = command.Parameters.Add("$text", SqliteType.Text);
+        var heading = command.Parameters.Add("$heading", SqliteType.Text);
+        var page = command.Parameters.Add("$page", SqliteType.Integer);
+        var pageEnd = command.Parameters.Add("$page_end", SqliteType.Integer);
+
+        using var vectorCommand = connection.CreateCommand();
+        vectorCommand.Transaction = transaction;
+        vectorCommand.CommandText = "INSERT INTO chunk_vectors (chunk_rowid, vector) VALUES ($chunk_rowid, $vector)";
+        var chunkRowId = vectorCommand.Parameters.Add("$chunk_rowid", SqliteType.Integer);
+        var vector = vectorCommand.Parameters.Add("$vector", SqliteType.Blob);
+
+        var rowIds = new long[chunks.Count];
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = chunks[i];
+            chunkId.Value = chunk.ChunkId;
+            ordinal.Value = chunk.Ordinal;
+            text.Value = (object?)chunk.Text ?? DBNull.Value; // a null breaks the NOT NULL constraint and rolls back
+            heading.Value = (object?)chunk.Heading ?? DBNull.Value;
+            page.Value = chunk.Page;
+            pageEnd.Value = chunk.PageEnd;
+            rowIds[i] = (long)command.ExecuteScalar()!;
+            chunkRowId.Value = rowIds[i];
+            vector.Value = VectorBlob.ToBytes(chunk.Vector.Span);
+            vectorCommand.ExecuteNonQuery();
+        }
+        return rowIds;
+    }
+
+    /// <summary>Commits, then applies the in-memory change, both while searches are held off.</summary>
+    private void CommitAndApply(SqliteConnection connection, SqliteTransaction transaction, Action apply)
+    {
+        _searchLock.EnterWriteLock();
+        try
+        {
+            transaction.Commit();
+            try
+            {
+                apply();
+            }
+            catch (Exception exception)
+            {
+                // The file holds the truth; rebuild memory from it rather than search a half-applied state.
+                _logger.LogError(exception, "Updating the in-memory search state failed; reloading it from {Path}", DatabasePath);
+                _indexes.Clear();
+                LoadSearchState(connection);
+                throw;
+            }
+        }
+        finally
+        {
+            _searchLock.ExitWriteLock();
+        }
+    }
+
+    // --- In-memory search state ---
+
+    private sealed class IndexState
+    {
+        public VectorMatrix Vectors { get; } = new();
+
+        /// <summary>Tags of every document in the index, so a filter becomes a set of documents without a query.</summary>
+        public Dictionary<string, IReadOnlyDictionary<string, string>> Tags { get; } = new(StringComparer.Ordinal);
+    }
+
+    private IndexState StateOf(string index)
+    {
+        if (!_indexes.TryGetValue(index, out var state)) _indexes[index] = state = new IndexState();
+        return state;
+    }
+
+    private void LoadSearchState(SqliteConnection connection)
+    {
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT index_name, id, tags FROM documents";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                StateOf(reader.GetString(0)).Tags[reader.GetString(1)] = ParseTags(reader.GetString(2));
+        }
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT c.id, c.index_name, c.document_id, v.vector
+                FROM chunks AS c JOIN chunk_vectors AS v ON v.chunk_rowid = c.id
+                ORDER BY c.id
+                """;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                StateOf(reader.GetString(1)).Vectors.Add(reader.GetString(2), reader.GetInt64(0), VectorBlob.FromBytes((byte[])reader.GetValue(3)));
+        }
+    }
+
+    private void CheckDimension(string index, string documentId, int? dimension)
+    {
+        if (dimension is null) return;
+        _searchLock.EnterReadLock();
+        try
+        {
+            if (!_indexes.TryGetValue(index, out var state)) return;
+            var others = state.Vectors.Count - state.Vectors.CountOf(documentId);
+            if (others > 0 && state.Vectors.Dimension != dimension)
+                throw new ArgumentException(
+                    $"Chunks have {dimension}-dimensional vectors; index '{index}' holds {state.Vectors.Dimension}-dimensional ones.");
+        }
+        finally
+        {
+            _searchLock.ExitReadLock();
+        }
+    }
+
+    private static HashSet<string> AllowedDocuments(IndexState state, SearchFilter filter)
+    {
+        IEnumerable<string> candidates = filter.DocumentIds.Count > 0 ? filter.DocumentIds : state.Tags.Keys;
+        var allowed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in candidates)
+            if (state.Tags.TryGetValue(id, out var tags) && filter.Tags.All(tag => tags.TryGetValue(tag.Key, out var value) && value == tag.Value))
+                allowed.Add(id);
+        return allowed;
+    }
+
+    // --- Validation and mapping ---
+
+    private static void ValidateRecord(DocumentRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentException.ThrowIfNullOrEmpty(record.Index, nameof(record));
+        ArgumentException.ThrowIfNullOrEmpty(record.Id, nameof(record));
+    }
+
+    /// <summary>The common vector length of the chunks (null when there are none); vectors must be finite and alike.</summary>
+    private static int? ValidateVectors(IReadOnlyList<StoredChunk> chunks)
+    {
+        int? dimension = null;
+        foreach (var chunk in chunks)
+        {
+            ArgumentNullException.ThrowIfNull(chunk, nameof(chunks));
+            var vector = chunk.Vector.Span;
+            if (vector.IsEmpty) throw new ArgumentException($"Chunk '{chunk.ChunkId}' has no vector.", nameof(chunks));
+            if (dimension is not null && vector.Length != dimension)
+                throw new ArgumentException($"Chunk '{chunk.ChunkId}' has {vector.Length} dimensions, others {dimension}.", nameof(chunks));
+            foreach (var value in vector)
+                if (!float.IsFinite(value)) throw new ArgumentException($"Chunk '{chunk.ChunkId}' has a non-finite vector value.", nameof(chunks));
+            dimension = vector.Length;
+        }
+        return dimension;
+    }
+
+    private static List<DocumentRecord> ReadRecords(SqliteCommand command)
+    {
+        var records = new List<DocumentRecord>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            records.Add(new DocumentRecord
+            {
+                Index = reader.GetString(0),
+                Id = reader.GetString(1),
+                FileName = reader.GetString(2),
+                ContentType = reader.GetString(3),
+                SizeBytes = reader.GetInt64(4),
+                Sha256 = reader.GetString(5),
+                Tags = ParseTags(reader.GetString(6)),
+                Status = ParseStatus(reader.GetString(7)),
+                Error = reader.IsDBNull(8) ? null : reader.GetString(8),
+                Pages = reader.GetInt32(9),
+                PagesWithoutText = reader.GetInt32(10),
+                Chunks = reader.GetInt32(11),
+                Attempts = reader.GetInt32(12),
+                CreatedAt = ParseTime(reader.GetString(13)),
+                UpdatedAt = ParseTime(reader.GetString(14)),
+            });
+        }
+        return records;
+    }
+
+    /// <summary>Reads chunk_id, document_id, file_name, ordinal, page, page_end, heading, text from <paramref name="first"/> on.</summary>
+    private static Passage ReadPassage(SqliteDataReader reader, int first, double score) => new(
+        ChunkId: reader.GetString(first),
+        DocumentId: reader.GetString(first + 1),
+        FileName: reader.GetString(first + 2),
+        Ordinal: reader.GetInt32(first + 3),
+        Page: reader.GetInt32(first + 4),
+        PageEnd: reader.GetInt32(first + 5),
+        Heading: reader.IsDBNull(first + 6) ? null : reader.GetString(first + 6),
+        Text: reader.GetString(first + 7),
+        Score: score);
+
+    private static Dictionary<string, string> CopyTags(IReadOnlyDictionary<string, string> tags) =>
+        new(tags, StringComparer.Ordinal);
+
+    private static Dictionary<string, string> ParseTags(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+
+    private static string FormatStatus(DocumentStatus status) => status switch
+    {
+        DocumentStatus.Queued => "queued",
+        DocumentStatus.Processing => "processing",
+        DocumentStatus.Ready => "ready",
+        DocumentStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    private static DocumentStatus ParseStatus(string status) => status switch
+    {
+        "queued" => DocumentStatus.Queued,
+        "processing" => DocumentStatus.Processing,
+        "ready" => DocumentStatus.Ready,
+        "failed" => DocumentStatus.Failed,
+        _ => throw new InvalidDataException($"Unknown document status '{status}'."),
+    };
+
+    private static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.ParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    // --- Connections ---
+
+    private SqliteConnection Open()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // Per-connection settings; pooled connections keep them, setting them again is cheap.
+        using var command = connection.CreateCommand();
+        command.CommandText = string.Create(CultureInfo.InvariantCulture,
+            $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = {_options.MemoryMapBytes};");
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>Runs synchronous SQLite work and hands the outcome back as a task (Microsoft.Data.Sqlite is synchronous inside).</summary>
+    private static Task<T> Run<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
+        try
+        {
+            return Task.FromResult(work());
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException<T>(exception);
+        }
+    }
+
+    private void ClearPool()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        try
+        {
+            // Fold the write-ahead log back into the file so it is one self-contained file at rest.
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException exception)
+        {
+            _logger.LogWarning(exception, "Checkpoint of {Path} at close failed", DatabasePath);
+        }
+        _disposed = true;
+        ClearPool();
+        _writeGate.Dispose();
+        _searchLock.Dispose();
+    }
+}
