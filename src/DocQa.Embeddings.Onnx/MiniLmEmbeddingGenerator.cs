@@ -79,9 +79,12 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         var vectors = new float[inputs.Length][];
 
         // Texts of similar length share a batch, so padding to the batch's longest text wastes little.
+        // A request too small to fill a batch per runner is split evenly, so that it still uses them all.
+        var batchSize = Math.Clamp(
+            (inputs.Length + _options.MaxConcurrentBatches - 1) / _options.MaxConcurrentBatches, 1, _options.BatchSize);
         var batches = Enumerable.Range(0, inputs.Length)
             .OrderBy(i => inputs[i].Length)
-            .Chunk(_options.BatchSize);
+            .Chunk(batchSize);
 
         var parallel = new ParallelOptions
         {

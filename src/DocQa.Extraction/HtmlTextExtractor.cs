@@ -118,6 +118,7 @@ internal static class HtmlTextExtractor
         {
             if (_inline.Length == 0)
                 return;
+            cancellationToken.ThrowIfCancellationRequested();
             var lines = _inline.ToString().Split('\n').Select(TextHelpers.CollapseWhitespace).Where(l => l.Length > 0);
             blocks.Add(BlockKind.Paragraph, string.Join('\n', lines), 1);
             _inline.Clear();

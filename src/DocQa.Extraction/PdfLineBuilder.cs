@@ -37,8 +37,8 @@ internal static class PdfLineBuilder
     }
 
     /// <summary>
-    /// The page's lines, one list per text direction (the main, usually horizontal, text first; rotated
-    /// margin notes after), each from top to bottom.
+    /// The page's lines, one list per text direction (horizontal text first, then rotated text such as
+    /// margin notes, the most used direction first), each from top to bottom.
     /// </summary>
     public static List<List<PdfLine>> Build(IReadOnlyList<Letter> letters)
     {
@@ -54,9 +54,11 @@ internal static class PdfLineBuilder
                 directions[angle] = glyphs = new List<Glyph>(letters.Count);
             var start = letter.StartBaseLine;
             var end = letter.EndBaseLine;
+            // Some files report no usable point size (odd text matrices); the glyph's height stands in.
+            double size = letter.PointSize >= 1 ? letter.PointSize : Math.Max(letter.BoundingBox.Height, 1);
             if (angle == 0)
             {
-                glyphs.Add(new Glyph(letter.Value, start.X, end.X, start.Y, letter.PointSize, IsBold(letter)));
+                glyphs.Add(new Glyph(letter.Value, start.X, end.X, start.Y, size, IsBold(letter)));
                 continue;
             }
             double radians = angle * Math.PI / 180;
@@ -66,13 +68,14 @@ internal static class PdfLineBuilder
                 start.X * cos + start.Y * sin,
                 end.X * cos + end.Y * sin,
                 start.Y * cos - start.X * sin,
-                letter.PointSize,
+                size,
                 IsBold(letter)));
         }
 
-        return directions.Values
-            .OrderByDescending(glyphs => glyphs.Count)
-            .Select(BuildLines)
+        return directions
+            .OrderBy(direction => direction.Key == 0 ? 0 : 1)
+            .ThenByDescending(direction => direction.Value.Count)
+            .Select(direction => BuildLines(direction.Value))
             .Where(lines => lines.Count > 0)
             .ToList();
     }
@@ -128,7 +131,10 @@ internal static class PdfLineBuilder
             Glyph glyph = glyphs[index];
             if (glyph.IsSpace)
             {
-                spacePending = previous is not null;
+                // A space drawn on top of the letter before it (some files put one at the start of a
+                // number) separates nothing.
+                if (previous is { } before && glyph.Start >= before.End - 0.1 * before.Size)
+                    spacePending = true;
                 continue;
             }
             if (previous is { } prev)

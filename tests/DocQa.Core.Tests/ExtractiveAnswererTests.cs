@@ -57,6 +57,22 @@ public class ExtractiveAnswererTests
     }
 
     [Fact]
+    public async Task A_quantity_question_prefers_the_row_with_the_figure_over_the_lead_in()
+    {
+        // The lead-in matches the question as well as the row does; only the row holds the amount.
+        var passages = Passages("Net sales for the quarter were as follows (in millions):\nNet sales 81,797 82,959");
+        var options = new ExtractiveAnswerOptions { MaxSentences = 1 };
+        const string question = "How much were net sales?";
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync(question, passages);
+        var without = await new ExtractiveAnswerer(new HashEmbedder(), options with { QuantityWeight = 0, LeadInPenalty = 0 })
+            .AnswerAsync(question, passages);
+
+        Assert.Equal("Net sales 81,797 82,959 [1]", answer.Text);
+        Assert.StartsWith("Net sales for the quarter", without.Text);
+    }
+
+    [Fact]
     public async Task Lines_of_a_table_extracted_as_text_are_candidates_of_their_own()
     {
         var passages = Passages("Total net sales $ 81,797 $ 82,959\nCost of sales $ 45,384 $ 46,387\nGross margin $ 36,413 $ 36,572");

@@ -222,6 +222,29 @@ public class PdfExtractionTests
     }
 
     [Fact]
+    public void Rotated_text_is_read_along_its_own_direction_after_the_main_text()
+    {
+        // Two lines turned a quarter to the left (reading upwards), as in a margin note; the first line is
+        // the one further left.
+        byte[] content = HandWrittenPdf(
+            [
+                "<< /Type /Catalog /Pages 2 0 R >>",
+                "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+                StreamObject(
+                    "BT /F1 12 Tf 1 0 0 1 200 700 Tm (Main text of the page.) Tj ET " +
+                    "BT /F1 12 Tf 0 1 -1 0 115 100 Tm (Second rotated line) Tj ET " +
+                    "BT /F1 12 Tf 0 1 -1 0 100 100 Tm (First rotated line) Tj ET"),
+                "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            ],
+            "");
+
+        ExtractedDocument document = TestDocuments.Extract(content, "margin.pdf");
+
+        Assert.Equal(["Main text of the page.", "First rotated line\nSecond rotated line"], document.Blocks.Select(b => b.Text));
+    }
+
+    [Fact]
     public void Cancellation_stops_the_extraction()
     {
         using var cancelled = new CancellationTokenSource();

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using DocQa.Core.Chunking;
 
 namespace DocQa.Core.Answering;
@@ -124,6 +125,23 @@ internal static class AnswerText
             return term[..^1];
         return term;
     }
+
+    private static readonly Regex QuantityQuestion = new(
+        @"\b(how\s+(much|many|long|large|big|high|low)|what\s+(percentage|percent|portion|share|proportion)|total|amount|number\s+of|"
+        + @"revenues?|sales|income|profits?|loss(es)?|costs?|expenses?|margins?|prices?|values?|rates?|ratio|growth|"
+        + @"dividends?|cash|debt|assets|liabilities|earnings|eps|headcount|employees|balance|spend(ing)?)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
+    // A figure: money, a percentage, a decimal, or a number of three or more digits that is not a year.
+    private static readonly Regex Figure = new(
+        @"[$€£¥]\s?\d|\d\s?%|\d[.,]\d|\b(?!(19|20)\d\d\b)\d{3,}\b",
+        RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
+    /// <summary>Whether the question asks for an amount, a count or a rate, so that its answer holds a figure.</summary>
+    public static bool AsksForQuantity(string question) => QuantityQuestion.IsMatch(question);
+
+    /// <summary>Whether a candidate states a figure (a year alone does not count).</summary>
+    public static bool HasQuantity(string sentence) => Figure.IsMatch(sentence);
 
     /// <summary>Whether a candidate says enough to be an answer: at least two words or numbers.</summary>
     public static bool IsSubstantial(string sentence)

@@ -29,6 +29,15 @@ public sealed record ExtractiveAnswerOptions
     /// <summary>The bonus of a sentence from the first passage; it falls off linearly to nothing for the last.</summary>
     public double RankWeight { get; init; } = 0.05;
 
+    /// <summary>
+    /// The bonus of a sentence holding a figure when the question asks for a quantity ("how much", "total net
+    /// sales"): the expected answer type of classic question answering.
+    /// </summary>
+    public double QuantityWeight { get; init; } = 0.15;
+
+    /// <summary>The malus of a line that only introduces what follows ("… were as follows:"): it is no answer by itself.</summary>
+    public double LeadInPenalty { get; init; } = 0.1;
+
     /// <summary>Further sentences join the answer only when they score within this of the best one.</summary>
     public double ExtraSentenceMargin { get; init; } = 0.08;
 
@@ -151,6 +160,7 @@ public sealed class ExtractiveAnswerer(
             t => t,
             t => Math.Log((candidates.Count + 1.0) / (candidateTerms.Count(terms => terms.Contains(t)) + 0.5)));
         double totalWeight = weights.Values.Sum();
+        bool wantsQuantity = AnswerText.AsksForQuantity(question);
 
         for (int i = 0; i < candidates.Count; i++)
         {
@@ -160,6 +170,10 @@ public sealed class ExtractiveAnswerer(
                 : 0;
             double rankBonus = (double)(c.PassageCount - c.Passage) / c.PassageCount;
             c.Score = _options.SimilarityWeight * c.Cosine + _options.TermWeight * c.Coverage + _options.RankWeight * rankBonus;
+            if (wantsQuantity && AnswerText.HasQuantity(c.Text))
+                c.Score += _options.QuantityWeight;
+            if (c.Text.TrimEnd().EndsWith(':'))
+                c.Score -= _options.LeadInPenalty;
         }
     }
 

@@ -81,6 +81,9 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
 
         public void Add(DocumentBlock block)
         {
+            // A chunk stays on one page, so that its citation names the exact page (as page-wise PDF readers do).
+            if (HasNewText && _current[^1].Page != block.Page)
+                Flush(carryOverlap: false);
             switch (block.Kind)
             {
                 case BlockKind.Heading: AddHeading(block); break;

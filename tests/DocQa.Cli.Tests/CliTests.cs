@@ -1,0 +1,112 @@
+using System.Text.Json;
+
+namespace DocQa.Cli.Tests;
+
+/// <summary>The docqa command line on a local data directory and against a running server.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("docqa-cli-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_work, recursive: true); } catch (IOException) { }
+    }
+
+    private string WriteFile(string name, string text)
+    {
+        var path = Path.Combine(_work, "docs", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private void WriteSampleFolder()
+    {
+        WriteFile("tides.md", "# Tides\n\nHigh tide at Gull Harbor comes at 6:40 in the morning in June.\n");
+        WriteFile("keepers.txt", "The lighthouse keeper trims the wicks every Sunday evening.\n");
+        File.WriteAllBytes(Path.Combine(_work, "docs", "photo.png"), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0]);
+    }
+
+    [Fact]
+    public async Task Local_ingest_search_ask_list_and_delete()
+    {
+        WriteSampleFolder();
+        var data = Path.Combine(_work, "store");
+
+        var ingest = await ChildProcess.RunCliAsync(_work, "ingest", "docs", "--data-dir", data, "--tag", "topic:harbor");
+        Assert.True(ingest.ExitCode == 0, ingest.StandardOutput + ingest.StandardError);
+        Assert.Contains("skipped", ingest.StandardOutput); // the PNG found in the folder
+        Assert.Contains("ready", ingest.StandardOutput);
+
+        var list = await ChildProcess.RunCliAsync(_work, "docs", "list", "--json", "--data-dir", data);
+        Assert.Equal(0, list.ExitCode);
+        var documents = JsonDocument.Parse(list.StandardOutput).RootElement.GetProperty("documents");
+        Assert.Equal(2, documents.GetArrayLength());
+        Assert.All(documents.EnumerateArray(), d => Assert.Equal("ready", d.GetProperty("status").GetString()));
+
+        var search = await ChildProcess.RunCliAsync(_work, "search", "when is high tide", "--mode", "keyword", "--json", "--data-dir", data);
+        Assert.Equal(0, search.ExitCode);
+        var first = JsonDocument.Parse(search.StandardOutput).RootElement.GetProperty("results")[0];
+        Assert.Equal("tides.md", first.GetProperty("fileName").GetString());
+
+        var ask = await ChildProcess.RunCliAsync(_work, "ask", "When does high tide come at Gull Harbor?", "--data-dir", data);
+        Assert.Equal(0, ask.ExitCode);
+        Assert.Contains("6:40", ask.StandardOutput);
+        Assert.Contains("tides.md", ask.StandardOutput);
+
+        var delete = await ChildProcess.RunCliAsync(_work, "docs", "delete", "tides-md", "--data-dir", data);
+        Assert.Equal(0, delete.ExitCode);
+        var show = await ChildProcess.RunCliAsync(_work, "docs", "show", "tides-md", "--data-dir", data);
+        Assert.Equal(1, show.ExitCode);
+        Assert.Equal("docqa: Index 'default' has no document 'tides-md'.", show.StandardError.Trim());
+    }
+
+    [Fact]
+    public async Task Bad_input_exits_non_zero_with_one_readable_line()
+    {
+        var data = Path.Combine(_work, "store");
+
+        var missing = await ChildProcess.RunCliAsync(_work, "ingest", "nowhere.pdf", "--data-dir", data);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal("docqa: no such file or folder: nowhere.pdf", missing.StandardError.Trim());
+
+        var badIndex = await ChildProcess.RunCliAsync(_work, "search", "x", "--index", "Bad Name", "--data-dir", data);
+        Assert.Equal(1, badIndex.ExitCode);
+        Assert.Single(badIndex.StandardError.Trim().Split('\n'));
+        Assert.Contains("Index name 'Bad Name' is not valid", badIndex.StandardError);
+
+        var badServer = await ChildProcess.RunCliAsync(_work, "docs", "list", "--server", "ftp://example");
+        Assert.Equal(1, badServer.ExitCode);
+        Assert.Contains("--server needs an http(s) URL", badServer.StandardError);
+    }
+
+    [Fact]
+    public async Task Works_against_a_running_server()
+    {
+        WriteSampleFolder();
+        var data = Path.Combine(_work, "server-store");
+        Directory.CreateDirectory(data);
+        var (server, url) = await ChildProcess.StartServerAsync(data);
+        try
+        {
+            var ingest = await ChildProcess.RunCliAsync(_work, "ingest", Path.Combine("docs", "keepers.txt"), "--server", url.ToString(), "--index", "crew");
+            Assert.True(ingest.ExitCode == 0, ingest.StandardOutput + ingest.StandardError);
+            Assert.Contains("ready", ingest.StandardOutput);
+
+            var ask = await ChildProcess.RunCliAsync(_work, "ask", "When are the wicks trimmed?", "--server", url.ToString(), "--index", "crew", "--json");
+            Assert.Equal(0, ask.ExitCode);
+            var answer = JsonDocument.Parse(ask.StandardOutput).RootElement;
+            Assert.Contains("Sunday", answer.GetProperty("answer").GetString());
+            Assert.Equal("keepers.txt", answer.GetProperty("citations")[0].GetProperty("fileName").GetString());
+
+            var missing = await ChildProcess.RunCliAsync(_work, "docs", "show", "nope", "--server", url.ToString());
+            Assert.Equal(1, missing.ExitCode);
+            Assert.StartsWith("docqa: 404 Not Found: Index 'default' has no document 'nope'.", missing.StandardError.Trim());
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+}
