@@ -47,8 +47,9 @@ public static class DocQaServiceCollectionExtensions
             return new MiniLmEmbeddingGenerator(new MiniLmOptions
             {
                 BatchSize = embedding.BatchSize,
-                IntraOpThreads = embedding.Threads > 0 ? embedding.Threads : Environment.ProcessorCount,
-            });
+                IntraOpThreads = embedding.Threads,
+                MaxConcurrentBatches = embedding.ConcurrentBatches > 0 ? embedding.ConcurrentBatches : Environment.ProcessorCount,
+            }, sp.GetRequiredService<MiniLmTokenizer>());
         });
 
         services.AddSingleton<IDocumentExtractor, DocumentExtractor>();

@@ -20,13 +20,17 @@ public sealed class EmbeddingOptions
 {
     public const string Section = "Embeddings";
 
-    /// <summary>Threads ONNX Runtime uses inside one inference; 0 means one per core.</summary>
-    [Range(0, 256)]
-    public int Threads { get; set; }
+    /// <summary>Threads ONNX Runtime uses inside one model run.</summary>
+    [Range(1, 256)]
+    public int Threads { get; set; } = 1;
 
-    /// <summary>Texts per model call.</summary>
+    /// <summary>Model runs in flight at once; 0 means one per core (single-threaded runs side by side keep every core busy).</summary>
+    [Range(0, 256)]
+    public int ConcurrentBatches { get; set; }
+
+    /// <summary>Texts per model run.</summary>
     [Range(1, 1024)]
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize { get; set; } = 16;
 }
 
 /// <summary>The data directory's layout, resolved to absolute paths once.</summary>
