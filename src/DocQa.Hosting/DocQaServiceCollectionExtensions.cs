@@ -62,11 +62,13 @@ public static class DocQaServiceCollectionExtensions
 
         services.AddSingleton<IngestionSignal>();
         services.AddSingleton<ModelReadiness>();
+        services.AddSingleton<DocumentWriteLock>();
         services.AddSingleton(sp => new DocumentLibrary(
             sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredService<IFileStore>(),
             sp.GetRequiredService<IDocumentExtractor>(),
             sp.GetRequiredService<IngestionSignal>(),
+            sp.GetRequiredService<DocumentWriteLock>(),
             sp.GetRequiredService<IOptions<IngestionOptions>>(),
             sp.GetRequiredService<TimeProvider>())
         {

@@ -33,11 +33,11 @@ public sealed class DocumentLibrary(
     IFileStore files,
     IDocumentExtractor extractor,
     IngestionSignal signal,
+    DocumentWriteLock writeLock,
     IOptions<IngestionOptions> options,
     TimeProvider clock)
 {
     private const int HeadBytes = 8192;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <summary>Where uploads are spooled while their hash is computed.</summary>
     public string SpoolDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "docqa-uploads");
@@ -62,8 +62,7 @@ public sealed class DocumentLibrary(
                 ?? throw new RequestRejectedException(RejectionKind.UnsupportedMediaType,
                     $"'{fileName}' is not a supported document type: upload PDF, DOCX, HTML, Markdown or plain text.");
 
-            await _writeGate.WaitAsync(cancellationToken);
-            try
+            using (await writeLock.AcquireAsync(cancellationToken))
             {
                 var existing = await store.GetDocumentAsync(upload.Index, id, cancellationToken);
                 if (existing is not null && existing.Sha256 == sha256 && existing.Status != DocumentStatus.Failed)
@@ -103,10 +102,6 @@ public sealed class DocumentLibrary(
                 signal.Notify();
                 return new UploadResult(record, UploadOutcome.Accepted);
             }
-            finally
-            {
-                _writeGate.Release();
-            }
         }
         finally
         {
@@ -117,13 +112,16 @@ public sealed class DocumentLibrary(
     /// <summary>Queues a failed document again, to retry it with the file already stored.</summary>
     public async Task<DocumentRecord> RetryAsync(string index, string id, CancellationToken cancellationToken = default)
     {
-        var record = await GetAsync(index, id, cancellationToken);
-        if (record.Status != DocumentStatus.Failed)
-            throw new RequestRejectedException(RejectionKind.Conflict, $"Document '{id}' is {record.Status.ToString().ToLowerInvariant()}, not failed.");
-        record = record with { Status = DocumentStatus.Queued, Error = null, Attempts = 0, UpdatedAt = clock.GetUtcNow() };
-        await store.SaveDocumentAsync(record, cancellationToken);
-        signal.Notify();
-        return record;
+        using (await writeLock.AcquireAsync(cancellationToken))
+        {
+            var record = await GetAsync(index, id, cancellationToken);
+            if (record.Status != DocumentStatus.Failed)
+                throw new RequestRejectedException(RejectionKind.Conflict, $"Document '{id}' is {record.Status.ToString().ToLowerInvariant()}, not failed.");
+            record = record with { Status = DocumentStatus.Queued, Error = null, Attempts = 0, UpdatedAt = clock.GetUtcNow() };
+            await store.SaveDocumentAsync(record, cancellationToken);
+            signal.Notify();
+            return record;
+        }
     }
 
     public async Task<IReadOnlyList<IndexSummary>> ListIndexesAsync(CancellationToken cancellationToken = default) =>
@@ -154,31 +152,21 @@ public sealed class DocumentLibrary(
     public async Task DeleteAsync(string index, string id, CancellationToken cancellationToken = default)
     {
         RequireIndexName(index);
-        await _writeGate.WaitAsync(cancellationToken);
-        try
+        using (await writeLock.AcquireAsync(cancellationToken))
         {
             if (!DocumentIds.IsValid(id) || !await store.DeleteDocumentAsync(index, id, cancellationToken))
                 throw RequestRejectedException.NotFound($"Index '{index}' has no document '{id}'.");
             files.Delete(index, id);
-        }
-        finally
-        {
-            _writeGate.Release();
         }
     }
 
     public async Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default)
     {
         RequireIndexName(index);
-        await _writeGate.WaitAsync(cancellationToken);
-        try
+        using (await writeLock.AcquireAsync(cancellationToken))
         {
             await store.DeleteIndexAsync(index, cancellationToken);
             files.DeleteIndex(index);
-        }
-        finally
-        {
-            _writeGate.Release();
         }
     }
 

@@ -16,6 +16,7 @@ public sealed class DocumentProcessor(
     IDocumentExtractor extractor,
     Chunker chunker,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
+    DocumentWriteLock writeLock,
     IOptions<IngestionOptions> options,
     TimeProvider clock,
     ILogger<DocumentProcessor> logger)
@@ -52,11 +53,13 @@ public sealed class DocumentProcessor(
                 Chunks = stored.Length,
                 UpdatedAt = clock.GetUtcNow(),
             };
-            if (!await IsCurrentAsync(record, cancellationToken))
-                return record; // deleted or replaced by a newer upload meanwhile: the newer state wins
-
-            await store.CompleteDocumentAsync(ready, stored, cancellationToken);
-            files.Delete(record.Index, record.Id, keepSha256: record.Sha256);
+            using (await writeLock.AcquireAsync(cancellationToken))
+            {
+                if (!await IsCurrentAsync(record, cancellationToken))
+                    return record; // deleted or replaced by a newer upload meanwhile: the newer state wins
+                await store.CompleteDocumentAsync(ready, stored, cancellationToken);
+                files.Delete(record.Index, record.Id, keepSha256: record.Sha256);
+            }
 
             DocQaTelemetry.DocumentsIngested.Add(1);
             DocQaTelemetry.ChunksEmbedded.Add(stored.Length);
@@ -119,8 +122,11 @@ public sealed class DocumentProcessor(
         DocQaTelemetry.DocumentsFailed.Add(1);
         logger.LogWarning("Document {Index}/{Id} failed: {Reason}", record.Index, record.Id, reason);
         var failed = record with { Status = DocumentStatus.Failed, Error = reason, UpdatedAt = clock.GetUtcNow() };
-        if (await IsCurrentAsync(record, cancellationToken))
-            await store.SaveDocumentAsync(failed, cancellationToken);
+        using (await writeLock.AcquireAsync(cancellationToken))
+        {
+            if (await IsCurrentAsync(record, cancellationToken))
+                await store.SaveDocumentAsync(failed, cancellationToken);
+        }
         return failed;
     }
 
