@@ -63,11 +63,18 @@ public sealed record SearchResultDto(
 
 public sealed record SearchResponseDto(IReadOnlyList<SearchResultDto> Results);
 
-public sealed record AskRequestDto(string? Question, int? Top, RetrievalMode? Mode, FilterDto? Filter);
+/// <param name="Stream">Answer as Server-Sent Events (also chosen by Accept: text/event-stream).</param>
+public sealed record AskRequestDto(string? Question, int? Top, RetrievalMode? Mode, FilterDto? Filter, bool? Stream = null);
 
-public sealed record CitationDto(int N, string DocumentId, string FileName, int Page, int PageEnd, string Text, double Score, bool Referenced);
+public sealed record CitationDto(int N, string DocumentId, string FileName, int Page, int PageEnd, string Text, double Score, bool Referenced)
+{
+    public static IReadOnlyList<CitationDto> From(IEnumerable<Citation> citations) =>
+        citations.Select(c => new CitationDto(c.N, c.DocumentId, c.FileName, c.Page, c.PageEnd, c.Text, Math.Round(c.Score, 4), c.Referenced)).ToList();
+}
 
 public sealed record TimingsDto(double RetrievalMs, double AnswerMs);
+
+public sealed record UsageDto(int PromptTokens, int AnswerTokens);
 
 public sealed record AskResponseDto(
     string Answer,
@@ -75,15 +82,25 @@ public sealed record AskResponseDto(
     bool NoAnswer,
     string? NoAnswerReason,
     IReadOnlyList<CitationDto> Citations,
-    TimingsDto Timings)
+    TimingsDto Timings,
+    string? Model = null,
+    UsageDto? Usage = null)
 {
     public static AskResponseDto From(AskResult result) => new(
         result.Answer.Text,
         result.Answer.Mode,
         result.Answer.NoAnswer,
         result.Answer.NoAnswerReason,
-        result.Answer.Citations.Select(c => new CitationDto(c.N, c.DocumentId, c.FileName, c.Page, c.PageEnd, c.Text, Math.Round(c.Score, 4), c.Referenced)).ToList(),
-        new TimingsDto(result.Timings.RetrievalMs, result.Timings.AnswerMs));
+        CitationDto.From(result.Answer.Citations),
+        new TimingsDto(result.Timings.RetrievalMs, result.Timings.AnswerMs),
+        result.Answer.Model,
+        result.Answer.Usage is { } usage ? new UsageDto(usage.PromptTokens, usage.AnswerTokens) : null);
 }
 
-public sealed record InfoDto(string Version, string EmbeddingModel, int EmbeddingDimensions, string AnswerMode, string Storage);
+/// <summary>The first event of a streamed answer: how it will be answered and the sources it may cite.</summary>
+public sealed record CitationsEventDto(string Mode, string? Model, IReadOnlyList<CitationDto> Citations);
+
+/// <summary>A piece of a streamed answer's text.</summary>
+public sealed record DeltaEventDto(string Text);
+
+public sealed record InfoDto(string Version, string EmbeddingModel, int EmbeddingDimensions, string AnswerMode, string? AnswerModel, string Storage);

@@ -16,6 +16,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
                 RejectionKind.UnsupportedMediaType => (StatusCodes.Status415UnsupportedMediaType, "Unsupported document type"),
                 RejectionKind.PayloadTooLarge => (StatusCodes.Status413PayloadTooLarge, "Upload too large"),
                 RejectionKind.Conflict => (StatusCodes.Status409Conflict, "Conflict"),
+                RejectionKind.Overloaded => (StatusCodes.Status503ServiceUnavailable, "Busy"),
                 _ => (StatusCodes.Status400BadRequest, "Invalid request"),
             },
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Upload too large" : "Invalid request"),
@@ -24,6 +25,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         if (status == 0) return false; // unexpected: the default handler answers 500 without details
 
         context.Response.StatusCode = status;
+        if (exception is RequestRejectedException { RetryAfter: { } retryAfter })
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

@@ -25,7 +25,38 @@ public sealed record Answer(
     string Mode,
     bool NoAnswer,
     string? NoAnswerReason,
-    IReadOnlyList<Citation> Citations);
+    IReadOnlyList<Citation> Citations)
+{
+    /// <summary>The language model that wrote a generated answer; null for extractive answers.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Tokens the model read and wrote; null for extractive answers.</summary>
+    public AnswerUsage? Usage { get; init; }
+}
+
+public sealed record AnswerUsage(int PromptTokens, int AnswerTokens);
+
+/// <summary>A step of an answer as it is produced: pieces of text, then the finished answer.</summary>
+public abstract record AnswerUpdate;
+
+public sealed record AnswerDelta(string Text) : AnswerUpdate;
+
+public sealed record AnswerCompleted(Answer Answer) : AnswerUpdate;
+
+/// <summary>
+/// An answer under way. Everything that can refuse the request (an overloaded model, a question too long for
+/// its window) has happened before a session exists, so a client can be told with a plain error; the sources are
+/// known from the start and the text follows in <see cref="Updates"/>.
+/// </summary>
+public sealed class AnswerSession(IReadOnlyList<Citation> citations, IAsyncEnumerable<AnswerUpdate> updates, IDisposable? lease = null) : IDisposable
+{
+    public IReadOnlyList<Citation> Citations { get; } = citations;
+
+    public IAsyncEnumerable<AnswerUpdate> Updates { get; } = updates;
+
+    /// <summary>Releases what the session holds (a place among the model's concurrent requests).</summary>
+    public void Dispose() => lease?.Dispose();
+}
 
 /// <summary>Turns a question and the passages retrieved for it into an answer that cites them.</summary>
 public interface IAnswerGenerator
@@ -33,6 +64,26 @@ public interface IAnswerGenerator
     /// <summary>"extractive" or "generated".</summary>
     string Mode { get; }
 
+    /// <summary>The language model that writes the answers; null when none does.</summary>
+    string? ModelName => null;
+
     /// <param name="passages">Best first, as retrieval ranked them.</param>
     Task<Answer> AnswerAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts an answer to be streamed. By default the whole answer is made first and streamed as one piece;
+    /// generators that produce text token by token stream it as it comes.
+    /// </summary>
+    async Task<AnswerSession> StartAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+    {
+        var answer = await AnswerAsync(question, passages, cancellationToken);
+        return new AnswerSession(answer.Citations, Replay(answer));
+
+        static async IAsyncEnumerable<AnswerUpdate> Replay(Answer answer)
+        {
+            await Task.CompletedTask;
+            yield return new AnswerDelta(answer.Text);
+            yield return new AnswerCompleted(answer);
+        }
+    }
 }

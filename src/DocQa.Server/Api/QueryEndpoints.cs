@@ -27,20 +27,28 @@ public static class QueryEndpoints
           .ProducesProblem(StatusCodes.Status400BadRequest)
           .WithSummary("Searches an index: hybrid (default), vector or keyword.");
 
-        v1.MapPost("/indexes/{index}/ask", async (string index, AskRequestDto body, AskService ask, CancellationToken ct) =>
+        v1.MapPost("/indexes/{index}/ask", async (string index, AskRequestDto body, HttpContext http, AskService ask, CancellationToken ct) =>
         {
             var request = new AskRequest(index, RequireText(body.Question, "question"), CheckTop(body.Top), body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
             DocumentLibrary.RequireIndexName(index);
-            return AskResponseDto.From(await ask.AskAsync(request, ct));
+            var stream = body.Stream ?? http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
+            if (!stream)
+                return Results.Ok(AskResponseDto.From(await ask.AskAsync(request, ct)));
+            // Everything that can refuse the request happens in StartAsync, before the event stream begins.
+            var started = await ask.StartAsync(request, ct);
+            return TypedResults.ServerSentEvents(AnswerEvents.Stream(started, ask, ct));
         }).WithTags("Query")
+          .Produces<AskResponseDto>()
+          .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
           .ProducesProblem(StatusCodes.Status400BadRequest)
-          .WithSummary("Answers a question from the index's documents, with numbered citations.");
+          .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+          .WithSummary("Answers a question from the index's documents, with numbered citations; with \"stream\": true as Server-Sent Events (citations, delta…, done).");
 
         v1.MapGet("/info", (IEmbeddingGenerator<string, Embedding<float>> embedder, AskService ask, IOptions<StorageOptions> storage) =>
         {
             var metadata = embedder.GetService<EmbeddingGeneratorMetadata>();
             var version = typeof(QueryEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
-            return new InfoDto(version, metadata?.DefaultModelId ?? "unknown", metadata?.DefaultModelDimensions ?? 0, ask.Mode, storage.Value.Provider);
+            return new InfoDto(version, metadata?.DefaultModelId ?? "unknown", metadata?.DefaultModelDimensions ?? 0, ask.Mode, ask.ModelName, storage.Value.Provider);
         }).WithTags("Server").WithSummary("Versions and the models in use.");
 
         return v1;

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using DocQa.Contracts;
+using DocQa.Core.Answering;
+
+namespace DocQa.Server.Api;
+
+/// <summary>A streamed answer as Server-Sent Events: "citations" first, then "delta" pieces, then "done" with the whole answer.</summary>
+public static class AnswerEvents
+{
+    public static async IAsyncEnumerable<SseItem<string>> Stream(AskStream started, AskService ask, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // The session holds a place among the model's concurrent requests until the stream ends or the client leaves.
+        using var session = started.Session;
+        var clock = Stopwatch.StartNew();
+        yield return Event("citations", new CitationsEventDto(ask.Mode, ask.ModelName, CitationDto.From(session.Citations)));
+
+        await foreach (var update in session.Updates.WithCancellation(cancellationToken))
+        {
+            switch (update)
+            {
+                case AnswerDelta delta:
+                    yield return Event("delta", new DeltaEventDto(delta.Text));
+                    break;
+                case AnswerCompleted completed:
+                    var timings = new AskTimings(started.RetrievalMs, Math.Round(clock.Elapsed.TotalMilliseconds, 1));
+                    yield return Event("done", AskResponseDto.From(new AskResult(completed.Answer, timings)));
+                    break;
+            }
+        }
+    }
+
+    private static SseItem<string> Event<T>(string type, T data) => new(JsonSerializer.Serialize(data, JsonDefaults.Options), type);
+}
