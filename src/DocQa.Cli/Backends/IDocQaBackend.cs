@@ -24,6 +24,9 @@ public interface IDocQaBackend : IAsyncDisposable
     Task<SearchResponseDto> SearchAsync(string index, SearchRequestDto request, CancellationToken cancellationToken);
 
     Task<AskResponseDto> AskAsync(string index, AskRequestDto request, CancellationToken cancellationToken);
+
+    /// <summary>Asks with the answer streamed: <paramref name="onText"/> gets each piece as it comes; returns the finished answer.</summary>
+    Task<AskResponseDto> AskStreamingAsync(string index, AskRequestDto request, Action<string> onText, CancellationToken cancellationToken);
 }
 
 /// <summary>A failure to show the user as one line, with a non-zero exit.</summary>

@@ -95,5 +95,21 @@ public sealed class LocalBackend : IDocQaBackend
         return AskResponseDto.From(result);
     }
 
+    public async Task<AskResponseDto> AskStreamingAsync(string index, AskRequestDto request, Action<string> onText, CancellationToken cancellationToken)
+    {
+        DocumentLibrary.RequireIndexName(index);
+        var started = await _services.GetRequiredService<AskService>().StartAsync(
+            new AskRequest(index, request.Question ?? "", request.Top ?? 5, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter()), cancellationToken);
+        using var session = started.Session;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await foreach (var update in session.Updates.WithCancellation(cancellationToken))
+        {
+            if (update is AnswerDelta delta) onText(delta.Text);
+            else if (update is AnswerCompleted completed)
+                return AskResponseDto.From(new AskResult(completed.Answer, new AskTimings(started.RetrievalMs, Math.Round(clock.Elapsed.TotalMilliseconds, 1))));
+        }
+        throw new CliException("the answer stream ended without an answer");
+    }
+
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 using DocQa.Contracts;
 
@@ -63,6 +64,30 @@ public sealed class RemoteBackend(Uri server) : IDocQaBackend
 
     public async Task<AskResponseDto> AskAsync(string index, AskRequestDto request, CancellationToken cancellationToken) =>
         await PostAsync<AskResponseDto>($"v1/indexes/{Uri.EscapeDataString(index)}/ask", request, cancellationToken);
+
+    public async Task<AskResponseDto> AskStreamingAsync(string index, AskRequestDto request, Action<string> onText, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, $"v1/indexes/{Uri.EscapeDataString(index)}/ask")
+        {
+            Content = JsonContent.Create(request with { Stream = true }, options: JsonDefaults.Options),
+        };
+        message.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await SendAsync(() => _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken));
+        await EnsureSuccessAsync(response, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
+        {
+            switch (item.EventType)
+            {
+                case "delta":
+                    onText(JsonSerializer.Deserialize<DeltaEventDto>(item.Data, JsonDefaults.Options)!.Text);
+                    break;
+                case "done":
+                    return JsonSerializer.Deserialize<AskResponseDto>(item.Data, JsonDefaults.Options)!;
+            }
+        }
+        throw new CliException("the server closed the answer stream before it was done");
+    }
 
     public ValueTask DisposeAsync()
     {

@@ -43,20 +43,22 @@ public static class QueryCommands
         var command = new Command("ask", "Answer a question from the documents, with citations") { question, Top, Mode };
         command.SetAction((parse, ct) => CommonOptions.RunAsync(parse, ct, async backend =>
         {
-            var response = await backend.AskAsync(parse.GetValue(CommonOptions.Index)!,
-                new AskRequestDto(parse.GetValue(question), parse.GetValue(Top), parse.GetValue(Mode), null), ct);
+            var request = new AskRequestDto(parse.GetValue(question), parse.GetValue(Top), parse.GetValue(Mode), null);
             if (parse.GetValue(CommonOptions.Json))
             {
-                CommonOptions.PrintJson(response);
+                CommonOptions.PrintJson(await backend.AskAsync(parse.GetValue(CommonOptions.Index)!, request, ct));
                 return 0;
             }
-            AnsiConsole.WriteLine(response.Answer);
+            // The answer is printed as it streams in.
+            var response = await backend.AskStreamingAsync(parse.GetValue(CommonOptions.Index)!, request, Console.Out.Write, ct);
+            Console.Out.WriteLine();
             if (response.NoAnswer && response.NoAnswerReason is not null)
                 AnsiConsole.MarkupLineInterpolated($"[grey]({response.NoAnswerReason})[/]");
             AnsiConsole.WriteLine();
             foreach (var c in response.Citations.Where(c => c.Referenced || response.NoAnswer))
                 AnsiConsole.MarkupLineInterpolated($"[bold][[{c.N}]][/] {c.FileName} [grey]{PageLabel(c.Page, c.PageEnd)}[/]");
-            AnsiConsole.MarkupLineInterpolated($"[grey]{response.Mode} answer · retrieval {response.Timings.RetrievalMs:0} ms · answer {response.Timings.AnswerMs:0} ms[/]");
+            var by = response.Model is null ? "" : $" by {response.Model}";
+            AnsiConsole.MarkupLineInterpolated($"[grey]{response.Mode} answer{by} · retrieval {response.Timings.RetrievalMs:0} ms · answer {response.Timings.AnswerMs:0} ms[/]");
             return 0;
         }));
         return command;

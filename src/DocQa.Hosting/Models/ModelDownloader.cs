@@ -191,7 +191,8 @@ public sealed class ModelDownloader(HttpClient http)
         }
         catch (Exception e) when (IsNetworkFailure(e, cancellationToken))
         {
-            throw Interrupted(request.RequestUri!, existing, null, e);
+            var kept = existing > 0 ? $"; the {existing} bytes downloaded so far are kept for the next try" : "";
+            throw new ModelDownloadException($"could not download {request.RequestUri}: {e.Message}{kept}", e);
         }
     }
 
@@ -204,31 +205,37 @@ public sealed class ModelDownloader(HttpClient http)
         var buffer = new byte[BufferSize];
         // Reading the body is not covered by HttpClient.Timeout, so a silent connection is cut here instead.
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        try
+        await using var body = await ReadNetworkAsync(() => response.Content.ReadAsStreamAsync(cancellationToken));
+        while (true)
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            while (true)
-            {
-                stall.CancelAfter(StallTimeout);
-                var read = await body.ReadAsync(buffer, stall.Token);
-                if (read == 0) break;
-                await partial.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                hash.AppendData(buffer, 0, read);
-                received += read;
-                progress?.Report((received, total));
-            }
+            stall.CancelAfter(StallTimeout);
+            var read = await ReadNetworkAsync(() => body.ReadAsync(buffer, stall.Token).AsTask());
+            if (read == 0) break;
+            // Disk errors are not caught: they are not something a resume fixes.
+            await partial.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            hash.AppendData(buffer, 0, read);
+            received += read;
+            progress?.Report((received, total));
         }
-        catch (Exception e) when (IsNetworkFailure(e, cancellationToken) && e is not ModelDownloadException)
-        {
-            await partial.FlushAsync(CancellationToken.None);
-            var reason = stall.IsCancellationRequested ? new TimeoutException($"no data for {StallTimeout.TotalSeconds:0} s", e) : e;
-            throw Interrupted(url, received, total, reason);
-        }
-
         await partial.FlushAsync(cancellationToken);
+
         // A body that ends cleanly but early (no Content-Length to check against) is still incomplete.
         if (total is long expected && received < expected) throw Interrupted(url, received, total, null);
         return received;
+
+        async Task<T> ReadNetworkAsync<T>(Func<Task<T>> read)
+        {
+            try
+            {
+                return await read();
+            }
+            catch (Exception e) when (IsNetworkFailure(e, cancellationToken))
+            {
+                await partial.FlushAsync(CancellationToken.None);
+                var cause = stall.IsCancellationRequested ? new TimeoutException($"no data for {StallTimeout.TotalSeconds:0.#} s", e) : e;
+                throw Interrupted(url, received, total, cause);
+            }
+        }
     }
 
     /// <summary>Failures of the connection, which a later resume can get past; the user's own cancellation is not one.</summary>

@@ -1,0 +1,78 @@
+using System.Text;
+using LLama.Native;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DocQa.Llm.LlamaSharp;
+
+/// <summary>
+/// Sends llama.cpp's own log, which would otherwise go to the console, to an <see cref="ILogger"/> at Debug
+/// level, and remembers the calling thread's last error line so that a failed load can say why it failed.
+/// llama.cpp has one log for the whole process: the logger of the model loaded last receives it.
+/// </summary>
+internal static class LlamaNativeLog
+{
+    private static readonly Lock Gate = new();
+    private static ILogger _logger = NullLogger.Instance;
+    private static bool _installed;
+
+    // llama.cpp writes a line in pieces, all from the thread doing the work.
+    [ThreadStatic] private static StringBuilder? t_line;
+    [ThreadStatic] private static LLamaLogLevel t_lineLevel;
+    [ThreadStatic] private static string? t_lastError;
+
+    /// <summary>The last error llama.cpp logged on this thread since <see cref="ClearLastError"/>.</summary>
+    public static string? LastError => t_lastError;
+
+    public static void ClearLastError() => t_lastError = null;
+
+    public static void Attach(ILogger logger)
+    {
+        lock (Gate)
+        {
+            Volatile.Write(ref _logger, logger);
+            if (_installed)
+            {
+                return;
+            }
+
+            // Before the native library loads, the callback also receives what is logged while loading it.
+            if (!NativeLibraryConfig.LLama.LibraryHasLoaded)
+            {
+                NativeLibraryConfig.All.WithLogCallback(Write);
+            }
+
+            NativeLogConfig.llama_log_set(Write);
+            _installed = true;
+        }
+    }
+
+    private static void Write(LLamaLogLevel level, string message)
+    {
+        var line = t_line ??= new StringBuilder();
+        if (level != LLamaLogLevel.Continue)
+        {
+            t_lineLevel = level;
+        }
+
+        line.Append(message);
+        if (!message.EndsWith('\n'))
+        {
+            return;
+        }
+
+        var text = line.ToString().Trim();
+        line.Clear();
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        if (t_lineLevel == LLamaLogLevel.Error)
+        {
+            t_lastError = text;
+        }
+
+        Volatile.Read(ref _logger).LogDebug("llama.cpp: {Message}", text);
+    }
+}
