@@ -15,6 +15,7 @@ public static class DocQaCli
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(IndexesCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ModelCommand.Create());
         return root;
     }
 

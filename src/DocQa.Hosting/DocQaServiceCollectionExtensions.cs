@@ -1,4 +1,5 @@
 using DocQa.Core.Answering;
+using DocQa.Core.Answering.Generation;
 using DocQa.Core.Chunking;
 using DocQa.Core.Extraction;
 using DocQa.Core.Ingestion;
@@ -6,6 +7,7 @@ using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using DocQa.Embeddings.Onnx;
 using DocQa.Extraction;
+using DocQa.Llm.LlamaSharp;
 using DocQa.Storage.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -55,9 +57,7 @@ public static class DocQaServiceCollectionExtensions
         services.AddSingleton<IDocumentExtractor, DocumentExtractor>();
         services.AddSingleton(sp => new Chunker(sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
         services.AddSingleton<Retriever>();
-        services.AddSingleton<IAnswerGenerator>(sp => new ExtractiveAnswerer(
-            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
-            sp.GetRequiredService<IOptions<ExtractiveAnswerOptions>>().Value));
+        AddAnswering(services, configuration, contentRoot);
         services.AddSingleton<AskService>();
 
         services.AddSingleton<IngestionSignal>();
@@ -84,7 +84,44 @@ public static class DocQaServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Answers come from the local language model when Llm:ModelPath names one, and are extracted from the passages
+    /// otherwise. The model is loaded once, at start-up, so a bad path stops the server with a clear message.
+    /// </summary>
+    private static void AddAnswering(IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<LlmOptions>().Bind(configuration.GetSection(LlmOptions.Section));
+        services.AddSingleton(sp =>
+        {
+            var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
+            return new GenerationOptions { MaxAnswerTokens = llm.MaxAnswerTokens, Temperature = llm.Temperature };
+        });
+
+        if (string.IsNullOrWhiteSpace(configuration[$"{LlmOptions.Section}:ModelPath"]))
+        {
+            services.AddSingleton<IAnswerGenerator>(sp => new ExtractiveAnswerer(
+                sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
+                sp.GetRequiredService<IOptions<ExtractiveAnswerOptions>>().Value));
+            return;
+        }
+
+        services.AddSingleton<ILanguageModel>(sp =>
+        {
+            var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
+            var path = Path.GetFullPath(Path.Combine(contentRoot, llm.ModelPath!));
+            if (!File.Exists(path))
+                throw new InvalidOperationException($"Llm:ModelPath names {path}, which does not exist. Fetch a model with 'docqa model pull', or unset Llm:ModelPath for extractive answers.");
+            return LlamaLanguageModel.Load(llm with { ModelPath = path }, sp.GetRequiredService<ILogger<LlamaLanguageModel>>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
+            return new GenerationGate(llm.MaxConcurrentRequests, llm.MaxQueuedRequests);
+        });
+        services.AddSingleton<IAnswerGenerator, GeneratedAnswerer>();
+    }
+
     /// <summary>Adds the background ingestion worker (the server runs it; the CLI drains the queue itself).</summary>
     public static IServiceCollection AddDocQaIngestionWorker(this IServiceCollection services) =>
-        services.AddHostedService<IngestionWorker>();
+        services.AddHostedService<LanguageModelLoader>().AddHostedService<IngestionWorker>();
 }

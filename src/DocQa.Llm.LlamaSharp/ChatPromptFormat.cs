@@ -40,9 +40,13 @@ internal sealed class ChatPromptFormat
     /// <summary>Text that ends the answer when the model writes it; not shown.</summary>
     public IReadOnlyList<string> StopStrings { get; }
 
-    public static ChatPromptFormat For(LLamaWeights weights, ILogger logger)
+    public static ChatPromptFormat For(LLamaWeights weights, ILogger logger) =>
+        For(weights.Metadata.GetValueOrDefault(TemplateKey), logger);
+
+    /// <param name="template">The model's template (Jinja source) or a llama.cpp template name; null when it has none.</param>
+    public static ChatPromptFormat For(string? template, ILogger logger)
     {
-        if (!weights.Metadata.TryGetValue(TemplateKey, out var template) || string.IsNullOrWhiteSpace(template))
+        if (string.IsNullOrWhiteSpace(template))
         {
             logger.LogInformation("The model has no chat template; prompts are laid out as ChatML");
             return new ChatPromptFormat(FallbackTemplate, fromModel: false);

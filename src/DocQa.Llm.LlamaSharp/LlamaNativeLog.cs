@@ -7,7 +7,8 @@ namespace DocQa.Llm.LlamaSharp;
 
 /// <summary>
 /// Sends llama.cpp's own log, which would otherwise go to the console, to an <see cref="ILogger"/> at Debug
-/// level, and remembers the calling thread's last error line so that a failed load can say why it failed.
+/// level, and remembers the calling thread's first error line (the cause; later ones only report the failure
+/// further up) so that a failed load can say why it failed.
 /// llama.cpp has one log for the whole process: the logger of the model loaded last receives it.
 /// </summary>
 internal static class LlamaNativeLog
@@ -19,12 +20,12 @@ internal static class LlamaNativeLog
     // llama.cpp writes a line in pieces, all from the thread doing the work.
     [ThreadStatic] private static StringBuilder? t_line;
     [ThreadStatic] private static LLamaLogLevel t_lineLevel;
-    [ThreadStatic] private static string? t_lastError;
+    [ThreadStatic] private static string? t_firstError;
 
-    /// <summary>The last error llama.cpp logged on this thread since <see cref="ClearLastError"/>.</summary>
-    public static string? LastError => t_lastError;
+    /// <summary>The first error llama.cpp logged on this thread since <see cref="ClearError"/>.</summary>
+    public static string? FirstError => t_firstError;
 
-    public static void ClearLastError() => t_lastError = null;
+    public static void ClearError() => t_firstError = null;
 
     public static void Attach(ILogger logger)
     {
@@ -70,7 +71,7 @@ internal static class LlamaNativeLog
 
         if (t_lineLevel == LLamaLogLevel.Error)
         {
-            t_lastError = text;
+            t_firstError ??= text;
         }
 
         Volatile.Read(ref _logger).LogDebug("llama.cpp: {Message}", text);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DocQa.Core;
+using DocQa.Core.Answering;
 using DocQa.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.AI;
@@ -50,7 +51,7 @@ public static class ServiceDefaults
 }
 
 /// <summary>Healthy once the embedding model has been loaded and has answered.</summary>
-public sealed class EmbeddingModelHealthCheck(ModelReadiness readiness, IEmbeddingGenerator<string, Embedding<float>> embedder) : IHealthCheck
+public sealed class EmbeddingModelHealthCheck(ModelReadiness readiness, IEmbeddingGenerator<string, Embedding<float>> embedder, AskService ask) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -59,6 +60,8 @@ public sealed class EmbeddingModelHealthCheck(ModelReadiness readiness, IEmbeddi
         {
             ["model"] = metadata?.DefaultModelId ?? "unknown",
             ["dimensions"] = metadata?.DefaultModelDimensions ?? 0,
+            ["answerMode"] = ask.Mode,
+            ["answerModel"] = ask.ModelName ?? "none",
         };
         return Task.FromResult(readiness.IsReady
             ? HealthCheckResult.Healthy("embedding model loaded", data)

@@ -101,21 +101,26 @@ public sealed class ModelDownloaderTests : IDisposable
         Assert.True(result.ResumedFrom > 0);
     }
 
-    [Fact]
-    public async Task Server_that_ignores_range_makes_the_download_start_over()
+    [Theory]
+    [InlineData(50_000)]
+    [InlineData(FileSize + 10_000)] // longer than the file: restarting must also drop the tail
+    public async Task Server_that_ignores_range_makes_the_download_start_over(int partialLength)
     {
         await using var server = await LoopbackFileServer.StartAsync(SampleBytes());
         server.IgnoreRange = true;
         // Bytes that are not a prefix of the file: appending the full body to them would corrupt it.
         Directory.CreateDirectory(Path.GetDirectoryName(Partial)!);
-        await File.WriteAllBytesAsync(Partial, SampleBytes(seed: 99)[..50_000]);
+        var garbage = new byte[partialLength];
+        new Random(99).NextBytes(garbage);
+        await File.WriteAllBytesAsync(Partial, garbage);
 
-        var result = await DownloadAsync(server, Sha256Of(server.Content), server.Content.Length);
+        // No expected size, so only the server's answer can tell the downloader to start over.
+        var result = await DownloadAsync(server, Sha256Of(server.Content), null);
 
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(Target));
         Assert.Equal(0, result.ResumedFrom);
         var request = Assert.Single(server.Requests);
-        Assert.Equal("bytes=50000-", request.Range);
+        Assert.Equal($"bytes={partialLength}-", request.Range);
         Assert.Equal(200, request.Status);
     }
 
@@ -222,6 +227,7 @@ public sealed class ModelDownloaderTests : IDisposable
 
         Assert.Equal($"{missing} answered 404 Not Found", error.Message);
         Assert.False(File.Exists(Target));
+        Assert.False(File.Exists(Partial)); // no empty leftover from a request that sent nothing
     }
 
     [Fact]

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using DocQa.Cli.Backends;
+using DocQa.Core.Answering.Generation;
 using DocQa.Core.Chunking;
 using DocQa.Core.Documents;
 using DocQa.Core.Extraction;
 using DocQa.Core.Ingestion;
+using DocQa.Core.Retrieval;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -20,7 +22,12 @@ public static class BenchCommand
         var ingest = new Command("ingest", "Ingest a folder into a fresh store; print pages/s, chunks/s and embedding-only chunks/s on the same chunks") { folder };
         ingest.SetAction((parse, ct) => CommonOptions.RunAsync(parse, ct, async _ =>
             await BenchIngestAsync(parse.GetValue(folder)!, parse.GetValue(CommonOptions.DataDirectory), ct)));
-        return new Command("bench", "Measure speed") { ingest };
+        var runs = new Option<int>("--runs") { Description = "Answers to generate", DefaultValueFactory = _ => 3 };
+        var llm = new Command("llm", "Measure the configured language model: time to first token, prompt and generation tokens/s") { runs };
+        llm.SetAction((parse, ct) => CommonOptions.RunAsync(parse, ct, async _ =>
+            await BenchLlmAsync(parse.GetValue(CommonOptions.DataDirectory), parse.GetValue(runs), ct)));
+
+        return new Command("bench", "Measure speed") { ingest, llm };
     }
 
     private static async Task<int> BenchIngestAsync(string folder, string? dataDirectory, CancellationToken ct)
@@ -97,6 +104,44 @@ public static class BenchCommand
         {
             if (dataDirectory is null) await DeleteScratchAsync(backend, scratch);
         }
+    }
+
+    private static async Task<int> BenchLlmAsync(string? dataDirectory, int runs, CancellationToken ct)
+    {
+        await using var backend = new LocalBackend(dataDirectory);
+        var model = backend.Services.GetService<ILanguageModel>()
+            ?? throw new CliException("no language model is configured: set Llm:ModelPath (see docqa model pull)");
+        var generation = backend.Services.GetRequiredService<GenerationOptions>();
+
+        // A grounded prompt of realistic shape: three passages and a question, fitted to the window.
+        var passages = Enumerable.Range(1, 3).Select(i => new Passage($"bench-{i}", "bench", "bench.txt", i, i, i, null,
+            string.Join(' ', Enumerable.Repeat($"Passage {i} says the harbor light was rebuilt in 18{80 + i} after a storm damaged the lantern room.", 6)), 1.0 / i)).ToList();
+        var answerTokens = GeneratedAnswerer.AnswerTokens(model, generation);
+        var prompt = GroundedPromptBuilder.Build("When was the harbor light rebuilt, and why?", passages, model.CountTokens, model.ContextSize - answerTokens);
+        var options = new ChatOptions { MaxOutputTokens = answerTokens, Temperature = generation.Temperature };
+        Console.WriteLine($"bench llm: {model.Name}, context {model.ContextSize}, prompt {prompt.Tokens} tokens, up to {answerTokens} answer tokens, {runs} runs");
+
+        for (var run = 1; run <= runs; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            double? firstToken = null;
+            long promptTokens = prompt.Tokens, outputTokens = 0;
+            await foreach (var update in model.ChatClient.GetStreamingResponseAsync(prompt.Messages, options, ct))
+            {
+                if (firstToken is null && !string.IsNullOrEmpty(update.Text)) firstToken = clock.Elapsed.TotalSeconds;
+                foreach (var usage in update.Contents.OfType<UsageContent>())
+                {
+                    promptTokens = usage.Details.InputTokenCount ?? promptTokens;
+                    outputTokens = usage.Details.OutputTokenCount ?? outputTokens;
+                }
+            }
+            var total = clock.Elapsed.TotalSeconds;
+            var ttft = firstToken ?? total;
+            var generating = Math.Max(total - ttft, 1e-6);
+            Console.WriteLine($"run {run}: time to first token {ttft * 1000:0} ms · prompt {promptTokens / ttft:0.0} tokens/s · " +
+                $"generation {Math.Max(outputTokens - 1, 0) / generating:0.0} tokens/s ({outputTokens} tokens) · total {total:0.00} s");
+        }
+        return 0;
     }
 
     private static async Task DeleteScratchAsync(IAsyncDisposable backend, string scratch)

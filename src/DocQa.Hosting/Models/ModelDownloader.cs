@@ -41,11 +41,19 @@ public sealed class ModelDownloader(HttpClient http)
 
         Directory.CreateDirectory(Path.GetDirectoryName(targetPath)!);
         var partialPath = targetPath + PartialSuffix;
+        var resuming = File.Exists(partialPath);
         Fetched fetched;
-        // One exclusive handle for hashing what is there and appending the rest; a second download of the same file fails fast.
-        await using (var partial = new FileStream(partialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, BufferSize, useAsync: true))
+        try
         {
+            // One exclusive handle for hashing what is there and appending the rest; a second download of the same file fails fast.
+            await using var partial = new FileStream(partialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, BufferSize, useAsync: true);
             fetched = await FetchAsync(url, partial, expectedSize, progress, cancellationToken);
+        }
+        catch
+        {
+            // Keep what a resume can use, but not an empty file left by a request that never got going.
+            if (!resuming && File.Exists(partialPath) && new FileInfo(partialPath).Length == 0) File.Delete(partialPath);
+            throw;
         }
 
         if (expectedSize is long size && fetched.Length != size)
@@ -110,7 +118,7 @@ public sealed class ModelDownloader(HttpClient http)
             return new Fetched(existing, Convert.ToHexStringLower(hash.GetCurrentHash()), existing);
         }
 
-        // At most one restart from zero: after a 200 to a range request there is nothing left to retry differently.
+        // A 416 or a 206 for the wrong range means the partial file cannot be continued: start from zero, but only once.
         for (var attempt = 0; ; attempt++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);

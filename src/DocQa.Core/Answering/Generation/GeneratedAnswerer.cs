@@ -42,8 +42,8 @@ public sealed class GeneratedAnswerer(ILanguageModel model, GenerationGate gate,
             return new AnswerSession([], Completed(none));
         }
 
-        var budget = model.ContextSize - options.MaxAnswerTokens;
-        var prompt = GroundedPromptBuilder.Build(question, passages, model.CountTokens, budget);
+        var answerTokens = AnswerTokens(model, options);
+        var prompt = GroundedPromptBuilder.Build(question, passages, model.CountTokens, model.ContextSize - answerTokens);
         var citations = prompt.Sources
             .Select((p, i) => new Citation(i + 1, p.DocumentId, p.FileName, p.Page, p.PageEnd, passages[i].Text, p.Score, Referenced: false))
             .ToList();
@@ -56,7 +56,7 @@ public sealed class GeneratedAnswerer(ILanguageModel model, GenerationGate gate,
     {
         using var _ = lease;
         using var activity = DocQaTelemetry.Source.StartActivity("generate");
-        var chatOptions = new ChatOptions { MaxOutputTokens = options.MaxAnswerTokens, Temperature = options.Temperature, ModelId = model.Name };
+        var chatOptions = new ChatOptions { MaxOutputTokens = AnswerTokens(model, options), Temperature = options.Temperature, ModelId = model.Name };
         var markers = new CitationMarkers(citations.Count);
         var raw = new StringBuilder();
         var outputTokens = 0;
@@ -94,6 +94,10 @@ public sealed class GeneratedAnswerer(ILanguageModel model, GenerationGate gate,
             declined ? "the model found no answer in the sources" : null,
             referenced) { Model = model.Name, Usage = usage };
     }
+
+    /// <summary>Tokens kept for the answer: as configured, but never more than a quarter of a small window, which the sources need.</summary>
+    public static int AnswerTokens(ILanguageModel model, GenerationOptions options) =>
+        Math.Max(1, Math.Min(options.MaxAnswerTokens, model.ContextSize / 4));
 
     private static bool IsNoAnswer(string text)
     {
