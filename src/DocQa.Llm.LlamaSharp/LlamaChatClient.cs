@@ -10,7 +10,8 @@ namespace DocQa.Llm.LlamaSharp;
 /// <summary>
 /// Chat over a <see cref="LlamaLanguageModel"/>. Each request lays the messages out with the model's chat
 /// template, evaluates them in a context of its own (disposed when the request ends) and decodes one token
-/// at a time until the model ends its turn, a stop string appears, or the token limit is reached.
+/// at a time until the model ends its turn, a stop string (the template's or the request's
+/// <see cref="ChatOptions.StopSequences"/>) appears, or the token limit is reached.
 /// LLamaSharp's own adapter (AsChatClient over an executor) is not used: it shares one executor between
 /// requests, ignores the model's template and reports no token usage.
 /// </summary>
@@ -61,6 +62,11 @@ internal sealed class LlamaChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var prompt = _model.TokenizePrompt(messages);
+        if (prompt.Length == 0)
+        {
+            throw new ArgumentException("The messages make an empty prompt.", nameof(messages));
+        }
+
         var room = _model.ContextSize - prompt.Length;
         if (room < 1)
         {
@@ -98,7 +104,7 @@ internal sealed class LlamaChatClient : IChatClient
 
             // Invalid UTF-8 is held back until the bytes that complete a character arrive.
             var decoder = new StreamingTokenDecoder(Encoding.UTF8, _model.Weights) { DecodeSpecialTokens = false };
-            var stops = new StopStringFilter(_model.Format.StopStrings);
+            var stops = new StopStringFilter([.. _model.Format.StopStrings, .. options?.StopSequences ?? []]);
             var generated = 0;
             var finishReason = ChatFinishReason.Length;
             while (generated < maxTokens)

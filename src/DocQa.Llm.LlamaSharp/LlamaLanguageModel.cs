@@ -62,7 +62,6 @@ public sealed class LlamaLanguageModel : ILanguageModel, IDisposable
             throw new InvalidOperationException($"The model file '{path}' could not be loaded: {readError ?? "it is not a GGUF file."}");
         }
 
-        LlamaNativeLog.Attach(logger);
         var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var parameters = new ModelParams(path)
         {
@@ -72,15 +71,17 @@ public sealed class LlamaLanguageModel : ILanguageModel, IDisposable
         };
 
         LLamaWeights weights;
-        LlamaNativeLog.ClearError();
         try
         {
+            // The first use of llama.cpp loads the native library, which can fail as well (an unsupported CPU).
+            LlamaNativeLog.Attach(logger);
+            LlamaNativeLog.ClearError();
             weights = LLamaWeights.LoadFromFile(parameters);
         }
         catch (Exception e)
         {
             throw new InvalidOperationException(
-                $"The model file '{path}' could not be loaded: {LlamaNativeLog.FirstError ?? e.Message}", e);
+                $"The model file '{path}' could not be loaded: {LlamaNativeLog.FirstError ?? e.GetBaseException().Message}", e);
         }
 
         try

@@ -14,6 +14,9 @@ namespace DocQa.Llm.LlamaSharp;
 internal static class LlamaNativeLog
 {
     private static readonly Lock Gate = new();
+
+    // One delegate for the process: llama.cpp keeps calling it, so it must never be collected.
+    private static readonly NativeLogConfig.LLamaLogCallback Callback = Write;
     private static ILogger _logger = NullLogger.Instance;
     private static bool _installed;
 
@@ -40,10 +43,10 @@ internal static class LlamaNativeLog
             // Before the native library loads, the callback also receives what is logged while loading it.
             if (!NativeLibraryConfig.LLama.LibraryHasLoaded)
             {
-                NativeLibraryConfig.All.WithLogCallback(Write);
+                NativeLibraryConfig.All.WithLogCallback(Callback);
             }
 
-            NativeLogConfig.llama_log_set(Write);
+            NativeLogConfig.llama_log_set(Callback);
             _installed = true;
         }
     }

@@ -20,10 +20,13 @@ public sealed record LlmOptions
     /// <summary>0 means greedy decoding: the same prompt always gives the same answer.</summary>
     public float Temperature { get; init; }
 
-    /// <summary>Requests generating at once; each holds its own context (KV cache) of <see cref="ContextSize"/> tokens.</summary>
+    /// <summary>
+    /// Requests generating at once; each holds its own context (KV cache) of <see cref="ContextSize"/> tokens.
+    /// The chat client never holds more contexts than this; the host's request gate admits as many requests.
+    /// </summary>
     public int MaxConcurrentRequests { get; init; } = 1;
 
-    /// <summary>Requests that may wait for a free slot before more are turned away.</summary>
+    /// <summary>Requests that may wait for a free slot before more are turned away (by the host's request gate).</summary>
     public int MaxQueuedRequests { get; init; } = 8;
 
     /// <summary>Prompt tokens evaluated in one step; cancellation is noticed between steps.</summary>

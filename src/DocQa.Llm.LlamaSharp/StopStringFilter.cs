@@ -6,8 +6,10 @@ namespace DocQa.Llm.LlamaSharp;
 /// Cuts streamed text at the first stop string. Text that could be the start of a stop string is held back
 /// until the next piece shows whether it is, so no part of a stop string ever reaches the caller.
 /// </summary>
-internal sealed class StopStringFilter(IReadOnlyList<string> stopStrings)
+internal sealed class StopStringFilter(IEnumerable<string> stopStrings)
 {
+    // An empty stop string would end every answer before it starts.
+    private readonly string[] _stopStrings = stopStrings.Where(s => s.Length > 0).Distinct().ToArray();
     private readonly StringBuilder _held = new();
 
     /// <summary>Whether a stop string has been seen; nothing more is passed on after it.</summary>
@@ -25,7 +27,7 @@ internal sealed class StopStringFilter(IReadOnlyList<string> stopStrings)
         _held.Clear();
 
         var cut = -1;
-        foreach (var stop in stopStrings)
+        foreach (var stop in _stopStrings)
         {
             var at = text.IndexOf(stop, StringComparison.Ordinal);
             if (at >= 0 && (cut < 0 || at < cut))
@@ -57,7 +59,7 @@ internal sealed class StopStringFilter(IReadOnlyList<string> stopStrings)
     private int PartialStopLength(string text)
     {
         var longest = 0;
-        foreach (var stop in stopStrings)
+        foreach (var stop in _stopStrings)
         {
             for (var n = Math.Min(stop.Length - 1, text.Length); n > longest; n--)
             {

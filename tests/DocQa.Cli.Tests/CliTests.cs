@@ -81,6 +81,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Model_list_shows_the_catalogue_and_an_unknown_model_is_one_readable_line()
+    {
+        var data = Path.Combine(_work, "store");
+        var list = await ChildProcess.RunCliAsync(_work, "model", "list", "--data-dir", data);
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains("qwen2.5-1.5b", list.StandardOutput);
+        Assert.Contains("llama3.2-1b", list.StandardOutput);
+
+        var unknown = await ChildProcess.RunCliAsync(_work, "model", "pull", "no-such-model", "--data-dir", data);
+        Assert.Equal(1, unknown.ExitCode);
+        var line = Assert.Single(unknown.StandardError.Trim().Split('\n'));
+        Assert.StartsWith("docqa: ", line);
+        Assert.Contains("qwen2.5-0.5b", line);
+    }
+
+    [Fact]
     public async Task Works_against_a_running_server()
     {
         WriteSampleFolder();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using DocQa.Llm.LlamaSharp;
 using Microsoft.Extensions.AI;
 
 namespace DocQa.Llm.Tests;
@@ -21,6 +22,29 @@ public sealed class GenerationTests(TinyModelsFixture models)
         Assert.Equal(TinyModel.TextOf(TinyModelsFixture.LoopingChain, 20), first.Text);
         Assert.Equal(first.Text, second.Text);
         Assert.Equal(models.Looping.Name, first.ModelId);
+    }
+
+    [Fact]
+    public async Task A_prompt_longer_than_the_batch_is_evaluated_in_steps_with_the_same_result()
+    {
+        using var model = LlamaLanguageModel.Load(new LlmOptions { ModelPath = models.LoopingPath, Threads = 1, BatchSize = 8 });
+        var options = new ChatOptions { MaxOutputTokens = 12 };
+
+        var stepped = await model.ChatClient.GetResponseAsync(Question, options);
+        var whole = await models.Looping.ChatClient.GetResponseAsync(Question, options);
+
+        Assert.True(stepped.Usage!.InputTokenCount > 8 * 4);
+        Assert.Equal(whole.Text, stepped.Text);
+        Assert.Equal(whole.Usage!.InputTokenCount, stepped.Usage.InputTokenCount);
+    }
+
+    [Fact]
+    public async Task Sampling_with_a_temperature_follows_a_model_that_is_sure_of_its_next_token()
+    {
+        // This model puts nearly all probability on one token at each step, so sampling picks it too.
+        var response = await models.Looping.ChatClient.GetResponseAsync(Question, new ChatOptions { MaxOutputTokens = 14, Temperature = 0.8f, Seed = 7 });
+
+        Assert.Equal(TinyModel.TextOf(TinyModelsFixture.LoopingChain, 14), response.Text);
     }
 
     [Fact]
@@ -70,6 +94,17 @@ public sealed class GenerationTests(TinyModelsFixture models)
         Assert.Equal(" ok", string.Concat(updates.Select(u => u.Text)));
         Assert.Equal(ChatFinishReason.Stop, updates[^1].FinishReason);
         Assert.Equal(4, Usage(updates).OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task Stop_sequences_of_the_request_end_the_answer_too()
+    {
+        var response = await models.Looping.ChatClient.GetResponseAsync(
+            Question, new ChatOptions { MaxOutputTokens = 50, StopSequences = ["", "café"] });
+
+        Assert.Equal(" the cat sat ", response.Text);
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+        Assert.Equal(6, response.Usage!.OutputTokenCount);
     }
 
     [Fact]

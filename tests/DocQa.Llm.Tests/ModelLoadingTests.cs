@@ -13,6 +13,7 @@ public sealed class ModelLoadingTests(TinyModelsFixture models)
         // The options ask for the default 4096 tokens; the model was trained on 256.
         Assert.Equal(TinyModelsFixture.ChatModelName, models.Chat.Name);
         Assert.Equal(TinyModel.ContextLength, models.Chat.ContextSize);
+        Assert.Equal(TinyModelsFixture.ChatModelName, models.Chat.ChatClient.GetService<ChatClientMetadata>()?.DefaultModelId);
     }
 
     [Fact]
