@@ -61,6 +61,7 @@ public sealed class GeneratedAnswerer(ILanguageModel model, GenerationGate gate,
         var raw = new StringBuilder();
         var outputTokens = 0;
         var inputTokens = prompt.Tokens;
+        var started = false;
 
         await foreach (var update in model.ChatClient.GetStreamingResponseAsync(prompt.Messages, chatOptions, cancellationToken))
         {
@@ -72,7 +73,11 @@ public sealed class GeneratedAnswerer(ILanguageModel model, GenerationGate gate,
             if (string.IsNullOrEmpty(update.Text)) continue;
             raw.Append(update.Text);
             var shown = markers.Push(update.Text);
-            if (shown.Length > 0) yield return new AnswerDelta(shown);
+            // The answer starts at its first visible character (SentencePiece models often begin with a space).
+            if (!started) shown = shown.TrimStart();
+            if (shown.Length == 0) continue;
+            started = true;
+            yield return new AnswerDelta(shown);
         }
         var rest = markers.Flush();
         if (rest.Length > 0) yield return new AnswerDelta(rest);
