@@ -16,6 +16,7 @@ public static class DocQaCli
         root.Subcommands.Add(IndexesCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 

@@ -343,4 +343,35 @@ public class ChunkerTests
         Assert.InRange(chunks.Count, tokens / 220, tokens / 100);
         Assert.Equal(250, chunks[^1].PageEnd);
     }
+
+    [Fact]
+    public void The_document_title_stays_at_the_root_of_every_heading_path()
+    {
+        var counter = new FakeTokenCounter();
+        var chunks = new Chunker(counter).Split(Doc(
+            P("Cover text before any heading."),
+            H("Part I", 1),
+            H("Item 2. Management's Discussion", 2),
+            P("Revenue grew in every region."),
+            H("Part II", 1),
+            P("Legal proceedings are described here.")), title: "2023 Q3 AAPL");
+
+        Assert.Equal(["2023 Q3 AAPL", "2023 Q3 AAPL > Part I > Item 2. Management's Discussion", "2023 Q3 AAPL > Part II"],
+            chunks.Select(c => c.Heading));
+        Assert.All(chunks, c => Assert.StartsWith("2023 Q3 AAPL", c.EmbeddingText));
+        Assert.All(chunks, c => Assert.True(counter.CountTokens(c.EmbeddingText) <= counter.MaxTextTokens));
+    }
+
+    [Fact]
+    public void A_long_heading_path_gives_up_middle_levels_before_the_title()
+    {
+        var long1 = string.Join(' ', Enumerable.Repeat("alpha", 12));
+        var long2 = string.Join(' ', Enumerable.Repeat("beta", 12));
+        var chunks = new Chunker(new FakeTokenCounter()).Split(Doc(H(long1, 1), H(long2, 2), P("Body text.")), title: "Report");
+
+        var heading = Assert.Single(chunks).Heading!;
+        Assert.StartsWith("Report > ", heading);
+        Assert.EndsWith(long2, heading);
+        Assert.DoesNotContain("alpha", heading);
+    }
 }

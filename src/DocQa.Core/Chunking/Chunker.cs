@@ -19,10 +19,14 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
     private readonly ITokenCounter _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
     private readonly ChunkingOptions _options = Validate(options ?? new ChunkingOptions());
 
-    public IReadOnlyList<Chunk> Split(ExtractedDocument document, CancellationToken ct = default)
+    /// <param name="title">
+    /// The document's name, kept at the root of every chunk's heading path: a passage read alone then still says
+    /// which document it comes from ("2023 Q3 AAPL > Item 2 > Net sales"), for the embedding and for BM25 alike.
+    /// </param>
+    public IReadOnlyList<Chunk> Split(ExtractedDocument document, CancellationToken ct = default, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(document);
-        var run = new Run(_tokens, _options);
+        var run = new Run(_tokens, _options, title);
         foreach (var block in document.Blocks)
         {
             ct.ThrowIfCancellationRequested();
@@ -66,13 +70,16 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
         private readonly List<Piece> _current = [];
         private int _currentTokens, _overlapCount, _overlapTokens;
 
-        public Run(ITokenCounter counter, ChunkingOptions options)
+        public Run(ITokenCounter counter, ChunkingOptions options, string? title)
         {
             _counter = counter;
             _options = options;
             // A heading may take at most a quarter of a small window, so that text always has room.
             _headingBudget = Math.Max(1, Math.Min(options.MaxHeadingTokens, counter.MaxTextTokens / 4));
-            SetLimits();
+            title = title is null ? null : string.Join(' ', title.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            if (!string.IsNullOrEmpty(title) && counter.CountTokens(title) <= _headingBudget / 2)
+                _path.Add((0, title)); // level 0: no heading of the document replaces it
+            UpdateHeading();
         }
 
         public List<Chunk> Chunks { get; } = [];
@@ -138,23 +145,38 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
             _path.RemoveAll(h => h.Level >= level);
             _path.Add((level, text));
 
-            // The full path gives each chunk its context ("Part II > Item 7 > Liquidity"); when it is too long
-            // the outermost headings go first, since the nearest heading says most about the text.
+            UpdateHeading();
+        }
+
+        /// <summary>
+        /// The full path gives each chunk its context ("Part II > Item 7 > Liquidity"); when it is too long the
+        /// outermost headings below the document's title go first, since the nearest heading says most about the text.
+        /// </summary>
+        private void UpdateHeading()
+        {
+            var keep = _path.Where(h => h.Level == 0).Take(1).ToList();
+            var levels = _path.Where(h => h.Level > 0).ToList();
             int first = 0;
-            string heading = JoinPath(first);
-            int headingTokens = _counter.CountTokens(heading);
-            while (headingTokens > _headingBudget && first < _path.Count - 1)
+            string heading = JoinPath(keep, levels, first);
+            int headingTokens = heading.Length == 0 ? 0 : _counter.CountTokens(heading);
+            while (headingTokens > _headingBudget && first < levels.Count - 1)
             {
                 first++;
-                heading = JoinPath(first);
+                heading = JoinPath(keep, levels, first);
                 headingTokens = _counter.CountTokens(heading);
             }
-            _heading = heading;
+            if (headingTokens > _headingBudget && keep.Count > 0)
+            {
+                heading = JoinPath([], levels, first);
+                headingTokens = _counter.CountTokens(heading);
+            }
+            _heading = heading.Length == 0 ? null : heading;
             _headingTokens = headingTokens;
             SetLimits();
         }
 
-        private string JoinPath(int first) => string.Join(" > ", _path.Skip(first).Select(h => h.Text));
+        private static string JoinPath(List<(int Level, string Text)> keep, List<(int Level, string Text)> levels, int first) =>
+            string.Join(" > ", keep.Concat(levels.Skip(first)).Select(h => h.Text));
 
         private void AddParagraph(DocumentBlock block)
         {

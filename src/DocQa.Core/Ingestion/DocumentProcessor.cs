@@ -95,7 +95,7 @@ public sealed class DocumentProcessor(
         return await Task.Run(() =>
         {
             var extracted = extractor.Extract(content, type, cancellationToken);
-            var chunks = chunker.Split(extracted, cancellationToken);
+            var chunks = chunker.Split(extracted, cancellationToken, title: Path.GetFileNameWithoutExtension(record.FileName));
             if (chunks.Count == 0)
                 throw new ExtractionException(extracted.PagesWithoutText > 0
                     ? $"no text found: {extracted.PagesWithoutText} of {extracted.Pages} pages have no text layer (scanned images?)"

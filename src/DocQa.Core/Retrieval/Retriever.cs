@@ -20,6 +20,12 @@ public sealed class RetrievalOptions
     /// <summary>The k of reciprocal rank fusion: 1/(k + rank). 60 is the value from the original RRF paper.</summary>
     public int RrfK { get; set; } = 60;
 
+    /// <summary>How much the vector list counts in the fusion.</summary>
+    public double VectorWeight { get; set; } = 1.0;
+
+    /// <summary>How much the keyword (BM25) list counts in the fusion.</summary>
+    public double KeywordWeight { get; set; } = 1.0;
+
     /// <summary>Share of a passage's word trigrams found in a better-ranked passage above which it counts as a near duplicate.</summary>
     public double NearDuplicateContainment { get; set; } = 0.6;
 
@@ -57,7 +63,7 @@ public sealed class Retriever(
             default:
                 var vector = VectorAsync(request, depth, filter, cancellationToken);
                 var keyword = store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken);
-                ranked = ReciprocalRankFusion.Fuse([await vector, await keyword], _options.RrfK);
+                ranked = ReciprocalRankFusion.Fuse([await vector, await keyword], _options.RrfK, [_options.VectorWeight, _options.KeywordWeight]);
                 break;
         }
         return NearDuplicates.Collapse(ranked, top, _options.NearDuplicateContainment);
@@ -73,16 +79,19 @@ public sealed class Retriever(
 /// <summary>Reciprocal rank fusion: each list adds 1/(k + rank) to a passage's score; ranks, not raw scores, so BM25 and cosine mix.</summary>
 public static class ReciprocalRankFusion
 {
-    public static IReadOnlyList<Passage> Fuse(IReadOnlyList<IReadOnlyList<Passage>> lists, int k)
+    /// <param name="weights">How much each list counts (weighted RRF); all 1 when null.</param>
+    public static IReadOnlyList<Passage> Fuse(IReadOnlyList<IReadOnlyList<Passage>> lists, int k, IReadOnlyList<double>? weights = null)
     {
         var fused = new Dictionary<string, (Passage Passage, double Score, int FirstSeen)>();
         var order = 0;
-        foreach (var list in lists)
+        for (var l = 0; l < lists.Count; l++)
         {
+            var list = lists[l];
+            var weight = weights?[l] ?? 1.0;
             for (var rank = 0; rank < list.Count; rank++)
             {
                 var passage = list[rank];
-                var contribution = 1.0 / (k + rank + 1);
+                var contribution = weight / (k + rank + 1);
                 fused[passage.ChunkId] = fused.TryGetValue(passage.ChunkId, out var seen)
                     ? (seen.Passage, seen.Score + contribution, seen.FirstSeen)
                     : (passage, contribution, order++);

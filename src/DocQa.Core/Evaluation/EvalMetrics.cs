@@ -1,0 +1,108 @@
+using DocQa.Core.Retrieval;
+
+namespace DocQa.Core.Evaluation;
+
+/// <summary>How one question fared against one ranked list of passages.</summary>
+/// <param name="PageHit">null when the question names no pages.</param>
+/// <param name="AnswerRecall">null when the reference answer holds no numbers.</param>
+/// <param name="ReciprocalRank">1/rank of the first passage from a matching document within the first 10, else 0.</param>
+/// <param name="MissingNumbers">numbers of the reference answer not found in the top-k passages.</param>
+public sealed record QuestionScore(
+    bool DocHitAt1,
+    bool DocHitAtK,
+    bool? PageHit,
+    double? AnswerRecall,
+    double ReciprocalRank,
+    IReadOnlyList<string> MissingNumbers);
+
+/// <summary>Averages over a set of questions; rates are shares from 0 to 1.</summary>
+/// <param name="PageHitAtK">over questions with pages; null when none has any.</param>
+/// <param name="AnswerRecallAtK">over questions whose answer has numbers; null when none has any.</param>
+public sealed record EvalSummary(
+    int Questions,
+    double DocHitAt1,
+    double DocHitAtK,
+    double? PageHitAtK,
+    double? AnswerRecallAtK,
+    double MrrAt10);
+
+/// <summary>The retrieval metrics of the evaluation data's README, on passages in rank order.</summary>
+public static class EvalMetrics
+{
+    public const int MrrDepth = 10;
+
+    public static bool FromSource(EvalQuestion question, Passage passage) =>
+        SourcePattern.MatchesAny(question.Sources, passage.FileName);
+
+    /// <summary>docHit@k: one of the first k passages comes from a matching document.</summary>
+    public static bool DocHit(EvalQuestion question, IReadOnlyList<Passage> ranked, int k) =>
+        ranked.Take(k).Any(p => FromSource(question, p));
+
+    /// <summary>pageHit@k: one of the first k passages comes from a matching document and covers a gold page; null without pages.</summary>
+    public static bool? PageHit(EvalQuestion question, IReadOnlyList<Passage> ranked, int k)
+    {
+        if (question.Pages.Count == 0) return null;
+        // A passage may span pages (Page..PageEnd); any gold page inside the span counts.
+        return ranked.Take(k).Any(p => FromSource(question, p)
+            && question.Pages.Any(page => page >= p.Page && page <= Math.Max(p.Page, p.PageEnd)));
+    }
+
+    /// <summary>answerRecall@k: share of the answer's distinct numbers found in the first k passages; null without numbers.</summary>
+    public static double? AnswerRecall(EvalQuestion question, IReadOnlyList<Passage> ranked, int k) =>
+        AnswerRecall(question, ranked, k, out _);
+
+    public static double? AnswerRecall(EvalQuestion question, IReadOnlyList<Passage> ranked, int k, out IReadOnlyList<string> missing)
+    {
+        var wanted = AnswerNumbers.FromAnswer(question.Answer);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var passage in ranked.Take(k)) found.UnionWith(AnswerNumbers.InText(passage.Text));
+        missing = wanted.Where(n => !found.Contains(n)).ToList();
+        return wanted.Count == 0 ? null : (double)(wanted.Count - missing.Count) / wanted.Count;
+    }
+
+    /// <summary>1/rank (1-based) of the first passage from a matching document among the first 10; 0 when none.</summary>
+    public static double ReciprocalRank(EvalQuestion question, IReadOnlyList<Passage> ranked)
+    {
+        for (var i = 0; i < Math.Min(ranked.Count, MrrDepth); i++)
+            if (FromSource(question, ranked[i])) return 1.0 / (i + 1);
+        return 0;
+    }
+
+    /// <summary>Every metric of one question; ranked should hold at least max(k, 10) passages when the index has them.</summary>
+    public static QuestionScore Score(EvalQuestion question, IReadOnlyList<Passage> ranked, int k)
+    {
+        var recall = AnswerRecall(question, ranked, k, out var missing);
+        return new QuestionScore(
+            DocHit(question, ranked, 1),
+            DocHit(question, ranked, k),
+            PageHit(question, ranked, k),
+            recall,
+            ReciprocalRank(question, ranked),
+            missing);
+    }
+
+    public static EvalSummary Summarise(IReadOnlyCollection<QuestionScore> scores)
+    {
+        if (scores.Count == 0) return new EvalSummary(0, 0, 0, null, null, 0);
+        var pages = scores.Where(s => s.PageHit is not null).ToList();
+        var numbers = scores.Where(s => s.AnswerRecall is not null).ToList();
+        return new EvalSummary(
+            scores.Count,
+            scores.Average(s => s.DocHitAt1 ? 1.0 : 0.0),
+            scores.Average(s => s.DocHitAtK ? 1.0 : 0.0),
+            pages.Count == 0 ? null : pages.Average(s => s.PageHit!.Value ? 1.0 : 0.0),
+            numbers.Count == 0 ? null : numbers.Average(s => s.AnswerRecall!.Value),
+            scores.Average(s => s.ReciprocalRank));
+    }
+
+    /// <summary>The p-th percentile (0-100), interpolating linearly between the two nearest ranks; 0 for no values.</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return 0;
+        var position = Math.Clamp(p, 0, 100) / 100 * (sorted.Length - 1);
+        var lower = (int)Math.Floor(position);
+        var upper = Math.Min(lower + 1, sorted.Length - 1);
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+    }
+}
