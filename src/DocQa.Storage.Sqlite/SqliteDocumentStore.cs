@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using DocQa.Core.Documents;
 using DocQa.Core.Retrieval;
@@ -12,7 +14,8 @@ namespace DocQa.Storage.Sqlite;
 
 /// <summary>
 /// The embedded store: document records, chunks and an FTS5 keyword index in one SQLite file, plus an in-memory
-/// matrix of the chunk vectors for exact cosine search. The file belongs to one process: the matrix is loaded at
+/// matrix of the chunk vectors for cosine search (int8 by default, its best candidates rescored exactly from the
+/// float32 vectors in the file). The file belongs to one process: the matrix is loaded at
 /// open and kept in step with this instance's own writes.
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
@@ -298,11 +301,15 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             var allowed = filter.IsEmpty ? null : AllowedDocuments(state, filter);
             if (allowed is { Count: 0 }) return [];
 
-            var hits = state.Vectors.Search(query, top, allowed);
+            // Quantized scores are estimates: take more candidates than asked and rescore them exactly.
+            var candidates = state.Vectors.IsExact ? top : Math.Max(top * Math.Max(1, _options.RescoreFactor), Math.Max(top, _options.RescoreMinimum));
+            var hits = state.Vectors.Search(query, candidates, allowed);
             if (hits.Count == 0) return [];
 
-            // The only SQL of a vector search: text and metadata of the winners, in one query.
             using var connection = Open();
+            if (!state.Vectors.IsExact) hits = Rescore(connection, hits, query, top);
+
+            // Text and metadata of the winners, in one query.
             using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT c.id, c.chunk_id, c.document_id, d.file_name, c.ordinal, c.page, c.page_end, c.heading, c.text
@@ -327,6 +334,98 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// The exact top of the candidates: their float32 vectors are read from the file (one query) and scored by dot
+    /// product. Runs under the search lock, so the file holds exactly the rows the matrix knows.
+    /// </summary>
+    private static IReadOnlyList<(long ChunkRowId, float Score)> Rescore(
+        SqliteConnection connection, IReadOnlyList<(long ChunkRowId, float Score)> candidates, ReadOnlySpan<float> query, int top)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT chunk_rowid, vector FROM chunk_vectors WHERE chunk_rowid IN (SELECT value FROM json_each($ids))";
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(candidates.Select(hit => hit.ChunkRowId)));
+        var exact = new Dictionary<long, float>(candidates.Count);
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+                exact[reader.GetInt64(0)] = ExactDot((byte[])reader.GetValue(1), query);
+
+        // Candidate order breaks ties, as it does for an exact scan (earlier rows first).
+        var rescored = new List<(long ChunkRowId, float Score, int Order)>(candidates.Count);
+        for (var i = 0; i < candidates.Count; i++)
+            if (exact.TryGetValue(candidates[i].ChunkRowId, out var score)) rescored.Add((candidates[i].ChunkRowId, score, i));
+        rescored.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Order.CompareTo(b.Order));
+        return rescored.Take(top).Select(hit => (hit.ChunkRowId, hit.Score)).ToList();
+    }
+
+    private static float ExactDot(byte[] blob, ReadOnlySpan<float> query)
+    {
+        if (blob.Length != query.Length * sizeof(float))
+            throw new InvalidDataException($"A stored vector has {blob.Length} bytes; the query has {query.Length} dimensions.");
+        return BitConverter.IsLittleEndian
+            ? TensorPrimitives.Dot(MemoryMarshal.Cast<byte, float>(blob), query)
+            : TensorPrimitives.Dot(VectorBlob.FromBytes(blob), query);
+    }
+
+    /// <summary>
+    /// The exact top chunk ids of each query by a scan of the float32 vectors in the file: slow, for measuring the
+    /// recall of the in-memory search. Rows are read once for all the queries.
+    /// </summary>
+    public Task<IReadOnlyList<IReadOnlyList<string>>> ExactVectorSearchAsync(string index, IReadOnlyList<ReadOnlyMemory<float>> queries, int top, CancellationToken cancellationToken = default) =>
+        Run(() =>
+        {
+            ArgumentNullException.ThrowIfNull(queries);
+            var best = queries.Select(_ => new PriorityQueue<string, (float Score, long Row)>(top + 1, ScoreThenEarlierRow.Instance)).ToArray();
+            var batch = new List<(long Row, string ChunkId, float[] Vector)>(4096);
+            void Score()
+            {
+                Parallel.For(0, queries.Count, q =>
+                {
+                    var heap = best[q];
+                    var query = queries[q].Span;
+                    foreach (var (row, chunkId, vector) in batch)
+                    {
+                        var key = (TensorPrimitives.Dot(vector, query), row);
+                        if (heap.Count < top) heap.Enqueue(chunkId, key);
+                        else if (heap.TryPeek(out _, out var weakest) && ScoreThenEarlierRow.Instance.Compare(key, weakest) > 0) heap.DequeueEnqueue(chunkId, key);
+                    }
+                });
+                batch.Clear();
+            }
+
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT c.id, c.chunk_id, v.vector
+                FROM chunks AS c JOIN chunk_vectors AS v ON v.chunk_rowid = c.id
+                WHERE c.index_name = $index ORDER BY c.id
+                """;
+            command.Parameters.AddWithValue("$index", index);
+            using (var reader = command.ExecuteReader())
+                while (reader.Read())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    batch.Add((reader.GetInt64(0), reader.GetString(1), VectorBlob.FromBytes((byte[])reader.GetValue(2))));
+                    if (batch.Count == batch.Capacity) Score();
+                }
+            Score();
+
+            return (IReadOnlyList<IReadOnlyList<string>>)best.Select(heap =>
+            {
+                var ids = new string[heap.Count];
+                for (var i = ids.Length - 1; i >= 0; i--) ids[i] = heap.Dequeue();
+                return (IReadOnlyList<string>)ids;
+            }).ToList();
+        }, cancellationToken);
+
+    /// <summary>Orders (score, row) so that the weaker comes first: lower score, or the later row on a tie.</summary>
+    private sealed class ScoreThenEarlierRow : IComparer<(float Score, long Row)>
+    {
+        public static readonly ScoreThenEarlierRow Instance = new();
+
+        public int Compare((float Score, long Row) x, (float Score, long Row) y) =>
+            x.Score != y.Score ? x.Score.CompareTo(y.Score) : y.Row.CompareTo(x.Row);
+    }
+
     private IReadOnlyList<Passage> KeywordSearch(string index, string query, int top, SearchFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
@@ -335,15 +434,39 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
         using var connection = Open();
         var match = FtsQuery.Match(WithoutCommonTerms(connection, terms))!;
+
+        // When this index is the only one and nothing is filtered, FTS5 ranks on its own: no chunk row is read until
+        // the top is known. Should another index appear meanwhile, its rows are dropped below and, if that leaves
+        // the list short, the search is run again the general way.
+        if (filter.IsEmpty && IsOnlyIndex(index))
+        {
+            var (passages, ranked) = RankedKeywordSearch(connection, index, match, top, filter, ftsOnly: true);
+            if (passages.Count == ranked) return passages;
+        }
+        return RankedKeywordSearch(connection, index, match, top, filter, ftsOnly: false).Passages;
+    }
+
+    /// <summary>
+    /// Ranks the matches by BM25 in an inner query that reads as little as it can (no text: a sort would otherwise
+    /// carry the text of every match), then fetches text and metadata for the top only. Also returns how many rows
+    /// the ranking gave, before the index check of the outer query.
+    /// </summary>
+    private (List<Passage> Passages, int Ranked) RankedKeywordSearch(SqliteConnection connection, string index, string match, int top, SearchFilter filter, bool ftsOnly)
+    {
         using var command = connection.CreateCommand();
-        var sql = new System.Text.StringBuilder("""
-            SELECT c.chunk_id, c.document_id, d.file_name, c.ordinal, c.page, c.page_end, c.heading, c.text,
-                   -bm25(chunks_fts, $text_weight, $heading_weight) AS score
-            FROM chunks_fts
-            JOIN chunks AS c ON c.id = chunks_fts.rowid
-            JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
-            WHERE chunks_fts MATCH $match AND c.index_name = $index
-            """);
+        var inner = new System.Text.StringBuilder(ftsOnly
+            ? """
+              SELECT rowid AS id, -bm25(chunks_fts, $text_weight, $heading_weight) AS score
+              FROM chunks_fts
+              WHERE chunks_fts MATCH $match
+              """
+            : """
+              SELECT c.id AS id, -bm25(chunks_fts, $text_weight, $heading_weight) AS score
+              FROM chunks_fts
+              JOIN chunks AS c ON c.id = chunks_fts.rowid
+              JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
+              WHERE chunks_fts MATCH $match AND c.index_name = $index
+              """);
         command.Parameters.AddWithValue("$match", match);
         command.Parameters.AddWithValue("$index", index);
         command.Parameters.AddWithValue("$text_weight", _options.TextWeight);
@@ -351,28 +474,52 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
         if (filter.DocumentIds.Count > 0)
         {
-            sql.Append("\n  AND c.document_id IN (SELECT value FROM json_each($document_ids))");
+            inner.Append("\n  AND c.document_id IN (SELECT value FROM json_each($document_ids))");
             command.Parameters.AddWithValue("$document_ids", JsonSerializer.Serialize(filter.DocumentIds));
         }
         var tagNumber = 0;
         foreach (var (key, value) in filter.Tags)
         {
             // Parameter names are numbered; the tag itself only ever travels as a value.
-            sql.Append(CultureInfo.InvariantCulture,
+            inner.Append(CultureInfo.InvariantCulture,
                 $"\n  AND EXISTS (SELECT 1 FROM json_each(d.tags) AS t WHERE t.key = $tag_key_{tagNumber} AND t.value = $tag_value_{tagNumber})");
             command.Parameters.AddWithValue($"$tag_key_{tagNumber}", key);
             command.Parameters.AddWithValue($"$tag_value_{tagNumber}", value);
             tagNumber++;
         }
-        sql.Append("\nORDER BY score DESC, c.id\nLIMIT $top");
+        inner.Append("\nORDER BY score DESC, id\nLIMIT $top");
         command.Parameters.AddWithValue("$top", top);
-        command.CommandText = sql.ToString();
+        command.CommandText = $"""
+            SELECT c.chunk_id, c.document_id, d.file_name, c.ordinal, c.page, c.page_end, c.heading, c.text, r.score,
+                   c.index_name = $index
+            FROM ({inner}) AS r
+            JOIN chunks AS c ON c.id = r.id
+            JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
+            ORDER BY r.score DESC, r.id
+            """;
 
         var passages = new List<Passage>();
+        var ranked = 0;
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            passages.Add(ReadPassage(reader, 0, reader.GetDouble(8)));
-        return passages;
+        {
+            ranked++;
+            if (reader.GetBoolean(9)) passages.Add(ReadPassage(reader, 0, reader.GetDouble(8)));
+        }
+        return (passages, ranked);
+    }
+
+    private bool IsOnlyIndex(string index)
+    {
+        _searchLock.EnterReadLock();
+        try
+        {
+            return _indexes.Count == 1 && _indexes.ContainsKey(index);
+        }
+        finally
+        {
+            _searchLock.ExitReadLock();
+        }
     }
 
     /// <summary>The terms less those in more than half of all chunks (see <see cref="SqliteDocumentStoreOptions.CommonTermsFromChunks"/>).</summary>
@@ -527,9 +674,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     // --- In-memory search state ---
 
-    private sealed class IndexState
+    private sealed class IndexState(VectorPrecision precision)
     {
-        public VectorMatrix Vectors { get; } = new();
+        public VectorMatrix Vectors { get; } = new(precision);
 
         /// <summary>Tags of every document in the index, so a filter becomes a set of documents without a query.</summary>
         public Dictionary<string, IReadOnlyDictionary<string, string>> Tags { get; } = new(StringComparer.Ordinal);
@@ -537,7 +684,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     private IndexState StateOf(string index)
     {
-        if (!_indexes.TryGetValue(index, out var state)) _indexes[index] = state = new IndexState();
+        if (!_indexes.TryGetValue(index, out var state)) _indexes[index] = state = new IndexState(_options.VectorPrecision);
         return state;
     }
 
@@ -559,7 +706,14 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 """;
             using var reader = command.ExecuteReader();
             while (reader.Read())
-                StateOf(reader.GetString(1)).Vectors.Add(reader.GetString(2), reader.GetInt64(0), VectorBlob.FromBytes((byte[])reader.GetValue(3)));
+            {
+                // Read straight from the blob where the byte order allows: a million rows need no million float arrays.
+                var blob = (byte[])reader.GetValue(3);
+                var vector = BitConverter.IsLittleEndian && blob.Length % sizeof(float) == 0
+                    ? MemoryMarshal.Cast<byte, float>(blob)
+                    : VectorBlob.FromBytes(blob);
+                StateOf(reader.GetString(1)).Vectors.Add(reader.GetString(2), reader.GetInt64(0), vector);
+            }
         }
     }
 

@@ -3,13 +3,21 @@ using System.Numerics.Tensors;
 namespace DocQa.Storage.Sqlite;
 
 /// <summary>
-/// The vectors of one index as one contiguous row-major float array, searched exactly by dot product (the vectors
-/// are unit length, so the dot product is the cosine). Each row remembers its chunk's row id and document.
-/// Not thread-safe: the store guards it with a reader/writer lock.
+/// The vectors of one index as one contiguous row-major array, searched by dot product (the vectors are unit length,
+/// so the dot product is the cosine). Each row remembers its chunk's row id and document. In
+/// <see cref="VectorPrecision.Float32"/> the rows are kept as given and scores are exact; in
+/// <see cref="VectorPrecision.Int8"/> they are quantized (see <see cref="Int8Vectors"/>) and scores are close
+/// estimates, to be rescored by the caller from the exact vectors. Not thread-safe: the store guards it with a
+/// reader/writer lock.
 /// </summary>
-internal sealed class VectorMatrix
+internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.Float32)
 {
-    private float[] _values = [];
+    /// <summary>From this many rows on, a search splits the scan over the processor's cores.</summary>
+    internal const int ParallelFromRows = 50_000;
+
+    private float[] _values = [];   // Float32: Dimension floats a row
+    private sbyte[] _codes = [];    // Int8: Dimension codes a row
+    private float[] _scales = [];   // Int8: one scale a row
     private long[] _chunkRowIds = [];
     private int[] _documentKeys = [];
 
@@ -17,12 +25,21 @@ internal sealed class VectorMatrix
     private readonly Dictionary<string, int> _documentKeyById = new(StringComparer.Ordinal);
     private readonly List<string> _documentIds = [];
 
+    public VectorPrecision Precision { get; } = precision;
+
+    /// <summary>True when <see cref="Search"/> scores are exact cosines; false when they are quantized estimates.</summary>
+    public bool IsExact => Precision == VectorPrecision.Float32;
+
     /// <summary>Vector length of this index; set by the first row, free to change again once the matrix is empty.</summary>
     public int Dimension { get; private set; }
 
     public int Count { get; private set; }
 
     public int Capacity => _chunkRowIds.Length;
+
+    /// <summary>Bytes held by the rows' arrays (capacity included), for reports.</summary>
+    public long MemoryBytes => (long)_values.Length * sizeof(float) + _codes.Length + (long)_scales.Length * sizeof(float)
+        + (long)_chunkRowIds.Length * sizeof(long) + (long)_documentKeys.Length * sizeof(int);
 
     public int CountOf(string documentId)
     {
@@ -41,6 +58,8 @@ internal sealed class VectorMatrix
             // An empty index may take a new embedding size; the old buffers have the wrong row width.
             Dimension = vector.Length;
             _values = [];
+            _codes = [];
+            _scales = [];
             _chunkRowIds = [];
             _documentKeys = [];
         }
@@ -48,7 +67,10 @@ internal sealed class VectorMatrix
             throw new ArgumentException($"Vector has {vector.Length} dimensions; this index holds {Dimension}.", nameof(vector));
 
         EnsureCapacity(Count + 1);
-        vector.CopyTo(_values.AsSpan(Count * Dimension, Dimension));
+        if (IsExact)
+            vector.CopyTo(_values.AsSpan(Count * Dimension, Dimension));
+        else
+            _scales[Count] = Int8Vectors.Quantize(vector, _codes.AsSpan(Count * Dimension, Dimension));
         _chunkRowIds[Count] = chunkRowId;
         _documentKeys[Count] = KeyOf(documentId);
         Count++;
@@ -66,7 +88,13 @@ internal sealed class VectorMatrix
             var last = Count - 1;
             if (row != last)
             {
-                Array.Copy(_values, last * Dimension, _values, row * Dimension, Dimension);
+                if (IsExact)
+                    Array.Copy(_values, last * Dimension, _values, row * Dimension, Dimension);
+                else
+                {
+                    Array.Copy(_codes, last * Dimension, _codes, row * Dimension, Dimension);
+                    _scales[row] = _scales[last];
+                }
                 _chunkRowIds[row] = _chunkRowIds[last];
                 _documentKeys[row] = _documentKeys[last];
             }
@@ -78,7 +106,8 @@ internal sealed class VectorMatrix
 
     /// <summary>
     /// The <paramref name="top"/> rows most similar to the query, best first. When <paramref name="allowedDocuments"/>
-    /// is given, rows of other documents are skipped before they can take a place in the top.
+    /// is given, rows of other documents are skipped before they can take a place in the top. Scores are exact only
+    /// when <see cref="IsExact"/>.
     /// </summary>
     public IReadOnlyList<(long ChunkRowId, float Score)> Search(ReadOnlySpan<float> query, int top, IReadOnlySet<string>? allowedDocuments = null)
     {
@@ -96,24 +125,60 @@ internal sealed class VectorMatrix
             if (!any) return [];
         }
 
-        // A min-heap of the best rows so far: its root is the weakest and is the one to beat. O(n log k), no full sort.
-        var best = new PriorityQueue<int, float>(Math.Min(top, Count) + 1);
-        var values = _values.AsSpan();
-        for (var row = 0; row < Count; row++)
+        // The query in the rows' form: quantized too, so the inner loop is integer multiply-adds.
+        var queryValues = query.ToArray();
+        var queryCodes = IsExact ? [] : new sbyte[Dimension];
+        var queryScale = IsExact ? 1f : Int8Vectors.Quantize(query, queryCodes);
+
+        // Large matrices are split into one slice a core, each keeping its own top, merged at the end.
+        var slices = Count >= ParallelFromRows ? Math.Max(1, Math.Min(Environment.ProcessorCount, Count / (ParallelFromRows / 2))) : 1;
+        var tops = new PriorityQueue<int, float>[slices];
+        if (slices == 1)
+            tops[0] = ScanRows(0, Count, queryValues, queryCodes, queryScale, top, allowed);
+        else
+            Parallel.For(0, slices, slice =>
+            {
+                var size = (Count + slices - 1) / slices;
+                var start = slice * size;
+                tops[slice] = ScanRows(start, Math.Min(Count, start + size), queryValues, queryCodes, queryScale, top, allowed);
+            });
+
+        var merged = new List<(int Row, float Score)>();
+        foreach (var best in tops)
+            while (best.TryDequeue(out var row, out var score)) merged.Add((row, score));
+        // Ties go to the earlier row, as a single scan would have kept it.
+        merged.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
+
+        var results = new (long, float)[Math.Min(top, merged.Count)];
+        for (var i = 0; i < results.Length; i++)
+            results[i] = (_chunkRowIds[merged[i].Row], merged[i].Score);
+        return results;
+    }
+
+    /// <summary>A min-heap of the best rows of [start, end): its root is the weakest and is the one to beat. O(n log k), no full sort.</summary>
+    private PriorityQueue<int, float> ScanRows(int start, int end, float[] queryValues, sbyte[] queryCodes, float queryScale, int top, bool[]? allowed)
+    {
+        var best = new PriorityQueue<int, float>(Math.Min(top, end - start) + 1);
+        var weakest = float.NegativeInfinity;
+        var dimension = Dimension;
+        for (var row = start; row < end; row++)
         {
             if (allowed is not null && !allowed[_documentKeys[row]]) continue;
-            var score = TensorPrimitives.Dot(values.Slice(row * Dimension, Dimension), query);
-            if (best.Count < top) best.Enqueue(row, score);
-            else if (best.TryPeek(out _, out var weakest) && score > weakest) best.DequeueEnqueue(row, score);
+            var score = IsExact
+                ? TensorPrimitives.Dot(_values.AsSpan(row * dimension, dimension), queryValues)
+                : Int8Vectors.Dot(_codes.AsSpan(row * dimension, dimension), queryCodes) * _scales[row] * queryScale;
+            if (best.Count < top)
+            {
+                best.Enqueue(row, score);
+                if (best.Count == top) best.TryPeek(out _, out weakest);
+            }
+            else if (score > weakest)
+            {
+                best.DequeueEnqueue(row, score);
+                best.TryPeek(out _, out weakest);
+            }
         }
-
-        var results = new (long, float)[best.Count];
-        for (var i = results.Length - 1; i >= 0; i--)
-        {
-            best.TryDequeue(out var row, out var score);
-            results[i] = (_chunkRowIds[row], score);
-        }
-        return results;
+        return best;
     }
 
     private int KeyOf(string documentId)
@@ -128,16 +193,26 @@ internal sealed class VectorMatrix
     private void EnsureCapacity(int rows)
     {
         if (rows <= Capacity) return;
-        // Doubling keeps appends amortised O(1); one float[] caps an index at about 2^31 values (5.5M rows of 384).
+        // Doubling keeps appends amortised O(1); one array caps an index at about 2^31 values (5.5M rows of 384).
         var capacity = Math.Max(16, Capacity * 2);
         while (capacity < rows) capacity *= 2;
         if ((long)capacity * Dimension > Array.MaxLength)
             capacity = Array.MaxLength / Dimension;
         if (capacity < rows) throw new InvalidOperationException("The vector matrix of this index is full.");
 
-        var values = new float[capacity * Dimension];
-        Array.Copy(_values, values, Count * Dimension);
-        _values = values;
+        if (IsExact)
+        {
+            var values = new float[capacity * Dimension];
+            Array.Copy(_values, values, Count * Dimension);
+            _values = values;
+        }
+        else
+        {
+            var codes = new sbyte[capacity * Dimension];
+            Array.Copy(_codes, codes, Count * Dimension);
+            _codes = codes;
+            Array.Resize(ref _scales, capacity);
+        }
         Array.Resize(ref _chunkRowIds, capacity);
         Array.Resize(ref _documentKeys, capacity);
     }

@@ -20,11 +20,28 @@ public sealed class RetrievalOptions
     /// <summary>The k of reciprocal rank fusion: 1/(k + rank). 60 is the value from the original RRF paper.</summary>
     public int RrfK { get; set; } = 60;
 
+    /// <summary>
+    /// How many of the keyword list's best passages take part in a hybrid fusion (0: as many as the vector list).
+    /// BM25 finds the right words in the wrong documents more often than embeddings do, so fewer of its passages
+    /// are let in than of the vector list's.
+    /// </summary>
+    public int KeywordCandidates { get; set; }
+
+    /// <summary>
+    /// In a hybrid search, keyword passages count only from documents that the vector list also found: BM25
+    /// matches the words of a question in every document that uses them, while the embeddings, which read each
+    /// passage with its document's title, are better at telling which document a question is about.
+    /// </summary>
+    public bool KeywordWithinVectorDocuments { get; set; }
+
     /// <summary>How much the vector list counts in the fusion.</summary>
     public double VectorWeight { get; set; } = 1.0;
 
-    /// <summary>How much the keyword (BM25) list counts in the fusion.</summary>
-    public double KeywordWeight { get; set; } = 1.0;
+    /// <summary>
+    /// How much the keyword (BM25) list counts in the fusion. Below the vector list's: on the SEC 10-Q evaluation,
+    /// 0.3 gave the best answer recall@5 (0.370 against 0.327 at 1.0) for a docHit@5 of 0.826 (0.754 at 1.0).
+    /// </summary>
+    public double KeywordWeight { get; set; } = 0.3;
 
     /// <summary>Share of a passage's word trigrams found in a better-ranked passage above which it counts as a near duplicate.</summary>
     public double NearDuplicateContainment { get; set; } = 0.6;
@@ -62,8 +79,16 @@ public sealed class Retriever(
                 break;
             default:
                 var vector = VectorAsync(request, depth, filter, cancellationToken);
-                var keyword = store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken);
-                ranked = ReciprocalRankFusion.Fuse([await vector, await keyword], _options.RrfK, [_options.VectorWeight, _options.KeywordWeight]);
+                var keywordDepth = _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth;
+                var keyword = store.KeywordSearchAsync(request.Index, request.Query, keywordDepth, filter, cancellationToken);
+                var vectorHits = await vector;
+                IReadOnlyList<Passage> keywordHits = await keyword;
+                if (_options.KeywordWithinVectorDocuments)
+                {
+                    var documents = vectorHits.Select(p => p.DocumentId).ToHashSet();
+                    keywordHits = keywordHits.Where(p => documents.Contains(p.DocumentId)).ToList();
+                }
+                ranked = ReciprocalRankFusion.Fuse([vectorHits, keywordHits], _options.RrfK, [_options.VectorWeight, _options.KeywordWeight]);
                 break;
         }
         return NearDuplicates.Collapse(ranked, top, _options.NearDuplicateContainment);
