@@ -20,6 +20,20 @@ public class FusionTests
     }
 
     [Fact]
+    public void Weights_decide_which_list_leads()
+    {
+        var vector = new List<Passage> { P("v1"), P("v2") };
+        var keyword = new List<Passage> { P("k1"), P("k2") };
+
+        var equal = ReciprocalRankFusion.Fuse([vector, keyword], k: 60);
+        var vectorFirst = ReciprocalRankFusion.Fuse([vector, keyword], k: 60, weights: [1.0, 0.3]);
+
+        Assert.Equal(["v1", "k1", "v2", "k2"], equal.Select(p => p.ChunkId));
+        Assert.Equal(["v1", "v2", "k1", "k2"], vectorFirst.Select(p => p.ChunkId));
+        Assert.Equal(0.3 / 61, vectorFirst[2].Score, 10);
+    }
+
+    [Fact]
     public void A_single_list_keeps_its_order()
     {
         var fused = ReciprocalRankFusion.Fuse([[P("x"), P("y"), P("z")], []], k: 60);
