@@ -36,8 +36,12 @@ public static class DocQaServiceCollectionExtensions
         services.AddSingleton(sp => DataPaths.Resolve(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, contentRoot));
 
         // Storage: the embedded SQLite store is the default backend.
+        // Tuning of the embedded store (BM25 weights, memory map, vector precision) under Storage:Sqlite.
+        services.AddOptions<SqliteDocumentStoreOptions>().Bind(configuration.GetSection("Storage:Sqlite"));
         services.AddSingleton<IDocumentStore>(sp => new SqliteDocumentStore(
-            sp.GetRequiredService<DataPaths>().Database, sp.GetRequiredService<ILogger<SqliteDocumentStore>>()));
+            sp.GetRequiredService<DataPaths>().Database,
+            sp.GetRequiredService<IOptions<SqliteDocumentStoreOptions>>().Value,
+            sp.GetRequiredService<ILogger<SqliteDocumentStore>>()));
         services.AddSingleton<IFileStore>(sp => new DirectoryFileStore(sp.GetRequiredService<DataPaths>().Files));
 
         // The embedding model and its tokenizer, loaded once per process.
