@@ -699,6 +699,14 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
         using (var command = connection.CreateCommand())
         {
+            // Room for each index's rows up front: growing by doubling while loading would hold two copies at once.
+            command.CommandText = "SELECT index_name, COUNT(*) FROM chunks GROUP BY index_name";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                StateOf(reader.GetString(0)).Vectors.Reserve(reader.GetInt32(1));
+        }
+        using (var command = connection.CreateCommand())
+        {
             command.CommandText = """
                 SELECT c.id, c.index_name, c.document_id, v.vector
                 FROM chunks AS c JOIN chunk_vectors AS v ON v.chunk_rowid = c.id

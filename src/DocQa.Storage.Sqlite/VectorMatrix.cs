@@ -24,6 +24,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
     // Document ids are interned to small ints so rows stay compact and a filter becomes a bool[] lookup.
     private readonly Dictionary<string, int> _documentKeyById = new(StringComparer.Ordinal);
     private readonly List<string> _documentIds = [];
+    private int _reserved;
 
     public VectorPrecision Precision { get; } = precision;
 
@@ -49,6 +50,9 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
             if (_documentKeys[row] == key) count++;
         return count;
     }
+
+    /// <summary>Makes room for this many rows at once, sized exactly, once the first row has fixed the dimension.</summary>
+    public void Reserve(int rows) => _reserved = Math.Max(_reserved, rows);
 
     public void Add(string documentId, long chunkRowId, ReadOnlySpan<float> vector)
     {
@@ -194,7 +198,9 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
     {
         if (rows <= Capacity) return;
         // Doubling keeps appends amortised O(1); one array caps an index at about 2^31 values (5.5M rows of 384).
-        var capacity = Math.Max(16, Capacity * 2);
+        // A reservation made before loading is taken exactly instead.
+        var capacity = _reserved >= rows ? _reserved : Math.Max(16, Capacity * 2);
+        _reserved = 0;
         while (capacity < rows) capacity *= 2;
         if ((long)capacity * Dimension > Array.MaxLength)
             capacity = Array.MaxLength / Dimension;

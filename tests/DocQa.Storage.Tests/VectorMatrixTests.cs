@@ -101,4 +101,18 @@ public sealed class VectorMatrixTests
         TensorPrimitives.Divide(vector, TensorPrimitives.Norm(vector), vector);
         return vector;
     }
+
+    [Fact]
+    public void Reserve_SizesTheMatrixExactlyForALoad()
+    {
+        var matrix = new VectorMatrix(VectorPrecision.Int8);
+        matrix.Reserve(1000);
+        for (var row = 0; row < 1000; row++)
+            matrix.Add($"doc{row % 7}", row, [1f, row % 3, 0.5f]);
+
+        Assert.Equal(1000, matrix.Count);
+        Assert.Equal(1000, matrix.Capacity);
+        matrix.Add("doc0", 1000, [1f, 0f, 0f]);
+        Assert.Equal(2000, matrix.Capacity); // growth after the load doubles as before
+    }
 }
