@@ -52,16 +52,7 @@ public sealed class LocalBackend : IDocQaBackend
     {
         var runner = _services.GetRequiredService<IngestionRunner>();
         void Report(DocumentRecord record) { if (record.Index == index && ids.Contains(record.Id)) processed(DocumentDto.From(record)); }
-        runner.DocumentProcessed += Report;
-        try
-        {
-            await runner.ResumeInterruptedAsync(cancellationToken);
-            await runner.RunUntilEmptyAsync(cancellationToken);
-        }
-        finally
-        {
-            runner.DocumentProcessed -= Report;
-        }
+        await runner.DrainAsync(Report, cancellationToken);
         var results = new List<DocumentDto>();
         foreach (var id in ids) results.Add(DocumentDto.From(await Library.GetAsync(index, id, cancellationToken)));
         return results;

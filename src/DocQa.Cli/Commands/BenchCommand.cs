@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -12,7 +11,6 @@ using DocQa.Core.Documents;
 using DocQa.Core.Extraction;
 using DocQa.Core.Ingestion;
 using DocQa.Core.Retrieval;
-using DocQa.Core.Storage;
 using DocQa.Storage.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
@@ -6,7 +5,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Text;
 using DocQa.Cli.Backends;
-using DocQa.Core.Answering.Generation;
 using DocQa.Core.Chunking;
 using DocQa.Core.Documents;
 using DocQa.Core.Evaluation;

@@ -193,16 +193,7 @@ public static class EvalCommand
                 var state = record.Status == DocumentStatus.Ready ? $"{record.Pages} pages, {record.Chunks} chunks" : $"{record.Status.ToString().ToLowerInvariant()} {record.Error}";
                 Console.Error.WriteLine($"eval: [{n}/{submitted.Count}] {record.FileName}: {state} ({clock.Elapsed.TotalSeconds:0} s)");
             }
-            runner.DocumentProcessed += Report;
-            try
-            {
-                await runner.ResumeInterruptedAsync(ct);
-                await runner.RunUntilEmptyAsync(ct);
-            }
-            finally
-            {
-                runner.DocumentProcessed -= Report;
-            }
+            await runner.DrainAsync(Report, ct);
         }
         var failed = (await library.ListAsync(index, ct)).Where(d => d.Status != DocumentStatus.Ready).ToList();
         // The questions still run: a failed document is part of what is measured, but it should not pass unnoticed.

@@ -36,6 +36,24 @@ public sealed class IngestionRunner(
     public Task RunUntilEmptyAsync(CancellationToken cancellationToken = default) =>
         Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => WorkAsync(untilEmpty: true, cancellationToken)));
 
+    /// <summary>
+    /// What the CLI does: resumes documents a stopped process left half done, then processes the queue until it is
+    /// empty, reporting each document as it finishes.
+    /// </summary>
+    public async Task DrainAsync(Action<DocumentRecord> processed, CancellationToken cancellationToken = default)
+    {
+        DocumentProcessed += processed;
+        try
+        {
+            await ResumeInterruptedAsync(cancellationToken);
+            await RunUntilEmptyAsync(cancellationToken);
+        }
+        finally
+        {
+            DocumentProcessed -= processed;
+        }
+    }
+
     private async Task WorkAsync(bool untilEmpty, CancellationToken cancellationToken)
     {
         await Task.Yield();
