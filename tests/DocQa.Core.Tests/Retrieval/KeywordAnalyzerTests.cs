@@ -1,0 +1,39 @@
+using DocQa.Core.Retrieval;
+
+namespace DocQa.Core.Tests.Retrieval;
+
+public class KeywordAnalyzerTests
+{
+    [Theory]
+    [InlineData("Total net sales were $81,797 million", new[] { "total", "net", "sale", "81797", "million" })]
+    [InlineData("Apple's iPhone revenue grew 3.5%.", new[] { "apple", "iphone", "revenue", "grew", "3.5" })]
+    [InlineData("Liabilities and expenses; business", new[] { "liability", "expense", "business" })]
+    [InlineData("Café RÉSUMÉ don't Ło\u0301dz\u0301", new[] { "cafe", "resume", "dont", "lodz" })]
+    [InlineData("Form 10-Q, Q3 2023.", new[] { "form", "10", "q", "q3", "2023" })]
+    public void Terms_are_normalised_the_same_way_for_every_backend(string text, string[] expected) =>
+        Assert.Equal(expected, KeywordAnalyzer.Terms(text));
+
+    [Fact]
+    public void Query_terms_are_distinct_without_stop_words_and_capped()
+    {
+        Assert.Equal(["apple", "net", "sale"], KeywordAnalyzer.QueryTerms("What were the Apple net sales? Apple's sales!"));
+        Assert.Empty(KeywordAnalyzer.QueryTerms("The Who"));
+        Assert.Equal(KeywordAnalyzer.MaxQueryTerms, KeywordAnalyzer.QueryTerms(string.Join(' ', Enumerable.Range(0, 100).Select(i => $"w{i}"))).Count);
+    }
+
+    [Fact]
+    public void Term_frequencies_count_repeats_and_term_ids_are_stable()
+    {
+        var frequencies = KeywordAnalyzer.TermFrequencies("Sales, sale and SALES of the year");
+        Assert.Equal(3, frequencies["sale"]);
+        Assert.Equal(1, frequencies["year"]);
+        Assert.False(frequencies.ContainsKey("the"));
+        Assert.Equal(KeywordAnalyzer.TermId("sale"), KeywordAnalyzer.TermId("sale"));
+        Assert.NotEqual(KeywordAnalyzer.TermId("sale"), KeywordAnalyzer.TermId("sales"));
+        Assert.Equal(0xe40c292cu, KeywordAnalyzer.TermId("a")); // FNV-1a reference value: ids must never change, stored vectors use them
+    }
+
+    [Fact]
+    public void Junk_runs_are_not_terms() =>
+        Assert.Empty(KeywordAnalyzer.Terms(new string('x', 41)));
+}
