@@ -5,10 +5,13 @@ namespace DocQa.Storage.Sqlite;
 /// <summary>The database layout, versioned with PRAGMA user_version.</summary>
 internal static class Schema
 {
-    /// <summary>Version 1: documents, chunks, chunk_vectors (float32) and the chunks_fts index.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// Version 2: documents, chunks and chunk_vectors (float32). Version 1 also had an FTS5 index over the chunks;
+    /// keyword search now runs on an in-memory index built from the chunks at open, so version 2 drops it.
+    /// </summary>
+    public const int Version = 2;
 
-    private const string CreateV1 = """
+    private const string Create = """
         CREATE TABLE IF NOT EXISTS documents (
             index_name         TEXT    NOT NULL,
             id                 TEXT    NOT NULL,
@@ -48,34 +51,23 @@ internal static class Schema
         CREATE UNIQUE INDEX IF NOT EXISTS ux_chunks_chunk_id ON chunks (index_name, chunk_id);
         CREATE INDEX IF NOT EXISTS ix_chunks_document ON chunks (index_name, document_id, ordinal);
 
-        -- Vectors live apart from the text: they are read once, at open, while keyword search visits chunk rows
-        -- for every match, and rows without a 1.5 KB vector each pack several to a page.
+        -- Vectors live apart from the text: they are read once, at open, and for the exact rescoring of a few
+        -- candidates; text rows without a 1.5 KB vector each pack several to a page.
         CREATE TABLE IF NOT EXISTS chunk_vectors (
             chunk_rowid INTEGER PRIMARY KEY REFERENCES chunks (id) ON DELETE CASCADE,
             vector      BLOB NOT NULL  -- float32 little-endian, unit length
         );
-
-        -- External-content FTS5 over text and heading; the triggers keep it in step with chunks.
-        CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5 (
-            text, heading,
-            content = 'chunks', content_rowid = 'id',
-            tokenize = 'unicode61 remove_diacritics 2'
-        );
-        -- Per-term document counts, to spot query terms that are in most chunks.
-        CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab (chunks_fts, 'row');
-        CREATE TRIGGER IF NOT EXISTS chunks_after_insert AFTER INSERT ON chunks BEGIN
-            INSERT INTO chunks_fts (rowid, text, heading) VALUES (new.id, new.text, new.heading);
-        END;
-        CREATE TRIGGER IF NOT EXISTS chunks_after_delete AFTER DELETE ON chunks BEGIN
-            INSERT INTO chunks_fts (chunks_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, old.heading);
-        END;
-        CREATE TRIGGER IF NOT EXISTS chunks_after_update AFTER UPDATE OF text, heading ON chunks BEGIN
-            INSERT INTO chunks_fts (chunks_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, old.heading);
-            INSERT INTO chunks_fts (rowid, text, heading) VALUES (new.id, new.text, new.heading);
-        END;
         """;
 
-    /// <summary>Creates the schema in a new file, accepts this version, refuses a newer one.</summary>
+    private const string DropFullTextV1 = """
+        DROP TRIGGER IF EXISTS chunks_after_insert;
+        DROP TRIGGER IF EXISTS chunks_after_delete;
+        DROP TRIGGER IF EXISTS chunks_after_update;
+        DROP TABLE IF EXISTS chunks_vocab;
+        DROP TABLE IF EXISTS chunks_fts;
+        """;
+
+    /// <summary>Creates the schema in a new file, upgrades an older one, accepts this version, refuses a newer one.</summary>
     public static void Ensure(SqliteConnection connection)
     {
         // WAL is a property of the file: set once, readers then never wait for the writer.
@@ -87,7 +79,8 @@ internal static class Schema
             throw new NotSupportedException($"The database has schema version {version}; this build knows versions up to {Version}.");
 
         using var transaction = connection.BeginTransaction();
-        Execute(connection, CreateV1, transaction);
+        Execute(connection, Create, transaction);
+        if (version == 1) Execute(connection, DropFullTextV1, transaction);
         Execute(connection, $"PRAGMA user_version = {Version};", transaction);
         transaction.Commit();
     }

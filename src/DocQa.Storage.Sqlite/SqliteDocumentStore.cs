@@ -13,9 +13,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DocQa.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store: document records, chunks and an FTS5 keyword index in one SQLite file, plus an in-memory
+/// The embedded store: document records, chunks and their vectors in one SQLite file; searches run in memory on a
 /// matrix of the chunk vectors for cosine search (int8 by default, its best candidates rescored exactly from the
-/// float32 vectors in the file). The file belongs to one process: the matrix is loaded at
+/// float32 vectors in the file) and an inverted index for BM25. The file belongs to one process: both are built at
 /// open and kept in step with this instance's own writes.
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
@@ -171,6 +171,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             {
                 if (!_indexes.TryGetValue(index, out var state)) return;
                 state.Vectors.RemoveDocument(id);
+                state.Keywords.RemoveDocument(id);
                 state.Tags.Remove(id);
                 if (state.Tags.Count == 0) _indexes.Remove(index);
             });
@@ -252,6 +253,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         ValidateRecord(record);
         ArgumentNullException.ThrowIfNull(chunks);
         var dimension = ValidateVectors(chunks);
+        // Terms are worked out before any lock: searches wait only for the postings to be appended.
+        var analyzed = chunks.Select(chunk => KeywordIndex.Analyze(chunk.Text, chunk.Heading, _options.HeadingWeight)).ToList();
 
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -270,8 +273,12 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             {
                 var state = StateOf(record.Index);
                 state.Vectors.RemoveDocument(record.Id);
+                state.Keywords.RemoveDocument(record.Id);
                 for (var i = 0; i < chunks.Count; i++)
+                {
                     state.Vectors.Add(record.Id, rowIds[i], chunks[i].Vector.Span);
+                    state.Keywords.Add(record.Id, rowIds[i], analyzed[i]);
+                }
                 state.Tags[record.Id] = CopyTags(record.Tags);
             });
         }
@@ -308,30 +315,34 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
             using var connection = Open();
             if (!state.Vectors.IsExact) hits = Rescore(connection, hits, query, top);
-
-            // Text and metadata of the winners, in one query.
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                SELECT c.id, c.chunk_id, c.document_id, d.file_name, c.ordinal, c.page, c.page_end, c.heading, c.text
-                FROM chunks AS c
-                JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
-                WHERE c.id IN (SELECT value FROM json_each($ids))
-                """;
-            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(hits.Select(hit => hit.ChunkRowId)));
-            var rows = new Dictionary<long, Passage>();
-            using (var reader = command.ExecuteReader())
-                while (reader.Read())
-                    rows[reader.GetInt64(0)] = ReadPassage(reader, 1, score: 0);
-
-            var passages = new List<Passage>(hits.Count);
-            foreach (var (rowId, score) in hits)
-                if (rows.TryGetValue(rowId, out var passage)) passages.Add(passage with { Score = score });
-            return passages;
+            return ReadPassages(connection, hits);
         }
         finally
         {
             _searchLock.ExitReadLock();
         }
+    }
+
+    /// <summary>Text and metadata of the winners, in one query, in the winners' order and with their scores.</summary>
+    private static List<Passage> ReadPassages(SqliteConnection connection, IReadOnlyList<(long ChunkRowId, float Score)> hits)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT c.id, c.chunk_id, c.document_id, d.file_name, c.ordinal, c.page, c.page_end, c.heading, c.text
+            FROM chunks AS c
+            JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
+            WHERE c.id IN (SELECT value FROM json_each($ids))
+            """;
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(hits.Select(hit => hit.ChunkRowId)));
+        var rows = new Dictionary<long, Passage>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+                rows[reader.GetInt64(0)] = ReadPassage(reader, 1, score: 0);
+
+        var passages = new List<Passage>(hits.Count);
+        foreach (var (rowId, score) in hits)
+            if (rows.TryGetValue(rowId, out var passage)) passages.Add(passage with { Score = score });
+        return passages;
     }
 
     /// <summary>
@@ -429,126 +440,25 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private IReadOnlyList<Passage> KeywordSearch(string index, string query, int top, SearchFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var terms = FtsQuery.Terms(query);
+        var terms = KeywordAnalyzer.QueryTerms(query);
         if (top <= 0 || terms.Count == 0) return [];
 
-        using var connection = Open();
-        var match = FtsQuery.Match(WithoutCommonTerms(connection, terms))!;
-
-        // When this index is the only one and nothing is filtered, FTS5 ranks on its own: no chunk row is read until
-        // the top is known. Should another index appear meanwhile, its rows are dropped below and, if that leaves
-        // the list short, the search is run again the general way.
-        if (filter.IsEmpty && IsOnlyIndex(index))
-        {
-            var (passages, ranked) = RankedKeywordSearch(connection, index, match, top, filter, ftsOnly: true);
-            if (passages.Count == ranked) return passages;
-        }
-        return RankedKeywordSearch(connection, index, match, top, filter, ftsOnly: false).Passages;
-    }
-
-    /// <summary>
-    /// Ranks the matches by BM25 in an inner query that reads as little as it can (no text: a sort would otherwise
-    /// carry the text of every match), then fetches text and metadata for the top only. Also returns how many rows
-    /// the ranking gave, before the index check of the outer query.
-    /// </summary>
-    private (List<Passage> Passages, int Ranked) RankedKeywordSearch(SqliteConnection connection, string index, string match, int top, SearchFilter filter, bool ftsOnly)
-    {
-        using var command = connection.CreateCommand();
-        var inner = new System.Text.StringBuilder(ftsOnly
-            ? """
-              SELECT rowid AS id, -bm25(chunks_fts, $text_weight, $heading_weight) AS score
-              FROM chunks_fts
-              WHERE chunks_fts MATCH $match
-              """
-            : """
-              SELECT c.id AS id, -bm25(chunks_fts, $text_weight, $heading_weight) AS score
-              FROM chunks_fts
-              JOIN chunks AS c ON c.id = chunks_fts.rowid
-              JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
-              WHERE chunks_fts MATCH $match AND c.index_name = $index
-              """);
-        command.Parameters.AddWithValue("$match", match);
-        command.Parameters.AddWithValue("$index", index);
-        command.Parameters.AddWithValue("$text_weight", _options.TextWeight);
-        command.Parameters.AddWithValue("$heading_weight", _options.HeadingWeight);
-
-        if (filter.DocumentIds.Count > 0)
-        {
-            inner.Append("\n  AND c.document_id IN (SELECT value FROM json_each($document_ids))");
-            command.Parameters.AddWithValue("$document_ids", JsonSerializer.Serialize(filter.DocumentIds));
-        }
-        var tagNumber = 0;
-        foreach (var (key, value) in filter.Tags)
-        {
-            // Parameter names are numbered; the tag itself only ever travels as a value.
-            inner.Append(CultureInfo.InvariantCulture,
-                $"\n  AND EXISTS (SELECT 1 FROM json_each(d.tags) AS t WHERE t.key = $tag_key_{tagNumber} AND t.value = $tag_value_{tagNumber})");
-            command.Parameters.AddWithValue($"$tag_key_{tagNumber}", key);
-            command.Parameters.AddWithValue($"$tag_value_{tagNumber}", value);
-            tagNumber++;
-        }
-        inner.Append("\nORDER BY score DESC, id\nLIMIT $top");
-        command.Parameters.AddWithValue("$top", top);
-        command.CommandText = $"""
-            SELECT c.chunk_id, c.document_id, d.file_name, c.ordinal, c.page, c.page_end, c.heading, c.text, r.score,
-                   c.index_name = $index
-            FROM ({inner}) AS r
-            JOIN chunks AS c ON c.id = r.id
-            JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
-            ORDER BY r.score DESC, r.id
-            """;
-
-        var passages = new List<Passage>();
-        var ranked = 0;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            ranked++;
-            if (reader.GetBoolean(9)) passages.Add(ReadPassage(reader, 0, reader.GetDouble(8)));
-        }
-        return (passages, ranked);
-    }
-
-    private bool IsOnlyIndex(string index)
-    {
         _searchLock.EnterReadLock();
         try
         {
-            return _indexes.Count == 1 && _indexes.ContainsKey(index);
+            if (!_indexes.TryGetValue(index, out var state) || state.Keywords.Count == 0) return [];
+            var allowed = filter.IsEmpty ? null : AllowedDocuments(state, filter);
+            if (allowed is { Count: 0 }) return [];
+
+            var hits = state.Keywords.Search(terms, top, allowed);
+            if (hits.Count == 0) return [];
+            using var connection = Open();
+            return ReadPassages(connection, hits);
         }
         finally
         {
             _searchLock.ExitReadLock();
         }
-    }
-
-    /// <summary>The terms less those in more than half of all chunks (see <see cref="SqliteDocumentStoreOptions.CommonTermsFromChunks"/>).</summary>
-    private IReadOnlyList<string> WithoutCommonTerms(SqliteConnection connection, IReadOnlyList<string> terms)
-    {
-        long chunks;
-        _searchLock.EnterReadLock();
-        try
-        {
-            chunks = _indexes.Values.Sum(state => (long)state.Vectors.Count);
-        }
-        finally
-        {
-            _searchLock.ExitReadLock();
-        }
-        if (chunks < _options.CommonTermsFromChunks || chunks == 0) return terms;
-
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT doc FROM chunks_vocab WHERE term = $term";
-        var term = command.Parameters.Add("$term", SqliteType.Text);
-        var kept = new List<string>(terms.Count);
-        foreach (var candidate in terms)
-        {
-            // Phrases ("81 797") are rare by nature; only single words are looked up.
-            term.Value = candidate;
-            var documents = candidate.Contains(' ', StringComparison.Ordinal) ? null : command.ExecuteScalar();
-            if (documents is not long count || count * 2 <= chunks) kept.Add(candidate);
-        }
-        return kept.Count > 0 ? kept : terms;
     }
 
     // --- Writing ---
@@ -593,7 +503,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     private static void DeleteChunks(SqliteConnection connection, SqliteTransaction transaction, string index, string documentId)
     {
-        // The delete trigger removes each chunk's FTS entry, the foreign key its vector, in the same transaction.
+        // The foreign key removes each chunk's vector in the same transaction.
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "DELETE FROM chunks WHERE index_name = $index AND document_id = $document_id";
@@ -678,6 +588,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     {
         public VectorMatrix Vectors { get; } = new(precision);
 
+        public KeywordIndex Keywords { get; } = new();
+
         /// <summary>Tags of every document in the index, so a filter becomes a set of documents without a query.</summary>
         public Dictionary<string, IReadOnlyDictionary<string, string>> Tags { get; } = new(StringComparer.Ordinal);
     }
@@ -703,7 +615,11 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             command.CommandText = "SELECT index_name, COUNT(*) FROM chunks GROUP BY index_name";
             using var reader = command.ExecuteReader();
             while (reader.Read())
-                StateOf(reader.GetString(0)).Vectors.Reserve(reader.GetInt32(1));
+            {
+                var state = StateOf(reader.GetString(0));
+                state.Vectors.Reserve(reader.GetInt32(1));
+                state.Keywords.Reserve(reader.GetInt32(1));
+            }
         }
         using (var command = connection.CreateCommand())
         {
@@ -723,6 +639,34 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 StateOf(reader.GetString(1)).Vectors.Add(reader.GetString(2), reader.GetInt64(0), vector);
             }
         }
+        LoadKeywords(connection);
+    }
+
+    /// <summary>
+    /// Builds the keyword indexes from the chunks' text. Text is read in batches and analysed on every core, then
+    /// added in row order, so postings come out sorted.
+    /// </summary>
+    private void LoadKeywords(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, index_name, document_id, text, heading FROM chunks ORDER BY id";
+        using var reader = command.ExecuteReader();
+        var batch = new List<(long Row, string Index, string Document, string Text, string? Heading)>(4096);
+        var analyzed = new KeywordIndex.AnalyzedChunk[batch.Capacity];
+        void AddBatch()
+        {
+            Parallel.For(0, batch.Count, i => analyzed[i] = KeywordIndex.Analyze(batch[i].Text, batch[i].Heading, _options.HeadingWeight));
+            for (var i = 0; i < batch.Count; i++)
+                StateOf(batch[i].Index).Keywords.Add(batch[i].Document, batch[i].Row, analyzed[i]);
+            batch.Clear();
+        }
+        while (reader.Read())
+        {
+            batch.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+            if (batch.Count == batch.Capacity) AddBatch();
+        }
+        AddBatch();
+        foreach (var state in _indexes.Values) state.Keywords.TrimExcess();
     }
 
     private void CheckDimension(string index, string documentId, int? dimension)

@@ -3,28 +3,20 @@ namespace DocQa.Storage.Sqlite;
 /// <summary>Tuning for <see cref="SqliteDocumentStore"/>; the defaults suit most deployments.</summary>
 public sealed record SqliteDocumentStoreOptions
 {
-    /// <summary>BM25 weight of a chunk's text column.</summary>
-    public double TextWeight { get; init; } = 1.0;
-
-    /// <summary>BM25 weight of a chunk's heading: a term in the heading says more about the chunk than one in its body.</summary>
-    public double HeadingWeight { get; init; } = 2.0;
+    /// <summary>
+    /// How many times a term of a chunk's heading counts against one of its text, for keyword search: the heading is
+    /// the section path under the document's title, and a term there says more about the chunk than one in its body.
+    /// </summary>
+    public int HeadingWeight { get; init; } = 2;
 
     /// <summary>How long a statement waits for a lock held by another connection before failing.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// From this many stored chunks on, keyword search drops query terms found in more than half of all chunks.
-    /// FTS5 gives such a term no BM25 weight (its IDF is floored near zero), yet each chunk holding it would be a
-    /// match to score, join and sort: a word in every chunk turns every search into a scan. A query made only of
-    /// such terms keeps them.
-    /// </summary>
-    public int CommonTermsFromChunks { get; init; } = 1000;
-
-    /// <summary>
     /// How much of the file SQLite reads through a memory map rather than read calls (0, the default, turns it off).
     /// Off, because every pooled connection maps the file anew and the process's memory grows by that much per
-    /// connection: at 100k chunks a 256 MB map took the peak working set from 530 MB to 1.4 GB, and keyword search
-    /// was no faster with it (p95 131 ms without, 145 ms with).
+    /// connection: at 100k chunks a 256 MB map took the peak working set from 530 MB to 1.4 GB, and searches were
+    /// no faster with it.
     /// </summary>
     public long MemoryMapBytes { get; init; }
 

@@ -16,7 +16,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
     internal const int ParallelFromRows = 50_000;
 
     private float[] _values = [];   // Float32: Dimension floats a row
-    private sbyte[] _codes = [];    // Int8: Dimension codes a row
+    private byte[] _codes = [];     // Int8: Dimension codes a row, shifted by 128 (see Int8Vectors.QuantizeShifted)
     private float[] _scales = [];   // Int8: one scale a row
     private long[] _chunkRowIds = [];
     private int[] _documentKeys = [];
@@ -74,7 +74,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
         if (IsExact)
             vector.CopyTo(_values.AsSpan(Count * Dimension, Dimension));
         else
-            _scales[Count] = Int8Vectors.Quantize(vector, _codes.AsSpan(Count * Dimension, Dimension));
+            _scales[Count] = Int8Vectors.QuantizeShifted(vector, _codes.AsSpan(Count * Dimension, Dimension));
         _chunkRowIds[Count] = chunkRowId;
         _documentKeys[Count] = KeyOf(documentId);
         Count++;
@@ -133,18 +133,20 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
         var queryValues = query.ToArray();
         var queryCodes = IsExact ? [] : new sbyte[Dimension];
         var queryScale = IsExact ? 1f : Int8Vectors.Quantize(query, queryCodes);
+        var querySum = 0;
+        foreach (var code in queryCodes) querySum += code;
 
         // Large matrices are split into one slice a core, each keeping its own top, merged at the end.
         var slices = Count >= ParallelFromRows ? Math.Max(1, Math.Min(Environment.ProcessorCount, Count / (ParallelFromRows / 2))) : 1;
         var tops = new PriorityQueue<int, float>[slices];
         if (slices == 1)
-            tops[0] = ScanRows(0, Count, queryValues, queryCodes, queryScale, top, allowed);
+            tops[0] = ScanRows(0, Count, queryValues, queryCodes, querySum, queryScale, top, allowed);
         else
             Parallel.For(0, slices, slice =>
             {
                 var size = (Count + slices - 1) / slices;
                 var start = slice * size;
-                tops[slice] = ScanRows(start, Math.Min(Count, start + size), queryValues, queryCodes, queryScale, top, allowed);
+                tops[slice] = ScanRows(start, Math.Min(Count, start + size), queryValues, queryCodes, querySum, queryScale, top, allowed);
             });
 
         var merged = new List<(int Row, float Score)>();
@@ -160,7 +162,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
     }
 
     /// <summary>A min-heap of the best rows of [start, end): its root is the weakest and is the one to beat. O(n log k), no full sort.</summary>
-    private PriorityQueue<int, float> ScanRows(int start, int end, float[] queryValues, sbyte[] queryCodes, float queryScale, int top, bool[]? allowed)
+    private PriorityQueue<int, float> ScanRows(int start, int end, float[] queryValues, sbyte[] queryCodes, int querySum, float queryScale, int top, bool[]? allowed)
     {
         var best = new PriorityQueue<int, float>(Math.Min(top, end - start) + 1);
         var weakest = float.NegativeInfinity;
@@ -170,7 +172,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
             if (allowed is not null && !allowed[_documentKeys[row]]) continue;
             var score = IsExact
                 ? TensorPrimitives.Dot(_values.AsSpan(row * dimension, dimension), queryValues)
-                : Int8Vectors.Dot(_codes.AsSpan(row * dimension, dimension), queryCodes) * _scales[row] * queryScale;
+                : Int8Vectors.Dot(_codes.AsSpan(row * dimension, dimension), queryCodes, querySum) * _scales[row] * queryScale;
             if (best.Count < top)
             {
                 best.Enqueue(row, score);
@@ -214,7 +216,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
         }
         else
         {
-            var codes = new sbyte[capacity * Dimension];
+            var codes = new byte[capacity * Dimension];
             Array.Copy(_codes, codes, Count * Dimension);
             _codes = codes;
             Array.Resize(ref _scales, capacity);

@@ -35,10 +35,37 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
 
         using var connection = OpenRaw();
         Assert.Equal(SqliteDocumentStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(1, SqliteDocumentStore.SchemaVersion);
+        Assert.Equal(2, SqliteDocumentStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
-        var tables = Scalar<long>(connection, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('documents', 'chunks', 'chunk_vectors', 'chunks_fts')");
-        Assert.Equal(4, tables);
+        var tables = Scalar<long>(connection, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('documents', 'chunks', 'chunk_vectors')");
+        Assert.Equal(3, tables);
+    }
+
+    [Fact]
+    public async Task Open_UpgradesAVersion1File_DroppingItsFullTextIndex_AndKeepsEveryChunkSearchable()
+    {
+        var store = CreateStore();
+        await store.CompleteDocumentAsync(Record("doc"), [Chunk("doc", 0, "lighthouse keeper logbook", Axis(0))]);
+        ((IDisposable)store).Dispose();
+        using (var connection = OpenRaw())
+        {
+            // What version 1 had on top of version 2's tables.
+            Scalar<long>(connection, """
+                CREATE VIRTUAL TABLE chunks_fts USING fts5 (text, heading, content = 'chunks', content_rowid = 'id');
+                CREATE TRIGGER chunks_after_insert AFTER INSERT ON chunks BEGIN
+                    INSERT INTO chunks_fts (rowid, text, heading) VALUES (new.id, new.text, new.heading);
+                END;
+                PRAGMA user_version = 1;
+                SELECT 0
+                """);
+        }
+
+        var upgraded = Track(new SqliteDocumentStore(DatabasePath));
+
+        Assert.Equal("doc#0", Assert.Single(await upgraded.KeywordSearchAsync(Index, "logbook", 5, SearchFilter.None)).ChunkId);
+        using var check = OpenRaw();
+        Assert.Equal(2, Scalar<long>(check, "PRAGMA user_version"));
+        Assert.Equal(0, Scalar<long>(check, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'chunks_fts%' OR name LIKE 'chunks_after_%'"));
     }
 
     [Fact]
@@ -124,30 +151,16 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
     [Fact]
     public async Task KeywordSearch_WeightsAreOptions()
     {
-        var store = Track(new SqliteDocumentStore(DatabasePath, new SqliteDocumentStoreOptions { TextWeight = 5, HeadingWeight = 0.1 }));
+        var store = Track(new SqliteDocumentStore(DatabasePath, new SqliteDocumentStoreOptions { HeadingWeight = 0 }));
         await AddHeadingAndTextMatches(store);
 
         var hits = await store.KeywordSearchAsync(Index, "invoice", 2, SearchFilter.None);
 
-        Assert.Equal(["in-text", "in-heading"], hits.Select(hit => hit.DocumentId));
+        Assert.Equal(["in-text"], hits.Select(hit => hit.DocumentId));
     }
 
     [Fact]
-    public async Task KeywordSearch_OnALargeStore_DropsTermsFoundInMostChunks()
-    {
-        // The threshold is lowered so that four chunks count as a large store.
-        var store = Track(new SqliteDocumentStore(DatabasePath, new SqliteDocumentStoreOptions { CommonTermsFromChunks = 4 }));
-        await AddCompanyDocument(store);
-
-        var mixed = await store.KeywordSearchAsync(Index, "Acme warranty", 10, SearchFilter.None);
-        var onlyCommon = await store.KeywordSearchAsync(Index, "Acme", 10, SearchFilter.None);
-
-        Assert.Equal("acme#0", Assert.Single(mixed).ChunkId);
-        Assert.Equal(3, onlyCommon.Count);
-    }
-
-    [Fact]
-    public async Task KeywordSearch_OnASmallStore_KeepsEveryTerm()
+    public async Task KeywordSearch_RanksChunksWithTheRarerTermFirst_AndKeepsThoseWithOnlyTheCommonOne()
     {
         var store = CreateStore();
         await AddCompanyDocument(store);
@@ -159,7 +172,7 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
     }
 
     [Fact]
-    public async Task FullTextIndex_StaysInStepWithTheChunks()
+    public async Task KeywordIndex_StaysInStepWithTheChunks_AndIsRebuiltTheSameOnOpen()
     {
         var store = CreateStore();
         await AddTwoSimilarDocuments(store);
@@ -168,13 +181,15 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
         await store.CompleteDocumentAsync(Record("third", index: "other"), [Chunk("third", 0, "more", Axis(2))]);
         await store.DeleteIndexAsync("other");
 
-        using var connection = OpenRaw();
-        // integrity-check compares the FTS index with the content table and fails on any difference.
-        Scalar<long>(connection, "INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1); SELECT 0");
-        Assert.Equal(1, Scalar<long>(connection, "SELECT COUNT(*) FROM chunks"));
-        Assert.Equal(1, Scalar<long>(connection, "SELECT COUNT(*) FROM chunk_vectors"));
-        Assert.Equal(1, Scalar<long>(connection, "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH 'rewritten'"));
-        Assert.Equal(0, Scalar<long>(connection, "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH 'budget'"));
+        await AssertSearchable(store);
+        await AssertSearchable(ReopenStore(store));
+
+        static async Task AssertSearchable(IDocumentStore current)
+        {
+            Assert.Equal("first#0", Assert.Single(await current.KeywordSearchAsync(Index, "rewritten heading", 5, SearchFilter.None)).ChunkId);
+            Assert.Empty(await current.KeywordSearchAsync(Index, "budget", 5, SearchFilter.None));
+            Assert.Empty(await current.KeywordSearchAsync("other", "more", 5, SearchFilter.None));
+        }
     }
 
     [Fact]
