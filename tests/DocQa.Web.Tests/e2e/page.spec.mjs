@@ -1,7 +1,7 @@
 // Drives the DocQa page in headless Chromium against a running server:
 //   node page.spec.mjs <baseUrl> <pdfPath> <outDir>
 // Drops a PDF on the page, waits until it is ready, asks, checks the answer and its citation card, opens the cited
-// page, searches, then has the server refuse requests without an API key and enters one in the page's dialog.
+// page, searches, has the server refuse requests without an API key and enters one in the page's dialog, deletes.
 // Every request is routed: any that leaves the loopback interface fails the run. Exit code 0 when all passed.
 import { readFile, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -33,6 +33,8 @@ let requireKey = false;
 const loopback = new Set(['127.0.0.1', 'localhost', '[::1]']);
 await context.route('**/*', route => {
   const url = new URL(route.request().url());
+  // The browser's own resources (chrome:, chrome-extension: for its PDF viewer) never touch the network.
+  if (!/^(https?|wss?):$/.test(url.protocol)) return route.continue();
   if (!loopback.has(url.hostname)) {
     outsideRequests.push(url.href);
     return route.abort();
@@ -56,11 +58,16 @@ page.on('console', message => {
   if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
 });
 
-/** Clicks a link that opens a new tab and returns that tab's address. */
-async function urlOpenedBy(locator) {
+/** Clicks a link that opens a new tab and returns that tab's address; with a path, a screenshot of the tab too. */
+async function urlOpenedBy(locator, screenshot) {
   const [tab] = await Promise.all([context.waitForEvent('page'), locator.click()]);
   await tab.waitForURL(url => url.href !== 'about:blank', { timeout: 15_000 }).catch(() => {});
   const url = tab.url();
+  if (screenshot) {
+    await tab.waitForTimeout(1500); // the PDF viewer draws the page after the load
+    await tab.screenshot({ path: screenshot });
+    console.log(`screenshot: ${screenshot}`);
+  }
   await tab.close();
   return url;
 }
@@ -119,7 +126,7 @@ try {
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`screenshot: ${screenshot}`);
 
-  const fileUrl = await urlOpenedBy(card);
+  const fileUrl = await urlOpenedBy(card, join(outDir, 'docqa-cited-page.png'));
   check(new RegExp(`/v1/indexes/default/documents/[^/]+/file#page=${expectedPage}$`).test(fileUrl), `the card opens the file at its page: ${fileUrl}`);
   step(`the card opened ${fileUrl}`);
 
@@ -155,6 +162,11 @@ try {
   const blobUrl = await urlOpenedBy(keyedCard);
   check(/^blob:http:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+#page=2$/.test(blobUrl), `with a key the file opens as a Blob URL at its page: ${blobUrl}`);
   step(`with an API key: asked once, then the card opened ${blobUrl}`);
+
+  await row.getByRole('button', { name: `Delete ${pdfName}` }).click();
+  await page.click('#confirm-dialog button[value="confirm"]');
+  await page.waitForSelector('#documents-empty:not([hidden])');
+  step('deleted through the confirmation dialog; the list is empty again');
 
   check(pageErrors.length === 0, `the page logged errors: ${pageErrors.join('; ')}`);
 } catch (error) {
