@@ -67,6 +67,11 @@ async function urlOpenedBy(locator, screenshot) {
     await tab.waitForTimeout(1500); // the PDF viewer draws the page after the load
     await tab.screenshot({ path: screenshot });
     console.log(`screenshot: ${screenshot}`);
+  const dark = join(outDir, 'docqa-page-dark.png');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: dark, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  console.log(`screenshot: ${dark}`);
   }
   await tab.close();
   return url;
