@@ -88,13 +88,13 @@ function newIndex() {
 let documentsTimer = 0;
 const isSettled = status => status === 'ready' || status === 'failed';
 
-function statusBadge(document) {
-  return el('span', { class: `status status-${document.status}` }, document.status);
+function statusBadge(doc) {
+  return el('span', { class: `status status-${doc.status}` }, doc.status);
 }
 
-function fileAnchor(index, document, page) {
-  const href = fileLink(index, document.documentId ?? document.id, document.fileName, page);
-  return el('a', { href, target: '_blank', rel: 'noopener', onclick: openWithKey }, document.fileName);
+function fileAnchor(index, doc, page) {
+  const href = fileLink(index, doc.documentId ?? doc.id, doc.fileName, page);
+  return el('a', { href, target: '_blank', rel: 'noopener', onclick: openWithKey }, doc.fileName);
 }
 
 /** Plain links open on their own; with an API key the file is fetched with it instead. */
@@ -107,27 +107,27 @@ function openWithKey(event) {
   openFile(link.getAttribute('href')).catch(error => showError(box.id, error));
 }
 
-function documentRow(document) {
-  const pages = document.pagesWithoutText
-    ? `${document.pages} (${document.pagesWithoutText} without text)`
-    : String(document.pages);
-  const tags = Object.entries(document.tags ?? {}).map(([key, value]) => el('span', { class: 'tag' }, `${key}:${value}`));
+function documentRow(doc) {
+  const pages = doc.pagesWithoutText
+    ? `${doc.pages} (${doc.pagesWithoutText} without text)`
+    : String(doc.pages);
+  const tags = Object.entries(doc.tags ?? {}).map(([key, value]) => el('span', { class: 'tag' }, `${key}:${value}`));
   const actions = [];
-  if (document.status === 'failed') {
+  if (doc.status === 'failed') {
     actions.push(el('button', {
-      type: 'button', class: 'secondary small', 'aria-label': `Retry ${document.fileName}`,
-      onclick: () => retryDocument(document),
+      type: 'button', class: 'secondary small', 'aria-label': `Retry ${doc.fileName}`,
+      onclick: () => retryDocument(doc),
     }, 'Retry'));
   }
   actions.push(el('button', {
-    type: 'button', class: 'secondary small danger-text', 'aria-label': `Delete ${document.fileName}`,
-    onclick: () => deleteDocument(document),
+    type: 'button', class: 'secondary small danger-text', 'aria-label': `Delete ${doc.fileName}`,
+    onclick: () => deleteDocument(doc),
   }, 'Delete'));
   return el('tr', {},
-    el('td', { class: 'file-cell' }, fileAnchor(currentIndex, document, 0)),
-    el('td', {}, statusBadge(document), document.error ? el('div', { class: 'reason' }, document.error) : null),
+    el('td', { class: 'file-cell' }, fileAnchor(currentIndex, doc, 0)),
+    el('td', {}, statusBadge(doc), doc.error ? el('div', { class: 'reason' }, doc.error) : null),
     el('td', { class: 'number' }, pages),
-    el('td', { class: 'number' }, String(document.chunks)),
+    el('td', { class: 'number' }, String(doc.chunks)),
     el('td', {}, tags),
     el('td', { class: 'actions' }, actions));
 }
@@ -149,17 +149,17 @@ async function loadDocuments() {
   $('documents-empty').hidden = documents.length > 0;
   $('documents-count').textContent = documents.length ? `(${documents.length})` : '';
   // Keep watching while something is still being processed.
-  if (documents.some(document => !isSettled(document.status))) documentsTimer = setTimeout(loadDocuments, 2000);
+  if (documents.some(doc => !isSettled(doc.status))) documentsTimer = setTimeout(loadDocuments, 2000);
 }
 
-async function deleteDocument(document) {
+async function deleteDocument(doc) {
   const dialog = $('confirm-dialog');
-  $('confirm-text').textContent = `${document.fileName} and its passages will be removed from “${currentIndex}”.`;
+  $('confirm-text').textContent = `${doc.fileName} and its passages will be removed from “${currentIndex}”.`;
   dialog.returnValue = '';
   dialog.addEventListener('close', async () => {
     if (dialog.returnValue !== 'confirm') return;
     try {
-      await remove(documentPath(currentIndex, document.id));
+      await remove(documentPath(currentIndex, doc.id));
     } catch (error) {
       showError('documents-error', error);
     }
@@ -169,9 +169,9 @@ async function deleteDocument(document) {
   dialog.showModal();
 }
 
-async function retryDocument(document) {
+async function retryDocument(doc) {
   try {
-    await postJson(`${documentPath(currentIndex, document.id)}/retry`, {});
+    await postJson(`${documentPath(currentIndex, doc.id)}/retry`, {});
   } catch (error) {
     showError('documents-error', error);
   }
@@ -198,31 +198,31 @@ async function uploadOne(index, file, tags) {
     item.dataset.status = status;
   };
 
-  let document;
+  let doc;
   try {
-    document = await upload(index, file, tags, fraction => { progress.value = fraction; });
+    doc = await upload(index, file, tags, fraction => { progress.value = fraction; });
   } catch (error) {
     progress.remove();
     show('failed', error.message);
     return;
   }
   progress.value = 1;
-  show(document.status, document.error ?? '');
+  show(doc.status, doc.error ?? '');
   loadDocuments();
   loadIndexes();
   // Follow this file until it is ready or has failed.
-  while (!isSettled(document.status)) {
+  while (!isSettled(doc.status)) {
     await new Promise(resolve => setTimeout(resolve, 1000));
     try {
-      document = await getJson(documentPath(index, document.id));
+      doc = await getJson(documentPath(index, doc.id));
     } catch (error) {
       show('failed', error.message);
       return;
     }
-    show(document.status, document.error ?? '');
+    show(doc.status, doc.error ?? '');
   }
   progress.remove();
-  if (document.status === 'ready') reason.textContent = `${document.pages} pages, ${document.chunks} passages`;
+  if (doc.status === 'ready') reason.textContent = `${doc.pages} pages, ${doc.chunks} passages`;
   if (index === currentIndex) loadDocuments();
   loadIndexes();
 }
