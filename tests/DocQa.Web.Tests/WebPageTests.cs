@@ -29,6 +29,7 @@ public sealed class WebPageTests(ITestOutputHelper output) : IDisposable
         var pdf = Path.Combine(_work, "harbor-report.pdf");
         await File.WriteAllBytesAsync(pdf, TestDocuments.QuarterlyReport());
         var outDir = Path.Combine(AppContext.BaseDirectory, "TestResults", "web");
+        if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true); // no screenshot from an earlier run
         var data = Path.Combine(_work, "store");
         Directory.CreateDirectory(data);
 

@@ -64,14 +64,14 @@ async function urlOpenedBy(locator, screenshot) {
   await tab.waitForURL(url => url.href !== 'about:blank', { timeout: 15_000 }).catch(() => {});
   const url = tab.url();
   if (screenshot) {
-    await tab.waitForTimeout(1500); // the PDF viewer draws the page after the load
+    // The PDF viewer draws in its own frame, which the test cannot watch: wait until the tab is no longer blank
+    // (a blank tab's screenshot is about 5 KB, a drawn page's well over 10 KB).
+    for (let tries = 0; tries < 20 && (await tab.screenshot({ path: screenshot })).length < 10_000; tries++) {
+      await tab.waitForTimeout(500);
+    }
+    await tab.waitForTimeout(1000); // then it scrolls to the page
     await tab.screenshot({ path: screenshot });
     console.log(`screenshot: ${screenshot}`);
-  const dark = join(outDir, 'docqa-page-dark.png');
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: dark, fullPage: true });
-  await page.emulateMedia({ colorScheme: 'light' });
-  console.log(`screenshot: ${dark}`);
   }
   await tab.close();
   return url;
@@ -130,6 +130,11 @@ try {
   const screenshot = join(outDir, 'docqa-page.png');
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`screenshot: ${screenshot}`);
+  const dark = join(outDir, 'docqa-page-dark.png');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: dark, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  console.log(`screenshot: ${dark}`);
 
   const fileUrl = await urlOpenedBy(card, join(outDir, 'docqa-cited-page.png'));
   check(new RegExp(`/v1/indexes/default/documents/[^/]+/file#page=${expectedPage}$`).test(fileUrl), `the card opens the file at its page: ${fileUrl}`);
