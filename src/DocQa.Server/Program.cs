@@ -2,7 +2,12 @@ using DocQa.Hosting;
 using DocQa.Server;
 using DocQa.Server.Api;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root stays the working directory (appsettings.json, data/); the web page is served from next to the assembly.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+});
 
 builder.AddServiceDefaults();
 builder.Services.AddDocQa(builder.Configuration, builder.Environment.ContentRootPath);
@@ -13,6 +18,8 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.MapDefaultEndpoints();
 app.MapDocQaApi();
 

@@ -60,11 +60,29 @@ public sealed class DocumentLifecycleTests(DocQaServerFactory factory)
         Assert.Equal(HttpStatusCode.OK, file.StatusCode);
         Assert.Equal("application/pdf", file.Content.Headers.ContentType?.MediaType);
         Assert.Equal(pdf, await file.Content.ReadAsByteArrayAsync());
+        // Inline, so that a citation link opens the PDF in the browser at "#page=N" instead of downloading it.
+        Assert.Equal("inline", file.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("harbor-q2.pdf", file.Content.Headers.ContentDisposition?.FileName);
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/v1/indexes/{index}/documents/{accepted.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/v1/indexes/{index}/documents/{accepted.Id}")).StatusCode);
         var after = await _client.PostAsJsonAsync($"/v1/indexes/{index}/search", new { query = "supplier of glass lenses" });
         Assert.Empty((await after.ReadAsync<SearchResponseDto>()).Results);
+    }
+
+    [Fact]
+    public async Task An_uploaded_html_page_downloads_instead_of_running_as_the_servers_own()
+    {
+        const string index = "pages";
+        var html = "<html><body><h1>Keepers</h1><p>The keeper trims the wicks.</p><script>alert(1)</script></body></html>"u8.ToArray();
+        var id = (await (await _client.UploadAsync(index, "keepers.html", html)).ReadAsync<DocumentDto>()).Id;
+        await _client.WaitForDocumentAsync(index, id);
+
+        var file = await _client.GetAsync($"/v1/indexes/{index}/documents/{id}/file");
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal("attachment", file.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("nosniff", string.Join(",", file.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal(html, await file.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

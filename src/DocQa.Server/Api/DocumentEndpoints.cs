@@ -1,11 +1,15 @@
 using DocQa.Contracts;
 using DocQa.Core;
 using DocQa.Core.Ingestion;
+using Microsoft.Net.Http.Headers;
 
 namespace DocQa.Server.Api;
 
 public static class DocumentEndpoints
 {
+    // A citation link opens these at the cited page; HTML and the rest download, so an uploaded page never runs as this server's own.
+    private static readonly HashSet<string> OpensInBrowser = ["application/pdf", "text/plain"];
+
     public static RouteGroupBuilder MapDocumentEndpoints(this RouteGroupBuilder v1)
     {
         var documents = v1.MapGroup("/indexes/{index}/documents").WithTags("Documents");
@@ -28,12 +32,18 @@ public static class DocumentEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A document's record: status, error, pages, chunks.");
 
-        documents.MapGet("/{id}/file", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
+        documents.MapGet("/{id}/file", async (string index, string id, HttpResponse response, DocumentLibrary library, CancellationToken ct) =>
         {
             var (record, content) = await library.OpenFileAsync(index, id, ct);
-            return Results.Stream(content, record.ContentType, record.FileName, enableRangeProcessing: true);
+            response.Headers.XContentTypeOptions = "nosniff";
+            if (!OpensInBrowser.Contains(record.ContentType))
+                return Results.Stream(content, record.ContentType, record.FileName, enableRangeProcessing: true);
+            var disposition = new ContentDispositionHeaderValue("inline");
+            disposition.SetHttpFileName(record.FileName);
+            response.Headers.ContentDisposition = disposition.ToString();
+            return Results.Stream(content, record.ContentType, enableRangeProcessing: true);
         }).ProducesProblem(StatusCodes.Status404NotFound)
-          .WithSummary("The original file as uploaded.");
+          .WithSummary("The original file as uploaded: PDFs and plain text open in the browser (a PDF at #page=N), other types download.");
 
         documents.MapDelete("/{id}", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
         {

@@ -1,0 +1,475 @@
+// The DocQa page: pick an index, upload and watch documents, ask with streamed answers and citations, search.
+// Text from the server only ever reaches the page as text nodes (el() and textContent), never as HTML.
+import {
+  ApiError, apiKey, askStream, documentPath, fileLink, getJson, indexPath, openFile, postJson, remove, upload,
+} from './api.js';
+
+const $ = id => document.getElementById(id);
+
+/** Creates an element; strings among the children become text nodes. */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'class') node.className = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : value);
+  }
+  node.append(...children.flat().filter(child => child !== null && child !== undefined && child !== false));
+  return node;
+}
+
+function showError(id, error) {
+  const box = $(id);
+  box.hidden = !error;
+  box.textContent = error ? (error instanceof ApiError ? error.message : `Something went wrong: ${error.message}`) : '';
+}
+
+// The README's way to have a local model write the answers.
+const modelCommand = [
+  'dotnet run --project src/DocQa.Cli -- model pull qwen2.5-1.5b',
+  'Llm__ModelPath=data/store/models/qwen2.5-1.5b-instruct-q4_k_m.gguf dotnet run --project src/DocQa.Server',
+].join('\n');
+
+const indexStorageName = 'docqa.index';
+let currentIndex = localStorage.getItem(indexStorageName) || 'default';
+
+// ---- Server and indexes ----
+
+async function loadInfo() {
+  try {
+    const info = await getJson('/v1/info');
+    const answers = info.answerMode === 'generated' ? `answers by ${info.answerModel}` : 'extractive answers';
+    $('server-info').textContent = `${answers} · ${info.embeddingModel} · v${info.version.split('+')[0]}`;
+    $('model-hint').hidden = info.answerMode === 'generated';
+  } catch (error) {
+    $('server-info').textContent = error.message;
+  }
+}
+
+async function loadIndexes() {
+  const select = $('index-select');
+  let indexes = [];
+  try {
+    indexes = (await getJson('/v1/indexes')).indexes;
+  } catch (error) {
+    showError('documents-error', error);
+  }
+  if (!indexes.some(index => index.name === currentIndex)) indexes.push({ name: currentIndex, documents: 0, chunks: 0 });
+  select.replaceChildren(...indexes.map(index =>
+    el('option', { value: index.name }, `${index.name} (${index.documents} ${index.documents === 1 ? 'document' : 'documents'})`)));
+  select.value = currentIndex;
+}
+
+function selectIndex(name) {
+  currentIndex = name;
+  localStorage.setItem(indexStorageName, name);
+  $('upload-list').replaceChildren();
+  clearAnswer();
+  $('search-results').replaceChildren();
+  $('search-status').textContent = '';
+  loadIndexes();
+  loadDocuments();
+}
+
+function newIndex() {
+  const dialog = $('index-dialog');
+  const input = $('new-index-name');
+  input.value = '';
+  dialog.returnValue = '';
+  dialog.addEventListener('close', () => {
+    if (dialog.returnValue === 'create' && input.value) selectIndex(input.value);
+  }, { once: true });
+  dialog.showModal();
+}
+
+// ---- Documents ----
+
+let documentsTimer = 0;
+const isSettled = status => status === 'ready' || status === 'failed';
+
+function statusBadge(doc) {
+  return el('span', { class: `status status-${doc.status}` }, doc.status);
+}
+
+function fileAnchor(index, doc, page) {
+  const href = fileLink(index, doc.documentId ?? doc.id, doc.fileName, page);
+  return el('a', { href, target: '_blank', rel: 'noopener', onclick: openWithKey }, doc.fileName);
+}
+
+/** Plain links open on their own; with an API key the file is fetched with it instead. */
+function openWithKey(event) {
+  if (!apiKey()) return;
+  event.preventDefault();
+  const link = event.currentTarget;
+  // The error shows in the part of the page the link is in.
+  const box = link.closest('[role="tabpanel"], .panel').querySelector('.error');
+  openFile(link.getAttribute('href')).catch(error => showError(box.id, error));
+}
+
+function documentRow(doc) {
+  const pages = doc.pagesWithoutText
+    ? `${doc.pages} (${doc.pagesWithoutText} without text)`
+    : String(doc.pages);
+  const tags = Object.entries(doc.tags ?? {}).map(([key, value]) => el('span', { class: 'tag' }, `${key}:${value}`));
+  const actions = [];
+  if (doc.status === 'failed') {
+    actions.push(el('button', {
+      type: 'button', class: 'secondary small', 'aria-label': `Retry ${doc.fileName}`,
+      onclick: () => retryDocument(doc),
+    }, 'Retry'));
+  }
+  actions.push(el('button', {
+    type: 'button', class: 'secondary small danger-text', 'aria-label': `Delete ${doc.fileName}`,
+    onclick: () => deleteDocument(doc),
+  }, 'Delete'));
+  return el('tr', {},
+    el('td', { class: 'file-cell' }, fileAnchor(currentIndex, doc, 0)),
+    el('td', {}, statusBadge(doc), doc.error ? el('div', { class: 'reason' }, doc.error) : null),
+    el('td', { class: 'number' }, pages),
+    el('td', { class: 'number' }, String(doc.chunks)),
+    el('td', {}, tags),
+    el('td', { class: 'actions' }, actions));
+}
+
+async function loadDocuments() {
+  clearTimeout(documentsTimer);
+  const index = currentIndex;
+  let documents;
+  try {
+    documents = (await getJson(`${indexPath(index)}/documents`)).documents;
+    showError('documents-error', null);
+  } catch (error) {
+    showError('documents-error', error);
+    return;
+  }
+  if (index !== currentIndex) return;
+  $('documents-body').replaceChildren(...documents.map(documentRow));
+  $('documents-table').hidden = documents.length === 0;
+  $('documents-empty').hidden = documents.length > 0;
+  $('documents-count').textContent = documents.length ? `(${documents.length})` : '';
+  // Keep watching while something is still being processed.
+  if (documents.some(doc => !isSettled(doc.status))) documentsTimer = setTimeout(loadDocuments, 2000);
+}
+
+async function deleteDocument(doc) {
+  const dialog = $('confirm-dialog');
+  $('confirm-text').textContent = `${doc.fileName} and its passages will be removed from “${currentIndex}”.`;
+  dialog.returnValue = '';
+  dialog.addEventListener('close', async () => {
+    if (dialog.returnValue !== 'confirm') return;
+    try {
+      await remove(documentPath(currentIndex, doc.id));
+    } catch (error) {
+      showError('documents-error', error);
+    }
+    loadDocuments();
+    loadIndexes();
+  }, { once: true });
+  dialog.showModal();
+}
+
+async function retryDocument(doc) {
+  try {
+    await postJson(`${documentPath(currentIndex, doc.id)}/retry`, {});
+  } catch (error) {
+    showError('documents-error', error);
+  }
+  loadDocuments();
+}
+
+// ---- Uploads ----
+
+function uploadFiles(files) {
+  const tags = $('upload-tags').value.split(/\s+/).filter(Boolean);
+  for (const file of files) uploadOne(currentIndex, file, tags);
+}
+
+async function uploadOne(index, file, tags) {
+  const progress = el('progress', { max: '1', value: '0', 'aria-label': `Uploading ${file.name}` });
+  const state = el('span', { class: 'status status-uploading' }, 'uploading');
+  const reason = el('span', { class: 'reason' });
+  const item = el('li', { class: 'upload' }, el('span', { class: 'upload-name' }, file.name), progress, state, reason);
+  $('upload-list').prepend(item);
+  const show = (status, text = '') => {
+    state.className = `status status-${status}`;
+    state.textContent = status;
+    reason.textContent = text;
+    item.dataset.status = status;
+  };
+
+  let doc;
+  try {
+    doc = await upload(index, file, tags, fraction => { progress.value = fraction; });
+  } catch (error) {
+    progress.remove();
+    show('failed', error.message);
+    return;
+  }
+  progress.value = 1;
+  show(doc.status, doc.error ?? '');
+  loadDocuments();
+  loadIndexes();
+  // Follow this file until it is ready or has failed.
+  while (!isSettled(doc.status)) {
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    try {
+      doc = await getJson(documentPath(index, doc.id));
+    } catch (error) {
+      show('failed', error.message);
+      return;
+    }
+    show(doc.status, doc.error ?? '');
+  }
+  progress.remove();
+  if (doc.status === 'ready') reason.textContent = `${doc.pages} pages, ${doc.chunks} passages`;
+  if (index === currentIndex) loadDocuments();
+  loadIndexes();
+}
+
+function wireDropZone() {
+  const zone = $('drop-zone');
+  // A file dropped beside the zone must not make the browser navigate away from the page.
+  for (const type of ['dragover', 'drop']) window.addEventListener(type, event => event.preventDefault());
+  zone.addEventListener('dragover', event => {
+    event.preventDefault();
+    zone.classList.add('dragging');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+  zone.addEventListener('drop', event => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    uploadFiles(event.dataTransfer.files);
+  });
+  $('file-input').addEventListener('change', event => {
+    uploadFiles(event.target.files);
+    event.target.value = '';
+  });
+}
+
+// ---- Passages: highlighting and cards ----
+
+const stopWords = new Set(('the and for are was were what which who whom whose when where why how did does from with that this these ' +
+  'those into about than then there their they them have has had not but its our your you can could would should will of in on at ' +
+  'to by is be as an or it').split(' '));
+
+function termsOf(text) {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’.-]*[\p{L}\p{N}]|[\p{L}\p{N}]/gu) ?? [];
+  return [...new Set(words.filter(word => (word.length > 2 || /\d/.test(word)) && !stopWords.has(word)))];
+}
+
+/** The passage as text nodes, with the question's terms wrapped in <mark>. */
+function highlighted(text, terms) {
+  if (!terms.length) return [text];
+  const escaped = terms.sort((a, b) => b.length - a.length).map(term => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+  return text.split(pattern).map((part, i) => (i % 2 ? el('mark', {}, part) : part));
+}
+
+function pageLabel(passage) {
+  return passage.pageEnd && passage.pageEnd !== passage.page ? `pages ${passage.page}–${passage.pageEnd}` : `page ${passage.page}`;
+}
+
+function passageCard(passage, { id, number, terms, detail }) {
+  const link = fileAnchor(currentIndex, passage, passage.page);
+  link.replaceChildren(...[
+    el('span', { class: 'card-head' },
+      number ? el('span', { class: 'card-number' }, String(number)) : null,
+      el('span', { class: 'card-file' }, passage.fileName),
+      el('span', { class: 'card-page' }, passage.page ? pageLabel(passage) : ''),
+      detail ? el('span', { class: 'card-detail' }, detail) : null),
+    passage.heading ? el('span', { class: 'card-heading' }, passage.heading) : null,
+    el('span', { class: 'card-text' }, highlighted(passage.text, terms)),
+  ].filter(Boolean));
+  link.className = 'card';
+  link.setAttribute('aria-label', `${number ? `Source ${number}: ` : ''}${passage.fileName}, ${pageLabel(passage)}, opens the file`);
+  return el('li', { id }, link);
+}
+
+// ---- Ask ----
+
+let askController = null;
+
+function clearAnswer() {
+  askController?.abort();
+  $('answer').hidden = true;
+  $('citations-section').hidden = true;
+  $('citations').replaceChildren();
+  showError('ask-error', null);
+}
+
+/** The answer's text with each [n] made a link to its source card. */
+function renderAnswer(text, citationNumbers) {
+  const parts = text.split(/\[(\d+)\]/);
+  $('answer-text').replaceChildren(...parts.map((part, i) => {
+    if (i % 2 === 0) return part;
+    const n = Number(part);
+    if (!citationNumbers.has(n)) return `[${part}]`;
+    return el('a', {
+      href: `#cite-${n}`, class: 'marker', 'aria-label': `source ${n}`,
+      onclick: event => {
+        event.preventDefault();
+        const card = $(`cite-${n}`);
+        card.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+        card.querySelector('a').focus({ preventScroll: true });
+      },
+    }, `[${n}]`);
+  }));
+}
+
+function renderCitations(citations, terms) {
+  $('citations').replaceChildren(...citations.map(citation => {
+    const card = passageCard(citation, { id: `cite-${citation.n}`, number: citation.n, terms });
+    if (citation.referenced === false) card.classList.add('unreferenced');
+    return card;
+  }));
+  $('citations-section').hidden = citations.length === 0;
+}
+
+function modeLabel(mode, model) {
+  return mode === 'generated' ? `Generated by ${model ?? 'a language model'}` : 'Extracted from the passages';
+}
+
+async function ask(question) {
+  clearAnswer();
+  const controller = new AbortController();
+  askController = controller;
+  const answer = $('answer');
+  const terms = termsOf(question);
+  let text = '';
+  let numbers = new Set();
+  answer.hidden = false;
+  answer.setAttribute('aria-busy', 'true');
+  $('answer-mode').textContent = '';
+  $('answer-text').replaceChildren(el('span', { class: 'loading' }, 'Finding passages…'));
+  $('answer-meta').textContent = '';
+  $('ask-button').disabled = true;
+  try {
+    for await (const { event, data } of askStream(currentIndex, question, controller.signal)) {
+      if (event === 'citations') {
+        $('answer-mode').textContent = modeLabel(data.mode, data.model);
+        numbers = new Set(data.citations.map(c => c.n));
+        renderCitations(data.citations, terms);
+        $('answer-text').replaceChildren(el('span', { class: 'loading' }, 'Writing the answer…'));
+      } else if (event === 'delta') {
+        text += data.text;
+        renderAnswer(text, numbers);
+      } else if (event === 'done') {
+        numbers = new Set(data.citations.map(c => c.n));
+        $('answer-mode').textContent = modeLabel(data.mode, data.model);
+        renderAnswer(data.answer, numbers);
+        renderCitations(data.citations, terms);
+        const timings = `retrieval ${Math.round(data.timings.retrievalMs)} ms, answer ${Math.round(data.timings.answerMs)} ms`;
+        $('answer-meta').textContent = data.noAnswer && data.noAnswerReason ? `${data.noAnswerReason} · ${timings}` : timings;
+        answer.dataset.state = 'done';
+      }
+    }
+  } catch (error) {
+    if (error.name === 'AbortError') return;
+    answer.hidden = true;
+    showError('ask-error', error);
+  } finally {
+    if (askController === controller) {
+      answer.removeAttribute('aria-busy');
+      $('ask-button').disabled = false;
+    }
+  }
+}
+
+// ---- Search ----
+
+async function search(query, mode) {
+  const status = $('search-status');
+  const results = $('search-results');
+  showError('search-error', null);
+  status.textContent = 'Searching…';
+  results.setAttribute('aria-busy', 'true');
+  const started = performance.now();
+  try {
+    const response = await postJson(`${indexPath(currentIndex)}/search`, { query, top: 10, mode });
+    const terms = termsOf(query);
+    results.replaceChildren(...response.results.map((result, i) =>
+      passageCard(result, { id: `result-${i + 1}`, number: i + 1, terms, detail: `score ${result.score.toFixed(3)}` })));
+    const count = response.results.length;
+    status.textContent = count
+      ? `${count} ${count === 1 ? 'passage' : 'passages'} · ${mode} · ${Math.round(performance.now() - started)} ms`
+      : 'No passages match. Try other words, or another mode.';
+  } catch (error) {
+    status.textContent = '';
+    results.replaceChildren();
+    showError('search-error', error);
+  } finally {
+    results.removeAttribute('aria-busy');
+  }
+}
+
+// ---- Tabs ----
+
+function wireTabs() {
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  const select = tab => {
+    for (const other of tabs) {
+      const selected = other === tab;
+      other.setAttribute('aria-selected', String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      $(other.getAttribute('aria-controls')).hidden = !selected;
+    }
+    tab.focus();
+  };
+  for (const tab of tabs) {
+    tab.addEventListener('click', () => select(tab));
+    tab.addEventListener('keydown', event => {
+      const i = tabs.indexOf(tab);
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      select(tabs[(next + tabs.length) % tabs.length]);
+    });
+  }
+}
+
+// ---- Start ----
+
+function wireForms() {
+  $('index-select').addEventListener('change', event => selectIndex(event.target.value));
+  $('new-index-button').addEventListener('click', newIndex);
+
+  $('ask-form').addEventListener('submit', event => {
+    event.preventDefault();
+    const question = $('question').value.trim();
+    if (question) ask(question);
+  });
+  $('question').addEventListener('keydown', event => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $('ask-form').requestSubmit();
+    }
+  });
+
+  $('search-form').addEventListener('submit', event => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const query = String(form.get('query')).trim();
+    if (query) search(query, form.get('mode'));
+  });
+  for (const radio of document.querySelectorAll('input[name="mode"]')) {
+    radio.addEventListener('change', () => { if ($('search-query').value.trim()) $('search-form').requestSubmit(); });
+  }
+
+  $('model-command').textContent = modelCommand;
+  $('copy-command').addEventListener('click', async event => {
+    try {
+      await navigator.clipboard.writeText(modelCommand);
+      event.target.textContent = 'Copied';
+    } catch {
+      event.target.textContent = 'Select and copy';
+    }
+  });
+}
+
+wireTabs();
+wireForms();
+wireDropZone();
+loadInfo();
+loadIndexes();
+loadDocuments();

@@ -1,0 +1,104 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using DocQa.Cli.Tests;
+using DocQa.Server.Tests;
+using Xunit.Abstractions;
+
+namespace DocQa.Web.Tests;
+
+/// <summary>The page served at / driven in headless Chromium against the real server on a free loopback port.</summary>
+public sealed class WebPageTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private readonly string _work = Directory.CreateTempSubdirectory("docqa-web-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_work, recursive: true); } catch (IOException) { }
+    }
+
+    [SkippableFact]
+    public async Task Upload_ask_open_the_cited_page_and_search_in_a_browser()
+    {
+        var e2e = FindE2eDirectory();
+        Skip.IfNot(File.Exists(Chromium), $"Chromium is not installed at {Chromium} (apt-get install chromium)");
+        Skip.If(e2e is null || !Directory.Exists(Path.Combine(e2e, "node_modules", "playwright-core")),
+            "playwright-core is not installed (npm ci in tests/DocQa.Web.Tests/e2e)");
+        Skip.IfNot(await NodeIsInstalledAsync(), "node is not on the PATH");
+
+        var pdf = Path.Combine(_work, "harbor-report.pdf");
+        await File.WriteAllBytesAsync(pdf, TestDocuments.QuarterlyReport());
+        var outDir = Path.Combine(AppContext.BaseDirectory, "TestResults", "web");
+        if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true); // no screenshot from an earlier run
+        var data = Path.Combine(_work, "store");
+        Directory.CreateDirectory(data);
+
+        var (server, url) = await ChildProcess.StartServerAsync(data);
+        try
+        {
+            var run = await RunAsync("node", e2e!, TimeSpan.FromMinutes(4), "page.spec.mjs", url.ToString(), pdf, outDir);
+            output.WriteLine(run.StandardOutput);
+            output.WriteLine(run.StandardError);
+            Assert.True(run.ExitCode == 0, $"the browser test failed:\n{run.StandardOutput}\n{run.StandardError}");
+            Assert.Contains("outside requests: 0", run.StandardOutput);
+            Assert.True(File.Exists(Path.Combine(outDir, "docqa-page.png")), "the screenshot was saved");
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>tests/DocQa.Web.Tests/e2e, found above the test's output folder; node resolves playwright-core from there.</summary>
+    private static string? FindE2eDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "e2e");
+            if (File.Exists(Path.Combine(candidate, "page.spec.mjs"))) return candidate;
+        }
+        return null;
+    }
+
+    private static async Task<bool> NodeIsInstalledAsync()
+    {
+        try
+        {
+            return (await RunAsync("node", ".", TimeSpan.FromSeconds(30), "--version")).ExitCode == 0;
+        }
+        catch (Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<ProcessResult> RunAsync(string fileName, string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["FORCE_COLOR"] = "0";
+        using (var process = Process.Start(start)!)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cancel = new CancellationTokenSource(timeout);
+            try
+            {
+                await process.WaitForExitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in {timeout}:\n{await stdout}\n{await stderr}");
+            }
+            return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        }
+    }
+}
