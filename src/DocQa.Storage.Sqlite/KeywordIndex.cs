@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using DocQa.Core.Retrieval;
 
 namespace DocQa.Storage.Sqlite;
@@ -6,7 +7,7 @@ namespace DocQa.Storage.Sqlite;
 /// <summary>
 /// The chunks of one index as an in-memory inverted index, ranked by BM25. A chunk's heading (its section path, which
 /// starts with the document's title) counts more than its text (see <see cref="Analyze"/>). Searching adds up each query term's contribution over its posting list, term at a time, into one
-/// score per chunk: no per-row overhead as in SQL, so a query costs about a nanosecond per posting.
+/// score per chunk: no per-row overhead as in SQL, so a query costs a few nanoseconds per posting.
 /// Not thread-safe for writes: the store guards it with its reader/writer lock (searches may run side by side).
 /// </summary>
 internal sealed class KeywordIndex
@@ -24,14 +25,17 @@ internal sealed class KeywordIndex
     private int _removedSlots;
     private long _totalLength;
 
-    private readonly Dictionary<string, Postings> _postings = new(StringComparer.Ordinal);
+    // Terms are known by a 64-bit hash, not by their text: a million rare terms (numbers, names) would otherwise
+    // cost a string each. Two terms sharing a hash would merge; at 64 bits that takes billions of terms.
+    private readonly Dictionary<ulong, int> _termNumbers = [];
+    private Postings[] _postings = new Postings[256];
     private readonly Dictionary<string, int> _documentKeyById = new(StringComparer.Ordinal);
     private readonly List<string> _documentIds = [];
 
     /// <summary>Chunks in the index.</summary>
     public int Count => _slots - _removedSlots;
 
-    public int Terms => _postings.Count;
+    public int Terms => _termNumbers.Count;
 
     /// <summary>Bytes held by the postings and per-chunk arrays, for reports.</summary>
     public long MemoryBytes
@@ -39,8 +43,9 @@ internal sealed class KeywordIndex
         get
         {
             long bytes = (long)_chunkRowIds.Length * (sizeof(long) + sizeof(int) + sizeof(ushort) + sizeof(bool));
-            foreach (var (term, postings) in _postings)
-                bytes += postings.Data.Length + 40 + term.Length * 2 + 24;
+            bytes += _termNumbers.Count * 24L + _postings.Length * 24L;
+            for (var term = 0; term < _termNumbers.Count; term++)
+                bytes += 24 + _postings[term].Data.Length;
             return bytes;
         }
     }
@@ -69,6 +74,8 @@ internal sealed class KeywordIndex
 
     public void Add(string documentId, long chunkRowId, AnalyzedChunk chunk)
     {
+        // The slot gap shares its integer with two bits of frequency: slots stay below 2^29.
+        if (_slots >= 1 << 29) throw new InvalidOperationException("The keyword index of this index is full.");
         if (_slots == _chunkRowIds.Length) Resize(Math.Max(16, _slots * 2));
         var slot = _slots++;
         _chunkRowIds[slot] = chunkRowId;
@@ -77,15 +84,22 @@ internal sealed class KeywordIndex
         _totalLength += _lengths[slot];
         foreach (var (term, frequency) in chunk.Frequencies)
         {
-            if (!_postings.TryGetValue(term, out var postings)) _postings[term] = postings = new Postings();
-            postings.Append(slot, frequency);
+            ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(_termNumbers, Hash(term), out var known);
+            if (!known)
+            {
+                number = _termNumbers.Count - 1;
+                if (number == _postings.Length) Array.Resize(ref _postings, _postings.Length * 2);
+                _postings[number] = new Postings();
+            }
+            _postings[number].Append(slot, frequency);
         }
     }
 
     /// <summary>Gives back the room postings grew into while loading.</summary>
     public void TrimExcess()
     {
-        foreach (var postings in _postings.Values) postings.Trimmed();
+        for (var term = 0; term < _termNumbers.Count; term++) _postings[term].Trim();
+        Array.Resize(ref _postings, Math.Max(256, _termNumbers.Count));
     }
 
     /// <summary>Removes the document's chunks; returns how many. Their postings are dropped when enough have piled up.</summary>
@@ -129,15 +143,15 @@ internal sealed class KeywordIndex
             var averageLength = Math.Max(1f, (float)_totalLength / Count);
             foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
             {
-                if (!_postings.TryGetValue(term, out var postings)) continue;
+                if (!_termNumbers.TryGetValue(Hash(term), out var number)) continue;
+                var postings = _postings[number];
                 var frequency = Math.Min(postings.Count, _slots);
                 var idf = MathF.Log(1 + (_slots - frequency + 0.5f) / (frequency + 0.5f));
                 var data = postings.Data;
                 var slot = -1;
                 for (var position = 0; position < postings.Length;)
                 {
-                    slot += ReadGap(data, ref position);
-                    var tf = (float)data[position++];
+                    var tf = (float)Postings.Read(data, ref position, ref slot);
                     if (_removed[slot] || (allowed is not null && !allowed[_documentKeys[slot]])) continue;
                     scores[slot] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * _lengths[slot] / averageLength));
                     if (slot < first) first = slot;
@@ -198,19 +212,19 @@ internal sealed class KeywordIndex
             _lengths[live] = _lengths[slot];
             live++;
         }
-        foreach (var term in _postings.Keys.ToList())
+        // A term left without chunks keeps its (empty) number: numbers are dense and never reused.
+        for (var term = 0; term < _termNumbers.Count; term++)
         {
             var old = _postings[term];
             var rewritten = new Postings();
             var slot = -1;
             for (var position = 0; position < old.Length;)
             {
-                slot += ReadGap(old.Data, ref position);
-                var tf = old.Data[position++];
+                var tf = Postings.Read(old.Data, ref position, ref slot);
                 if (newSlot[slot] >= 0) rewritten.Append(newSlot[slot], tf);
             }
-            if (rewritten.Count == 0) _postings.Remove(term);
-            else _postings[term] = rewritten.Trimmed();
+            rewritten.Trim();
+            _postings[term] = rewritten;
         }
         Array.Clear(_removed, 0, _slots);
         _slots = live;
@@ -234,49 +248,66 @@ internal sealed class KeywordIndex
         Array.Resize(ref _removed, capacity);
     }
 
-    private static int ReadGap(byte[] data, ref int position)
+    /// <summary>FNV-1a, 64 bits, over the term's UTF-16 code units.</summary>
+    private static ulong Hash(string term)
     {
-        int value = 0, shift = 0;
-        byte b;
-        do
+        var hash = 14695981039346656037UL;
+        foreach (var c in term)
         {
-            b = data[position++];
-            value |= (b & 0x7f) << shift;
-            shift += 7;
-        } while (b >= 0x80);
-        return value;
+            hash ^= c;
+            hash *= 1099511628211UL;
+        }
+        return hash;
     }
 
     /// <summary>
-    /// One term's chunks: for each, the gap from the previous slot as a variable-length integer, then the weighted term
-    /// frequency in one byte (capped at 255). About 2.3 bytes a posting instead of 8 for plain integers.
+    /// One term's chunks, about one byte a posting: each is a variable-length integer holding the gap from the
+    /// previous slot shifted left by two, with the weighted term frequency minus one in the two low bits; a frequency
+    /// of four or more sets both bits and follows in a byte of its own (capped at 255).
     /// </summary>
-    private sealed class Postings
+    private struct Postings()
     {
-        public byte[] Data = new byte[8];
+        public byte[] Data = [];
         public int Length;
         public int Count;
         private int _lastSlot = -1;
 
         public void Append(int slot, int frequency)
         {
-            if (Data.Length - Length < 6) Array.Resize(ref Data, Data.Length + Math.Max(8, Data.Length / 2));
-            var gap = (uint)(slot - _lastSlot);
-            while (gap >= 0x80)
+            if (Data.Length - Length < 6) Array.Resize(ref Data, Data.Length + Math.Max(4, Data.Length / 2));
+            frequency = Math.Clamp(frequency, 1, byte.MaxValue);
+            var value = ((uint)(slot - _lastSlot) << 2) | (uint)Math.Min(frequency - 1, 3);
+            while (value >= 0x80)
             {
-                Data[Length++] = (byte)(gap | 0x80);
-                gap >>= 7;
+                Data[Length++] = (byte)(value | 0x80);
+                value >>= 7;
             }
-            Data[Length++] = (byte)gap;
-            Data[Length++] = (byte)Math.Clamp(frequency, 1, byte.MaxValue);
+            Data[Length++] = (byte)value;
+            if (frequency >= 4) Data[Length++] = (byte)frequency;
             _lastSlot = slot;
             Count++;
         }
 
-        public Postings Trimmed()
+        /// <summary>Reads the posting at <paramref name="position"/>: moves <paramref name="slot"/> on to its slot and returns its frequency.</summary>
+        public static int Read(byte[] data, ref int position, ref int slot)
+        {
+            uint value = 0;
+            var shift = 0;
+            byte b;
+            do
+            {
+                b = data[position++];
+                value |= (uint)(b & 0x7f) << shift;
+                shift += 7;
+            } while (b >= 0x80);
+            slot += (int)(value >> 2);
+            var frequency = (int)(value & 3) + 1;
+            return frequency == 4 ? data[position++] : frequency;
+        }
+
+        public void Trim()
         {
             if (Data.Length != Length) Array.Resize(ref Data, Length);
-            return this;
         }
     }
 }
