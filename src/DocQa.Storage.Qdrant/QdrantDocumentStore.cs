@@ -45,6 +45,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly string _replicaId;
+    private readonly Uri _address;
     private readonly SemaphoreSlim _setup = new(1, 1);
     private volatile bool _ready;
     private long _lastTick;
@@ -55,6 +56,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _clock = clock ?? TimeProvider.System;
         _replicaId = string.IsNullOrWhiteSpace(options.ReplicaId) ? Environment.MachineName : options.ReplicaId;
+        _address = AddressOf(options);
         _client = CreateClient(options);
     }
 
@@ -66,16 +68,17 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
     /// <summary>A gRPC client from the options: Url or Host/Port/Https, API key, and a pinned certificate when given.</summary>
     public static QdrantClient CreateClient(QdrantStoreOptions options)
     {
-        var address = !string.IsNullOrWhiteSpace(options.Url)
-            ? new Uri(options.Url)
-            : new UriBuilder(options.Https ? "https" : "http", options.Host, options.Port).Uri;
-        var channel = QdrantChannel.ForAddress(address, new ClientConfiguration
+        var channel = QdrantChannel.ForAddress(AddressOf(options), new ClientConfiguration
         {
             ApiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey,
             CertificateThumbprint = string.IsNullOrWhiteSpace(options.CertificateThumbprint) ? null : options.CertificateThumbprint,
         });
         return new QdrantClient(new QdrantGrpcClient(channel));
     }
+
+    private static Uri AddressOf(QdrantStoreOptions options) => !string.IsNullOrWhiteSpace(options.Url)
+        ? new Uri(options.Url)
+        : new UriBuilder(options.Https ? "https" : "http", options.Host, options.Port).Uri;
 
     // --- Collections ---
 
@@ -93,6 +96,11 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
             await EnsureChunksCollectionAsync(cancellationToken);
             await EnsureDocumentsCollectionAsync(cancellationToken);
             _ready = true;
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            throw new InvalidOperationException(
+                $"Qdrant at {_address} refused or could not be reached ({e.StatusCode}: {e.Status.Detail}). Check Storage:Qdrant:Url (the gRPC port, 6334) and Storage:Qdrant:ApiKey.", e);
         }
         finally
         {

@@ -225,6 +225,18 @@ public sealed class QdrantMappingTests
         Assert.Contains("CollectionPrefix", error.Message);
     }
 
+    [Fact]
+    public async Task AStore_WhoseServerCannotBeReached_SaysWhereItLooked()
+    {
+        // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+        using var store = new QdrantDocumentStore(new QdrantStoreOptions { Url = "http://127.0.0.1:1" });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.ListIndexesAsync());
+
+        Assert.Contains("http://127.0.0.1:1", error.Message);
+        Assert.Contains("Storage:Qdrant:Url", error.Message);
+    }
+
     private static CollectionParams ChunkCollection(ulong size, Distance distance, Modifier modifier) => new()
     {
         VectorsConfig = new VectorsConfig
