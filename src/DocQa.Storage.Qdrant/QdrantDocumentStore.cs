@@ -424,7 +424,9 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
             {
                 new() { Query = DenseQuery(queryVector), Using = DenseVector, Filter = chunkFilter, Limit = Math.Max((ulong)fusion.CandidatesPerMode, limit) },
             };
-            var rrf = new Rrf { K = (uint)fusion.RrfK, Weights = { (float)fusion.VectorWeight } };
+            // Qdrant's RRF scores rank r (from 1) as 1 / (r / weight + k - 1): its k is DocQa's k + 1, and a weight
+            // stretches a list's ranks rather than scaling its scores, which orders the fused list much the same way.
+            var rrf = new Rrf { K = (uint)fusion.RrfK + 1, Weights = { (float)fusion.VectorWeight } };
             if (terms.Indices.Length > 0)
             {
                 prefetch.Add(new() { Query = SparseQuery(terms), Using = KeywordVector, Filter = chunkFilter, Limit = Math.Max((ulong)fusion.KeywordCandidates, limit) });
