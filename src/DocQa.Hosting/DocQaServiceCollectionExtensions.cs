@@ -39,7 +39,7 @@ public static class DocQaServiceCollectionExtensions
         // Storage: the embedded SQLite store is the default backend; Qdrant when Storage:Provider says so.
         // Tuning of the embedded store (BM25 weights, memory map, vector precision) under Storage:Sqlite.
         services.AddOptions<SqliteDocumentStoreOptions>().Bind(configuration.GetSection("Storage:Sqlite"));
-        services.AddOptions<QdrantStoreOptions>().Bind(configuration.GetSection(QdrantStoreOptions.Section)).ValidateDataAnnotations();
+        services.AddOptions<QdrantStoreOptions>().Bind(configuration.GetSection(QdrantStoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsQdrant
             ? new QdrantDocumentStore(sp.GetRequiredService<IOptions<QdrantStoreOptions>>().Value, sp.GetRequiredService<ILogger<QdrantDocumentStore>>(), sp.GetRequiredService<TimeProvider>())
             : new SqliteDocumentStore(

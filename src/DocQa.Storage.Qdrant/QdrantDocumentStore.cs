@@ -31,8 +31,8 @@ namespace DocQa.Storage.Qdrant;
 /// </summary>
 public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IClaimLeases, IDisposable
 {
-    public const string DenseVector = "dense";
-    public const string KeywordVector = "keywords";
+    public const string DenseVector = QdrantQueries.DenseVector;
+    public const string KeywordVector = QdrantQueries.KeywordVector;
 
     private const int WriteBatch = 128;
     private const int MaxCompareAndSetTries = 100;
@@ -266,7 +266,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
     public async Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default)
     {
         await EnsureCollectionsAsync(cancellationToken);
-        while (true)
+        for (var round = 0; round < MaxCompareAndSetTries; round++)
         {
             var now = _clock.GetUtcNow();
             // Queued documents, and documents whose claim ran out (their replica stopped mid-way), oldest first.
@@ -308,6 +308,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
             }
             // Every candidate was taken by another worker meanwhile: look again.
         }
+        return null; // contended all along: the worker comes back after its idle wait
     }
 
     /// <summary>
@@ -398,7 +399,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
     public Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
     {
         CheckQueryVector(query);
-        return SearchAsync(index, top, (limit, ct) => _client.QueryAsync(ChunksCollection, DenseQuery(query), usingVector: DenseVector,
+        return SearchAsync(index, top, (limit, ct) => _client.QueryAsync(ChunksCollection, QdrantQueries.Dense(query), usingVector: DenseVector,
             filter: QdrantFilters.Search(index, filter), limit: limit, payloadSelector: true, cancellationToken: ct), cancellationToken);
     }
 
@@ -406,7 +407,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
     {
         var terms = KeywordVectors.ForQuery(query);
         if (terms.Indices.Length == 0) return Task.FromResult<IReadOnlyList<Passage>>([]);
-        return SearchAsync(index, top, (limit, ct) => _client.QueryAsync(ChunksCollection, SparseQuery(terms), usingVector: KeywordVector,
+        return SearchAsync(index, top, (limit, ct) => _client.QueryAsync(ChunksCollection, QdrantQueries.Keywords(terms), usingVector: KeywordVector,
             filter: QdrantFilters.Search(index, filter), limit: limit, payloadSelector: true, cancellationToken: ct), cancellationToken);
     }
 
@@ -419,28 +420,10 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
         var chunkFilter = QdrantFilters.Search(index, filter);
         return SearchAsync(index, top, (limit, ct) =>
         {
-            // Candidates grow with an over-fetching retry, so each list gives at least as many as are asked for.
-            var prefetch = new List<PrefetchQuery>
-            {
-                new() { Query = DenseQuery(queryVector), Using = DenseVector, Filter = chunkFilter, Limit = Math.Max((ulong)fusion.CandidatesPerMode, limit) },
-            };
-            // Qdrant's RRF scores rank r (from 1) as 1 / (r / weight + k - 1): its k is DocQa's k + 1, and a weight
-            // stretches a list's ranks rather than scaling its scores, which orders the fused list much the same way.
-            var rrf = new Rrf { K = (uint)fusion.RrfK + 1, Weights = { (float)fusion.VectorWeight } };
-            if (terms.Indices.Length > 0)
-            {
-                prefetch.Add(new() { Query = SparseQuery(terms), Using = KeywordVector, Filter = chunkFilter, Limit = Math.Max((ulong)fusion.KeywordCandidates, limit) });
-                rrf.Weights.Add((float)fusion.KeywordWeight);
-            }
-            return _client.QueryAsync(ChunksCollection, new Query { Rrf = rrf }, prefetch, filter: chunkFilter, limit: limit,
-                payloadSelector: true, cancellationToken: ct);
+            var (fused, prefetch) = QdrantQueries.Hybrid(queryVector, terms, fusion, chunkFilter, limit);
+            return _client.QueryAsync(ChunksCollection, fused, prefetch, filter: chunkFilter, limit: limit, payloadSelector: true, cancellationToken: ct);
         }, cancellationToken);
     }
-
-    private static Query DenseQuery(ReadOnlyMemory<float> vector) => new() { Nearest = vector.ToArray() };
-
-    private static Query SparseQuery((float[] Values, uint[] Indices) terms) =>
-        new() { Nearest = new VectorInput { Sparse = new SparseVector { Values = { terms.Values }, Indices = { terms.Indices } } } };
 
     private void CheckQueryVector(ReadOnlyMemory<float> query)
     {

@@ -126,6 +126,40 @@ public sealed class QdrantMappingTests
         Assert.Equal(42, one.Must[2].Field.Match.Integer);
     }
 
+    // --- Queries ---
+
+    [Fact]
+    public void HybridQuery_PrefetchesBothListsUnderTheFilter_AndFusesThemByWeightedRrf()
+    {
+        var filter = QdrantFilters.Search("idx", SearchFilter.None);
+        var terms = KeywordVectors.ForQuery("net sales");
+
+        var (fusion, prefetch) = QdrantQueries.Hybrid(new float[] { 0.6f, 0.8f }, terms, new HybridFusion(40, 20, 60, 1.0, 0.3), filter, limit: 15);
+
+        Assert.Equal(["dense", "keywords"], prefetch.Select(p => p.Using));
+        Assert.All(prefetch, p => Assert.Same(filter, p.Filter));
+        Assert.Equal([40UL, 20UL], prefetch.Select(p => p.Limit));
+        Assert.Equal([0.6f, 0.8f], prefetch[0].Query.Nearest.Dense.Data);
+        Assert.Equal(terms.Indices, prefetch[1].Query.Nearest.Sparse.Indices);
+        Assert.Equal(terms.Values, prefetch[1].Query.Nearest.Sparse.Values);
+        Assert.Equal(61u, fusion.Rrf.K); // DocQa's 1/(60 + rank) is Qdrant's k = 61
+        Assert.Equal([1f, 0.3f], fusion.Rrf.Weights);
+    }
+
+    [Fact]
+    public void HybridQuery_GoesAsDeepAsTheResultLimit_AndWithoutTermsUsesTheDenseListAlone()
+    {
+        var filter = QdrantFilters.Search("idx", SearchFilter.None);
+
+        var (deep, deepPrefetch) = QdrantQueries.Hybrid(new float[] { 1 }, KeywordVectors.ForQuery("sales"), new HybridFusion(40, 20, 60, 1, 0.3), filter, limit: 100);
+        var (denseOnly, densePrefetch) = QdrantQueries.Hybrid(new float[] { 1 }, KeywordVectors.ForQuery("the of"), new HybridFusion(40, 20, 60, 1, 0.3), filter, limit: 10);
+
+        Assert.Equal([100UL, 100UL], deepPrefetch.Select(p => p.Limit));
+        Assert.Equal(2, deep.Rrf.Weights.Count);
+        Assert.Equal("dense", Assert.Single(densePrefetch).Using);
+        Assert.Equal([1f], denseOnly.Rrf.Weights);
+    }
+
     // --- Payloads ---
 
     [Fact]
