@@ -45,6 +45,7 @@ public static class RecordFields
     public const string QueuedAt = "queuedAt";
     public const string LeaseOwner = "leaseOwner";
     public const string LeaseExpires = "leaseExpires";
+    public const string DeletedAt = "deletedAt";
 }
 
 /// <summary>
@@ -130,6 +131,23 @@ public static class Payloads
             String(payload, RecordFields.LeaseOwner),
             Integer(payload, RecordFields.LeaseExpires));
     }
+
+    /// <summary>
+    /// What a deleted document's record point becomes: a marker of when it was deleted, so that processing which
+    /// finishes later (on another replica) does not bring the document back. Its status matches no queue filter.
+    /// </summary>
+    public static Dictionary<string, Value> Tombstone(string index, string id, string revision, long deletedAt) => new()
+    {
+        [RecordFields.Index] = index,
+        [RecordFields.Id] = id,
+        [RecordFields.Status] = DeletedStatus,
+        [RecordFields.Revision] = revision,
+        [RecordFields.DeletedAt] = deletedAt,
+    };
+
+    public const string DeletedStatus = "deleted";
+
+    public static bool IsTombstone(IReadOnlyDictionary<string, Value> payload) => String(payload, RecordFields.Status) == DeletedStatus;
 
     public static Dictionary<string, Value> FromChunk(DocumentRecord record, long version, StoredChunk chunk)
     {

@@ -26,7 +26,8 @@ namespace DocQa.Storage.Qdrant;
 /// versions. Searches keep only chunks of their document's visible version, so a crash at any step shows the old set
 /// or the new one, never a mix. Records change by compare-and-set on a revision (Qdrant's conditional upsert), so
 /// two replicas never both claim a document; if a replica's lease runs out while it still works, both may process
-/// the document, and the newer version wins.
+/// the document, and the newer version wins. A deleted document leaves a tombstone, so a version committed after the
+/// deletion is refused.
 /// </para>
 /// </summary>
 public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IClaimLeases, IDisposable
@@ -247,9 +248,16 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
 
     public async Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default)
     {
-        if (await ReadRecordAsync(index, id, cancellationToken) is null) return false;
-        // The record first: without it, its chunks are invisible to searches even before they are deleted.
-        await _client.DeleteAsync(DocumentsCollection, PointIds.Document(index, id), ordering: Strong, cancellationToken: cancellationToken);
+        // The record first (it becomes a tombstone): without it, its chunks are invisible to searches even before
+        // they are deleted, and a replacement another replica commits later is refused.
+        for (var attempt = 0; ; attempt++)
+        {
+            var point = await ReadPointAsync(index, id, cancellationToken);
+            if (point.Live is null) return false;
+            var revision = NewRevision();
+            if (await TryWritePointAsync(index, id, point.Revision, Payloads.Tombstone(index, id, revision, NextTick()), revision, cancellationToken)) break;
+            if (attempt == MaxCompareAndSetTries) throw ContendedRecord(index, id);
+        }
         await _client.DeleteAsync(ChunksCollection, QdrantFilters.Document(index, id), cancellationToken: cancellationToken);
         return true;
     }
@@ -364,9 +372,10 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
             await _client.UpsertAsync(ChunksCollection, points, cancellationToken: cancellationToken);
         }
 
-        // 2. The commit: one record write makes them visible, unless a newer version was committed meanwhile.
-        var committed = await UpdateRecordAsync(record.Index, record.Id, current =>
-            current?.ActiveVersion > version
+        // 2. The commit: one record write makes them visible, unless a newer version was committed meanwhile or the
+        //    document was deleted after this version began.
+        var committed = await UpdateRecordAsync(record.Index, record.Id, (current, deletedAt) =>
+            current?.ActiveVersion > version || deletedAt > version
                 ? null
                 : new StoredRecord(record, version, chunks.Count, NewRevision(),
                     current is not null && current.Record.Status == DocumentStatus.Queued && record.Status == DocumentStatus.Queued ? current.QueuedAt : NextTick()),
@@ -470,23 +479,35 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
 
     // --- Records: reads and compare-and-set writes ---
 
-    private async Task<StoredRecord?> ReadRecordAsync(string index, string id, CancellationToken cancellationToken)
-    {
-        var records = await ReadRecordsAsync(index, [id], cancellationToken);
-        return records.GetValueOrDefault(id);
-    }
+    /// <summary>A record point as stored: the live record (null when there is none, or a tombstone), its revision (null when there is no point) and when it was deleted (0 if not).</summary>
+    private sealed record RecordPoint(StoredRecord? Live, string? Revision, long DeletedAt);
 
-    private async Task<Dictionary<string, StoredRecord>> ReadRecordsAsync(string index, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    private async Task<StoredRecord?> ReadRecordAsync(string index, string id, CancellationToken cancellationToken) =>
+        (await ReadPointAsync(index, id, cancellationToken)).Live;
+
+    private async Task<RecordPoint> ReadPointAsync(string index, string id, CancellationToken cancellationToken) =>
+        (await ReadPointsAsync(index, [id], cancellationToken)).GetValueOrDefault(id) ?? new RecordPoint(null, null, 0);
+
+    /// <summary>The live records among these documents (deleted ones left out).</summary>
+    private async Task<Dictionary<string, StoredRecord>> ReadRecordsAsync(string index, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        (await ReadPointsAsync(index, ids, cancellationToken))
+            .Where(entry => entry.Value.Live is not null)
+            .ToDictionary(entry => entry.Key, entry => entry.Value.Live!, StringComparer.Ordinal);
+
+    private async Task<Dictionary<string, RecordPoint>> ReadPointsAsync(string index, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         await EnsureCollectionsAsync(cancellationToken);
-        var result = new Dictionary<string, StoredRecord>(StringComparer.Ordinal);
+        var result = new Dictionary<string, RecordPoint>(StringComparer.Ordinal);
         if (ids.Count == 0) return result;
         var points = await _client.RetrieveAsync(DocumentsCollection, ids.Select(id => (PointId)PointIds.Document(index, id)).ToList(),
             withPayload: true, withVectors: false, cancellationToken: cancellationToken);
         foreach (var point in points)
         {
-            var stored = Payloads.ToRecord(point.Payload);
-            if (stored.Record.Index == index) result[stored.Record.Id] = stored;
+            var payload = point.Payload;
+            if (Payloads.String(payload, RecordFields.Index) != index || Payloads.String(payload, RecordFields.Id) is not { } id) continue;
+            result[id] = Payloads.IsTombstone(payload)
+                ? new RecordPoint(null, Payloads.String(payload, RecordFields.Revision), Payloads.Integer(payload, RecordFields.DeletedAt))
+                : new RecordPoint(Payloads.ToRecord(payload), Payloads.String(payload, RecordFields.Revision), 0);
         }
         return result;
     }
@@ -498,7 +519,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
         do
         {
             var page = await _client.ScrollAsync(DocumentsCollection, filter, limit: 256, offset: offset, payloadSelector: true, cancellationToken: cancellationToken);
-            foreach (var point in page.Result) yield return Payloads.ToRecord(point.Payload);
+            foreach (var point in page.Result.Where(point => !Payloads.IsTombstone(point.Payload))) yield return Payloads.ToRecord(point.Payload);
             offset = page.NextPageOffset;
         } while (offset is not null);
     }
@@ -508,41 +529,50 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
     /// gets the current record (null when there is none) and returns the new one, or null to leave it; the result is
     /// what was written, or null.
     /// </summary>
-    private async Task<StoredRecord?> UpdateRecordAsync(string index, string id, Func<StoredRecord?, StoredRecord?> change, CancellationToken cancellationToken)
+    private Task<StoredRecord?> UpdateRecordAsync(string index, string id, Func<StoredRecord?, StoredRecord?> change, CancellationToken cancellationToken) =>
+        UpdateRecordAsync(index, id, (current, _) => change(current), cancellationToken);
+
+    /// <summary>As above; <paramref name="change"/> also gets when the document was deleted (0 if it was not).</summary>
+    private async Task<StoredRecord?> UpdateRecordAsync(string index, string id, Func<StoredRecord?, long, StoredRecord?> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxCompareAndSetTries; attempt++)
         {
-            var current = await ReadRecordAsync(index, id, cancellationToken);
-            var next = change(current);
+            var current = await ReadPointAsync(index, id, cancellationToken);
+            var next = change(current.Live, current.DeletedAt);
             if (next is null) return null;
-            if (await TryReplaceRecordAsync(current, next, cancellationToken)) return next;
+            if (await TryWritePointAsync(index, id, current.Revision, Payloads.FromRecord(next), next.Revision, cancellationToken)) return next;
             await Task.Delay(Random.Shared.Next(1, 5 + attempt), cancellationToken);
         }
-        throw new InvalidOperationException($"The record of {index}/{id} kept changing under this write; gave up after {MaxCompareAndSetTries} tries.");
+        throw ContendedRecord(index, id);
     }
 
+    private static InvalidOperationException ContendedRecord(string index, string id) =>
+        new($"The record of {index}/{id} kept changing under this write; gave up after {MaxCompareAndSetTries} tries.");
+
+    private Task<bool> TryReplaceRecordAsync(StoredRecord expected, StoredRecord replacement, CancellationToken cancellationToken) =>
+        TryWritePointAsync(replacement.Record.Index, replacement.Record.Id, expected.Revision, Payloads.FromRecord(replacement), replacement.Revision, cancellationToken);
+
     /// <summary>
-    /// Writes <paramref name="replacement"/> only if the stored record is still <paramref name="expected"/> (same
-    /// revision; absent when null), then reads it back: true when this write is the one stored.
+    /// Writes a record point only if the stored one still has <paramref name="expectedRevision"/> (or, when null,
+    /// there is none), then reads it back: true when this write, of <paramref name="revision"/>, is the one stored.
     /// </summary>
-    private async Task<bool> TryReplaceRecordAsync(StoredRecord? expected, StoredRecord replacement, CancellationToken cancellationToken)
+    private async Task<bool> TryWritePointAsync(string index, string id, string? expectedRevision, Dictionary<string, Value> payload,
+        string revision, CancellationToken cancellationToken)
     {
-        var record = replacement.Record;
-        var point = new PointStruct { Id = PointIds.Document(record.Index, record.Id), Vectors = new[] { 1f } };
-        point.Payload.Add(Payloads.FromRecord(replacement));
+        var point = new PointStruct { Id = PointIds.Document(index, id), Vectors = new[] { 1f } };
+        point.Payload.Add(payload);
         var request = new UpsertPoints
         {
             CollectionName = DocumentsCollection,
             Wait = true,
             Ordering = new WriteOrdering { Type = Strong },
             Points = { point },
-            UpdateMode = expected is null ? UpdateMode.InsertOnly : UpdateMode.UpdateOnly,
+            UpdateMode = expectedRevision is null ? UpdateMode.InsertOnly : UpdateMode.UpdateOnly,
         };
-        if (expected is not null) request.UpdateFilter = MatchKeyword(RecordFields.Revision, expected.Revision);
+        if (expectedRevision is not null) request.UpdateFilter = MatchKeyword(RecordFields.Revision, expectedRevision);
         await _client.UpsertAsync(request, cancellationToken);
 
-        var stored = await ReadRecordAsync(record.Index, record.Id, cancellationToken);
-        return stored?.Revision == replacement.Revision;
+        return (await ReadPointAsync(index, id, cancellationToken)).Revision == revision;
     }
 
     private static string NewRevision() => Guid.NewGuid().ToString("N");

@@ -201,6 +201,20 @@ public sealed class QdrantMappingTests
     }
 
     [Fact]
+    public void Tombstone_KeepsItsIdentityAndDeletionTime_AndMatchesNoQueueStatus()
+    {
+        var tombstone = Payloads.Tombstone("i", "doc", "rev-2", deletedAt: 1_732_700_000_000_000);
+        var live = Payloads.FromRecord(new StoredRecord(
+            new DocumentRecord { Index = "i", Id = "doc", FileName = "d", ContentType = "text/plain", Sha256 = "00" }, null, 0, "rev-1", 1));
+
+        Assert.True(Payloads.IsTombstone(tombstone));
+        Assert.False(Payloads.IsTombstone(live));
+        Assert.Equal(("i", "doc", "rev-2", 1_732_700_000_000_000L),
+            (tombstone["index"].StringValue, tombstone["id"].StringValue, tombstone["revision"].StringValue, tombstone["deletedAt"].IntegerValue));
+        Assert.DoesNotContain(tombstone["status"].StringValue, Enum.GetValues<DocumentStatus>().Select(Payloads.StatusName));
+    }
+
+    [Fact]
     public void ChunkPayload_CarriesWhatFiltersAndPassagesNeed()
     {
         var record = new DocumentRecord
