@@ -470,8 +470,10 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
                 if (passages.Count < top) passages.Add(Payloads.ToPassage(point.Payload, stored.Record.FileName, point.Score));
             }
 
+            // Full, or nothing more to find: done. Short because chunks were dropped: again, deeper (and after a
+            // moment when a replacement was in flight). Versions a crash left behind make it try twice more at most.
             var exhausted = (ulong)points.Count < limit;
-            if (passages.Count >= top && !otherVersions || exhausted && !otherVersions || attempt == 2) return passages;
+            if (passages.Count >= top || exhausted && !otherVersions || attempt == 2) return passages;
             limit *= 2;
             if (otherVersions) await Task.Delay(TimeSpan.FromMilliseconds(20 * (attempt + 1)), cancellationToken);
         }
