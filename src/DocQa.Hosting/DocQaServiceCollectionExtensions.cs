@@ -8,6 +8,7 @@ using DocQa.Core.Storage;
 using DocQa.Embeddings.Onnx;
 using DocQa.Extraction;
 using DocQa.Llm.LlamaSharp;
+using DocQa.Storage.Qdrant;
 using DocQa.Storage.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -35,13 +36,17 @@ public static class DocQaServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => DataPaths.Resolve(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, contentRoot));
 
-        // Storage: the embedded SQLite store is the default backend.
+        // Storage: the embedded SQLite store is the default backend; Qdrant when Storage:Provider says so.
         // Tuning of the embedded store (BM25 weights, memory map, vector precision) under Storage:Sqlite.
         services.AddOptions<SqliteDocumentStoreOptions>().Bind(configuration.GetSection("Storage:Sqlite"));
-        services.AddSingleton<IDocumentStore>(sp => new SqliteDocumentStore(
-            sp.GetRequiredService<DataPaths>().Database,
-            sp.GetRequiredService<IOptions<SqliteDocumentStoreOptions>>().Value,
-            sp.GetRequiredService<ILogger<SqliteDocumentStore>>()));
+        services.AddOptions<QdrantStoreOptions>().Bind(configuration.GetSection(QdrantStoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsQdrant
+            ? new QdrantDocumentStore(sp.GetRequiredService<IOptions<QdrantStoreOptions>>().Value, sp.GetRequiredService<ILogger<QdrantDocumentStore>>(), sp.GetRequiredService<TimeProvider>())
+            : new SqliteDocumentStore(
+                sp.GetRequiredService<DataPaths>().Database,
+                sp.GetRequiredService<IOptions<SqliteDocumentStoreOptions>>().Value,
+                sp.GetRequiredService<ILogger<SqliteDocumentStore>>()));
+        services.AddHostedService<StorageStartupCheck>();
         services.AddSingleton<IFileStore>(sp => new DirectoryFileStore(sp.GetRequiredService<DataPaths>().Files));
 
         // The embedding model and its tokenizer, loaded once per process.

@@ -6,12 +6,20 @@ public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
-    /// <summary>"Sqlite": the embedded default, one SQLite file plus in-process vector search.</summary>
+    /// <summary>
+    /// "Sqlite": the embedded default, one SQLite file plus in-process vector search, owned by one process.
+    /// "Qdrant": a Qdrant server (Storage:Qdrant) shared by any number of server replicas.
+    /// </summary>
     [Required]
-    [AllowedValues("Sqlite", "sqlite")]
+    [AllowedValues("Sqlite", "sqlite", "Qdrant", "qdrant")]
     public string Provider { get; set; } = "Sqlite";
 
-    /// <summary>Where runtime state lives (database, original files); relative paths are taken from the content root.</summary>
+    public bool IsQdrant => string.Equals(Provider, "Qdrant", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Where runtime state lives (database, original files); relative paths are taken from the content root. With
+    /// several replicas on Qdrant, a volume they all mount: uploads are spooled and kept here until processed.
+    /// </summary>
     [Required]
     public string DataDirectory { get; set; } = "data/store";
 }

@@ -32,6 +32,7 @@ public sealed class DocumentProcessor(
         if (record.Attempts > options.Value.MaxAttempts)
             return await FailAsync(record, $"processing was interrupted {record.Attempts - 1} times; the document may crash the extractor", cancellationToken);
 
+        await using var renewal = ClaimRenewal.Start(store, record, clock, logger, cancellationToken);
         try
         {
             var (extracted, chunks) = await ExtractAndChunkAsync(record, cancellationToken);

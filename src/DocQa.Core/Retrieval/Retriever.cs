@@ -77,6 +77,13 @@ public sealed class Retriever(
             case RetrievalMode.Keyword:
                 ranked = await store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken);
                 break;
+            case RetrievalMode.Hybrid when store is IHybridSearchStore hybrid && !_options.KeywordWithinVectorDocuments:
+                // The store fuses both lists itself, in one round trip.
+                var queryVector = await embedder.GenerateAsync(request.Query, cancellationToken: cancellationToken);
+                var fusion = new HybridFusion(depth, _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth,
+                    _options.RrfK, _options.VectorWeight, _options.KeywordWeight);
+                ranked = await hybrid.HybridSearchAsync(request.Index, request.Query, queryVector.Vector, depth, fusion, filter, cancellationToken);
+                break;
             default:
                 var vector = VectorAsync(request, depth, filter, cancellationToken);
                 var keywordDepth = _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth;

@@ -1,0 +1,203 @@
+using System.Globalization;
+using DocQa.Core.Documents;
+using DocQa.Core.Retrieval;
+using DocQa.Core.Storage;
+using Qdrant.Client.Grpc;
+
+namespace DocQa.Storage.Qdrant;
+
+/// <summary>Payload field names of chunk points.</summary>
+public static class ChunkFields
+{
+    public const string Index = "index";
+    public const string DocumentId = "documentId";
+    public const string Version = "version";
+    public const string ChunkId = "chunkId";
+    public const string Ordinal = "ordinal";
+    public const string Text = "text";
+    public const string Heading = "heading";
+    public const string Page = "page";
+    public const string PageEnd = "pageEnd";
+    public const string Tags = "tags";
+}
+
+/// <summary>Payload field names of document record points.</summary>
+public static class RecordFields
+{
+    public const string Index = "index";
+    public const string Id = "id";
+    public const string FileName = "fileName";
+    public const string ContentType = "contentType";
+    public const string SizeBytes = "sizeBytes";
+    public const string Sha256 = "sha256";
+    public const string Tags = "tags";
+    public const string Status = "status";
+    public const string Error = "error";
+    public const string Pages = "pages";
+    public const string PagesWithoutText = "pagesWithoutText";
+    public const string Chunks = "chunks";
+    public const string Attempts = "attempts";
+    public const string CreatedAt = "createdAt";
+    public const string UpdatedAt = "updatedAt";
+    public const string ActiveVersion = "activeVersion";
+    public const string ActiveChunks = "activeChunks";
+    public const string Revision = "revision";
+    public const string QueuedAt = "queuedAt";
+    public const string LeaseOwner = "leaseOwner";
+    public const string LeaseExpires = "leaseExpires";
+    public const string DeletedAt = "deletedAt";
+}
+
+/// <summary>
+/// A document record as the Qdrant store keeps it: the record, plus which version of its chunks is the visible one
+/// (versions are increasing numbers; absent while the document has no chunks) and how many chunks it has, a revision that changes on every write (for compare-and-set), its place in the queue and
+/// the lease of the replica processing it.
+/// </summary>
+public sealed record StoredRecord(
+    DocumentRecord Record,
+    long? ActiveVersion,
+    int ActiveChunks,
+    string Revision,
+    long QueuedAt,
+    string? LeaseOwner = null,
+    long LeaseExpires = 0);
+
+/// <summary>Records and chunks to and from Qdrant payloads.</summary>
+public static class Payloads
+{
+    public static Dictionary<string, Value> FromRecord(StoredRecord stored)
+    {
+        var record = stored.Record;
+        var tags = new Struct();
+        foreach (var (key, value) in record.Tags) tags.Fields[key] = value;
+        var payload = new Dictionary<string, Value>
+        {
+            [RecordFields.Index] = record.Index,
+            [RecordFields.Id] = record.Id,
+            [RecordFields.FileName] = record.FileName,
+            [RecordFields.ContentType] = record.ContentType,
+            [RecordFields.SizeBytes] = record.SizeBytes,
+            [RecordFields.Sha256] = record.Sha256,
+            [RecordFields.Tags] = new Value { StructValue = tags },
+            [RecordFields.Status] = StatusName(record.Status),
+            [RecordFields.Pages] = record.Pages,
+            [RecordFields.PagesWithoutText] = record.PagesWithoutText,
+            [RecordFields.Chunks] = record.Chunks,
+            [RecordFields.Attempts] = record.Attempts,
+            [RecordFields.CreatedAt] = Timestamp(record.CreatedAt),
+            [RecordFields.UpdatedAt] = Timestamp(record.UpdatedAt),
+            [RecordFields.ActiveChunks] = stored.ActiveChunks,
+            [RecordFields.Revision] = stored.Revision,
+            [RecordFields.QueuedAt] = stored.QueuedAt,
+            [RecordFields.LeaseExpires] = stored.LeaseExpires,
+        };
+        if (record.Error is not null) payload[RecordFields.Error] = record.Error;
+        if (stored.ActiveVersion is { } version) payload[RecordFields.ActiveVersion] = version;
+        if (stored.LeaseOwner is not null) payload[RecordFields.LeaseOwner] = stored.LeaseOwner;
+        return payload;
+    }
+
+    public static StoredRecord ToRecord(IReadOnlyDictionary<string, Value> payload)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (payload.TryGetValue(RecordFields.Tags, out var tagValue) && tagValue.KindCase == Value.KindOneofCase.StructValue)
+        {
+            foreach (var (key, value) in tagValue.StructValue.Fields) tags[key] = value.StringValue;
+        }
+        var record = new DocumentRecord
+        {
+            Index = String(payload, RecordFields.Index)!,
+            Id = String(payload, RecordFields.Id)!,
+            FileName = String(payload, RecordFields.FileName)!,
+            ContentType = String(payload, RecordFields.ContentType)!,
+            SizeBytes = Integer(payload, RecordFields.SizeBytes),
+            Sha256 = String(payload, RecordFields.Sha256)!,
+            Tags = tags,
+            Status = ParseStatus(String(payload, RecordFields.Status)),
+            Error = String(payload, RecordFields.Error),
+            Pages = (int)Integer(payload, RecordFields.Pages),
+            PagesWithoutText = (int)Integer(payload, RecordFields.PagesWithoutText),
+            Chunks = (int)Integer(payload, RecordFields.Chunks),
+            Attempts = (int)Integer(payload, RecordFields.Attempts),
+            CreatedAt = ParseTimestamp(String(payload, RecordFields.CreatedAt)),
+            UpdatedAt = ParseTimestamp(String(payload, RecordFields.UpdatedAt)),
+        };
+        return new StoredRecord(
+            record,
+            payload.ContainsKey(RecordFields.ActiveVersion) ? Integer(payload, RecordFields.ActiveVersion) : null,
+            (int)Integer(payload, RecordFields.ActiveChunks),
+            String(payload, RecordFields.Revision) ?? "",
+            Integer(payload, RecordFields.QueuedAt),
+            String(payload, RecordFields.LeaseOwner),
+            Integer(payload, RecordFields.LeaseExpires));
+    }
+
+    /// <summary>
+    /// What a deleted document's record point becomes: a marker of when it was deleted, so that processing which
+    /// finishes later (on another replica) does not bring the document back. Its status matches no queue filter.
+    /// </summary>
+    public static Dictionary<string, Value> Tombstone(string index, string id, string revision, long deletedAt) => new()
+    {
+        [RecordFields.Index] = index,
+        [RecordFields.Id] = id,
+        [RecordFields.Status] = DeletedStatus,
+        [RecordFields.Revision] = revision,
+        [RecordFields.DeletedAt] = deletedAt,
+    };
+
+    public const string DeletedStatus = "deleted";
+
+    public static bool IsTombstone(IReadOnlyDictionary<string, Value> payload) => String(payload, RecordFields.Status) == DeletedStatus;
+
+    public static Dictionary<string, Value> FromChunk(DocumentRecord record, long version, StoredChunk chunk)
+    {
+        var payload = new Dictionary<string, Value>
+        {
+            [ChunkFields.Index] = record.Index,
+            [ChunkFields.DocumentId] = record.Id,
+            [ChunkFields.Version] = version,
+            [ChunkFields.ChunkId] = chunk.ChunkId,
+            [ChunkFields.Ordinal] = chunk.Ordinal,
+            [ChunkFields.Text] = chunk.Text,
+            [ChunkFields.Page] = chunk.Page,
+            [ChunkFields.PageEnd] = chunk.PageEnd,
+            [ChunkFields.Tags] = QdrantFilters.TagKeywords(record.Tags),
+        };
+        if (chunk.Heading is not null) payload[ChunkFields.Heading] = chunk.Heading;
+        return payload;
+    }
+
+    /// <summary>A found chunk as a passage; the file name comes from its document's record, which may have been renamed since.</summary>
+    public static Passage ToPassage(IReadOnlyDictionary<string, Value> payload, string fileName, double score) => new(
+        String(payload, ChunkFields.ChunkId)!,
+        String(payload, ChunkFields.DocumentId)!,
+        fileName,
+        (int)Integer(payload, ChunkFields.Ordinal),
+        (int)Integer(payload, ChunkFields.Page),
+        (int)Integer(payload, ChunkFields.PageEnd),
+        String(payload, ChunkFields.Heading),
+        String(payload, ChunkFields.Text)!,
+        score);
+
+    public static string StatusName(DocumentStatus status) => status.ToString().ToLowerInvariant();
+
+    private static DocumentStatus ParseStatus(string? name) =>
+        Enum.TryParse<DocumentStatus>(name, ignoreCase: true, out var status) ? status : throw new FormatException($"unknown document status '{name}'");
+
+    // ISO 8601 in UTC with 100 ns precision: exact, and readable in Qdrant's own tools.
+    private static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTimestamp(string? text) =>
+        text is null ? default : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    internal static string? String(IReadOnlyDictionary<string, Value> payload, string field) =>
+        payload.TryGetValue(field, out var value) && value.KindCase == Value.KindOneofCase.StringValue ? value.StringValue : null;
+
+    internal static long Integer(IReadOnlyDictionary<string, Value> payload, string field) =>
+        payload.TryGetValue(field, out var value) ? value.KindCase switch
+        {
+            Value.KindOneofCase.IntegerValue => value.IntegerValue,
+            Value.KindOneofCase.DoubleValue => (long)value.DoubleValue,
+            _ => 0,
+        } : 0;
+}

@@ -1,0 +1,84 @@
+using DocQa.Core.Documents;
+using DocQa.Core.Retrieval;
+using DocQa.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace DocQa.Core.Tests.Retrieval;
+
+/// <summary>A store that fuses hybrid searches itself (Qdrant) gets them in one call; other modes are unchanged.</summary>
+public sealed class HybridStoreTests
+{
+    [Fact]
+    public async Task HybridSearch_GoesToTheStoreInOneCall_WithTheFusionSettings_ThenDuplicatesCollapse()
+    {
+        var store = new FusingStore();
+        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions { CandidatesPerMode = 30, RrfK = 50, KeywordWeight = 0.4, KeywordCandidates = 10 }));
+
+        var passages = await retriever.SearchAsync(new SearchRequest("idx", "net sales", Top: 2));
+
+        var call = Assert.Single(store.HybridCalls);
+        Assert.Equal(("idx", "net sales", 30, new HybridFusion(30, 10, 50, 1.0, 0.4)), (call.Index, call.Query, call.Top, call.Fusion));
+        Assert.Equal(HashEmbedder.Embed("net sales"), call.Vector);
+        Assert.Equal(0, store.SingleModeCalls);
+        // The second passage repeats the first and is collapsed; the third takes its place.
+        Assert.Equal(["a", "c"], passages.Select(p => p.ChunkId));
+    }
+
+    [Theory]
+    [InlineData(RetrievalMode.Vector)]
+    [InlineData(RetrievalMode.Keyword)]
+    public async Task SingleModeSearches_StillUseTheirOwnStoreCall(RetrievalMode mode)
+    {
+        var store = new FusingStore();
+        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()));
+
+        await retriever.SearchAsync(new SearchRequest("idx", "net sales", Mode: mode));
+
+        Assert.Empty(store.HybridCalls);
+        Assert.Equal(1, store.SingleModeCalls);
+    }
+
+    private sealed class FusingStore : IDocumentStore, IHybridSearchStore
+    {
+        private static readonly Passage[] Passages =
+        [
+            Passage("a", "Net sales were 81,797 million dollars for the quarter ended July 1."),
+            Passage("b", "Net sales were 81,797 million dollars for the quarter ended July 1."),
+            Passage("c", "Operating expenses grew by four percent."),
+        ];
+
+        public List<(string Index, string Query, float[] Vector, int Top, HybridFusion Fusion)> HybridCalls { get; } = [];
+        public int SingleModeCalls { get; private set; }
+
+        public Task<IReadOnlyList<Passage>> HybridSearchAsync(string index, string query, ReadOnlyMemory<float> queryVector, int top,
+            HybridFusion fusion, SearchFilter filter, CancellationToken cancellationToken = default)
+        {
+            HybridCalls.Add((index, query, queryVector.ToArray(), top, fusion));
+            return Task.FromResult<IReadOnlyList<Passage>>(Passages);
+        }
+
+        public Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
+        {
+            SingleModeCalls++;
+            return Task.FromResult<IReadOnlyList<Passage>>(Passages);
+        }
+
+        public Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
+        {
+            SingleModeCalls++;
+            return Task.FromResult<IReadOnlyList<Passage>>(Passages);
+        }
+
+        private static Passage Passage(string id, string text) => new(id, "doc", "doc.pdf", 0, 1, 1, null, text, 1);
+
+        public Task<IReadOnlyList<IndexSummary>> ListIndexesAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<DocumentRecord?> GetDocumentAsync(string index, string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task SaveDocumentAsync(DocumentRecord record, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task CompleteDocumentAsync(DocumentRecord record, IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+}
