@@ -45,7 +45,8 @@ internal sealed class KeywordIndex
             long bytes = (long)_chunkRowIds.Length * (sizeof(long) + sizeof(int) + sizeof(ushort) + sizeof(bool));
             bytes += _termNumbers.Count * 24L + _postings.Length * 24L;
             for (var term = 0; term < _termNumbers.Count; term++)
-                bytes += 24 + _postings[term].Data.Length;
+                for (var segment = 0; segment < _postings[term].Segments; segment++)
+                    bytes += 24 + _postings[term].Segment(segment).Data.Length;
             return bytes;
         }
     }
@@ -147,15 +148,18 @@ internal sealed class KeywordIndex
                 var postings = _postings[number];
                 var frequency = Math.Min(postings.Count, _slots);
                 var idf = MathF.Log(1 + (_slots - frequency + 0.5f) / (frequency + 0.5f));
-                var data = postings.Data;
                 var slot = -1;
-                for (var position = 0; position < postings.Length;)
+                for (var segment = 0; segment < postings.Segments; segment++)
                 {
-                    var tf = (float)Postings.Read(data, ref position, ref slot);
-                    if (_removed[slot] || (allowed is not null && !allowed[_documentKeys[slot]])) continue;
-                    scores[slot] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * _lengths[slot] / averageLength));
-                    if (slot < first) first = slot;
-                    if (slot > last) last = slot;
+                    var (data, length) = postings.Segment(segment);
+                    for (var position = 0; position < length;)
+                    {
+                        var tf = (float)Postings.Read(data, ref position, ref slot);
+                        if (_removed[slot] || (allowed is not null && !allowed[_documentKeys[slot]])) continue;
+                        scores[slot] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * _lengths[slot] / averageLength));
+                        if (slot < first) first = slot;
+                        if (slot > last) last = slot;
+                    }
                 }
             }
             return Best(scores, first, last, top);
@@ -218,10 +222,14 @@ internal sealed class KeywordIndex
             var old = _postings[term];
             var rewritten = new Postings();
             var slot = -1;
-            for (var position = 0; position < old.Length;)
+            for (var segment = 0; segment < old.Segments; segment++)
             {
-                var tf = Postings.Read(old.Data, ref position, ref slot);
-                if (newSlot[slot] >= 0) rewritten.Append(newSlot[slot], tf);
+                var (data, length) = old.Segment(segment);
+                for (var position = 0; position < length;)
+                {
+                    var tf = Postings.Read(data, ref position, ref slot);
+                    if (newSlot[slot] >= 0) rewritten.Append(newSlot[slot], tf);
+                }
             }
             rewritten.Trim();
             _postings[term] = rewritten;
@@ -264,17 +272,38 @@ internal sealed class KeywordIndex
     /// One term's chunks, about one byte a posting: each is a variable-length integer holding the gap from the
     /// previous slot shifted left by two, with the weighted term frequency minus one in the two low bits; a frequency
     /// of four or more sets both bits and follows in a byte of its own (capped at 255).
+    /// A short list is one array that grows; a long one is a run of fixed blocks, never copied as it grows and each
+    /// below the large-object threshold, so building a big index leaves no large garbage behind.
     /// </summary>
     private struct Postings()
     {
+        private const int BlockSize = 32 * 1024;
+
         public byte[] Data = [];
         public int Length;
         public int Count;
         private int _lastSlot = -1;
+        private List<(byte[] Data, int Length)>? _fullBlocks;
+
+        /// <summary>The pieces the postings are in, in order: the full blocks, then <see cref="Data"/>.</summary>
+        public readonly int Segments => (_fullBlocks?.Count ?? 0) + 1;
+
+        public readonly (byte[] Data, int Length) Segment(int index) =>
+            _fullBlocks is not null && index < _fullBlocks.Count ? _fullBlocks[index] : (Data, Length);
 
         public void Append(int slot, int frequency)
         {
-            if (Data.Length - Length < 6) Array.Resize(ref Data, Data.Length + Math.Max(4, Data.Length / 2));
+            if (Data.Length - Length < 6) // the most one posting takes
+            {
+                if (Length + 6 <= BlockSize)
+                    Array.Resize(ref Data, Math.Min(BlockSize, Math.Max(Length + 6, Data.Length + Data.Length / 2)));
+                else
+                {
+                    (_fullBlocks ??= []).Add((Data, Length));
+                    Data = new byte[BlockSize];
+                    Length = 0;
+                }
+            }
             frequency = Math.Clamp(frequency, 1, byte.MaxValue);
             var value = ((uint)(slot - _lastSlot) << 2) | (uint)Math.Min(frequency - 1, 3);
             while (value >= 0x80)

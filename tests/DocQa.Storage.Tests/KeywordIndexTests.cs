@@ -68,6 +68,27 @@ public sealed class KeywordIndexTests
         Assert.Empty(index.Search(["absent"], 5));
     }
 
+    [Fact]
+    public void Search_ReadsLongPostingListsAcrossTheirBlocks()
+    {
+        // 60,000 chunks share a term: its postings run over several fixed-size blocks, trimmed and then grown again.
+        var index = new KeywordIndex();
+        for (var i = 0; i < 60_000; i++)
+            index.Add($"doc-{i / 1000}", i, KeywordIndex.Analyze(i % 7 == 0 ? "tide tide tide tide tide" : "tide", null, 2));
+        index.TrimExcess();
+        index.Add("late", 60_000, KeywordIndex.Analyze("tide tide tide tide tide", null, 2));
+
+        var hits = index.Search(["tide"], 70_000);
+
+        Assert.Equal(60_001, hits.Count);
+        // Five occurrences in a five-term chunk beat one in a one-term chunk; ties keep the earlier chunk first.
+        Assert.Equal(0L, hits[0].ChunkRowId);
+        const int repeated = 60_000 / 7 + 1; // chunks 0, 7, ..., 59,997
+        Assert.Equal(59_997L, hits[repeated - 1].ChunkRowId);
+        Assert.Equal(60_000L, hits[repeated].ChunkRowId);
+        Assert.Equal(1L, hits[repeated + 1].ChunkRowId);
+    }
+
     private static string RandomText(Random random) =>
         string.Join(' ', Enumerable.Range(0, random.Next(5, 40)).Select(_ => Vocabulary[(int)(Math.Pow(random.NextDouble(), 2) * Vocabulary.Length)]));
 
