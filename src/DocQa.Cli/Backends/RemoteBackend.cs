@@ -155,7 +155,12 @@ public sealed class RemoteBackend : IDocQaBackend
         {
             // not a problem document: fall back to the status line
         }
-        var hint = response.StatusCode == HttpStatusCode.Unauthorized ? " (pass the key with --api-key or DOCQA_API_KEY)" : "";
-        throw new CliException($"{(int)response.StatusCode} {response.ReasonPhrase}: {detail ?? "request failed"}{hint}");
+        var message = $"{(int)response.StatusCode} {response.ReasonPhrase}: {detail ?? "request failed"}";
+        throw response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => new AccessDeniedException(message + " (pass the key with --api-key or DOCQA_API_KEY)"),
+            HttpStatusCode.Forbidden => new AccessDeniedException(message),
+            _ => new CliException(message),
+        };
     }
 }

@@ -28,7 +28,7 @@ public sealed class LoopbackGuard(IConfiguration configuration, IServer server, 
         if (auth.Value.Keys.Count > 0 || auth.Value.AllowAnonymous) return;
         var exposed = urls.Where(url => !IsLoopback(url)).ToList();
         if (exposed.Count > 0)
-            throw new InvalidOperationException(
+            throw new UnsafeExposureException(
                 $"DocQa will not listen on {string.Join(", ", exposed)} without API keys: anyone who can reach it could read and change every index. " +
                 "Create a key with 'docqa keys create --indexes <names> --role <reader|writer|admin>' and add the printed entry under Auth:Keys, " +
                 "listen on a loopback address (Urls=http://127.0.0.1:5080), or set Auth:AllowAnonymous=true to serve without keys on purpose.");
@@ -69,3 +69,6 @@ public sealed class LoopbackGuard(IConfiguration configuration, IServer server, 
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>The server was asked to serve every index, keyless, beyond this machine: it stops instead.</summary>
+public sealed class UnsafeExposureException(string message) : InvalidOperationException(message);
