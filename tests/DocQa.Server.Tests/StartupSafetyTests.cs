@@ -43,12 +43,19 @@ public sealed class StartupSafetyTests
     [Fact]
     public void Without_keys_a_non_loopback_address_is_refused_with_the_way_out()
     {
-        using var factory = FactoryWith(("urls", "http://0.0.0.0:5080"));
-        var refusal = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-        var message = refusal is InvalidOperationException ? refusal.Message : refusal.ToString();
-        Assert.Contains("http://0.0.0.0:5080", message);
-        Assert.Contains("Auth:AllowAnonymous", message);
-        Assert.Contains("docqa keys create", message);
+        // In process the refusal is checked directly; DocQa.Cli.Tests starts the real server on 0.0.0.0 and sees it exit.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:5080;http://0.0.0.0:5080",
+        }).Build();
+        var refusal = Assert.Throws<UnsafeExposureException>(() => LoopbackGuard.EnsureSafe(new AuthOptions(), LoopbackGuard.ConfiguredUrls(configuration)));
+        Assert.Contains("will not listen on http://0.0.0.0:5080 without API keys", refusal.Message);
+        Assert.DoesNotContain("127.0.0.1:5080,", refusal.Message);
+        Assert.Contains("Auth:AllowAnonymous", refusal.Message);
+        Assert.Contains("docqa keys create", refusal.Message);
+
+        LoopbackGuard.EnsureSafe(new AuthOptions { AllowAnonymous = true }, LoopbackGuard.ConfiguredUrls(configuration));
+        LoopbackGuard.EnsureSafe(new AuthOptions(), ["http://127.0.0.1:5080", "http://localhost:5081"]);
     }
 
     [Fact]

@@ -13,19 +13,20 @@ public sealed class LoopbackGuard(IConfiguration configuration, IServer server, 
 {
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        Check(ConfiguredUrls(configuration));
+        EnsureSafe(auth.Value, ConfiguredUrls(configuration));
         return Task.CompletedTask;
     }
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        Check(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
+        EnsureSafe(auth.Value, server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
         return Task.CompletedTask;
     }
 
-    private void Check(IEnumerable<string> urls)
+    /// <summary>Throws <see cref="UnsafeExposureException"/> when keyless, not explicitly anonymous, and any address is beyond loopback.</summary>
+    public static void EnsureSafe(AuthOptions auth, IEnumerable<string> urls)
     {
-        if (auth.Value.Keys.Count > 0 || auth.Value.AllowAnonymous) return;
+        if (auth.Keys.Count > 0 || auth.AllowAnonymous) return;
         var exposed = urls.Where(url => !IsLoopback(url)).ToList();
         if (exposed.Count > 0)
             throw new UnsafeExposureException(
