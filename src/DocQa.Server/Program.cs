@@ -19,17 +19,7 @@ app.UseDocQaSecurity();
 app.MapDefaultEndpoints();
 app.MapDocQaApi();
 
-try
-{
-    app.Run();
-    return 0;
-}
-catch (UnsafeExposureException refused)
-{
-    // Already logged by the host; the last line says why, without a crash report.
-    Console.Error.WriteLine($"DocQa.Server: {refused.Message}");
-    return 1;
-}
+return app.RunDocQa();
 
 /// <summary>Visible to the in-process test server.</summary>
 public partial class Program;

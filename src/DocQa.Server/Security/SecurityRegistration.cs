@@ -59,6 +59,21 @@ public static class SecurityRegistration
         return app;
     }
 
+    /// <summary>Runs the server until it stops; a refusal to serve keyless beyond loopback ends with one line and exit code 1, not a crash report.</summary>
+    public static int RunDocQa(this WebApplication app)
+    {
+        try
+        {
+            app.Run();
+            return 0;
+        }
+        catch (UnsafeExposureException refused)
+        {
+            Console.Error.WriteLine($"DocQa.Server: {refused.Message}");
+            return 1;
+        }
+    }
+
     /// <summary>Each key has its own budget (anonymous callers: each client address); a key's own RequestsPerMinute overrides the default.</summary>
     private static RateLimitPartition<string> PerKeyPartition(HttpContext context)
     {
@@ -81,6 +96,6 @@ public static class SecurityRegistration
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString();
         await ProblemResponses.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
-            $"This key has used its requests for this minute; try again in {seconds} s.");
+            $"Too many requests from this key (or, without keys, this address) this minute; try again in {seconds} s.");
     }
 }
