@@ -9,8 +9,11 @@ WORKDIR /app
 COPY --from=build /app ./
 COPY appsettings.json ./
 COPY data/samples ./data/samples
+# Inside a container the server must listen on every interface; without API keys it refuses to, unless
+# Auth__AllowAnonymous says so. For a real deployment, configure keys (docqa keys create) and drop this line.
 ENV Urls=http://0.0.0.0:5080 \
-    Storage__DataDirectory=/data
+    Storage__DataDirectory=/data \
+    Auth__AllowAnonymous=true
 RUN mkdir -p /data && chown app:app /data
 USER app
 VOLUME /data

@@ -17,6 +17,7 @@ public static class DocQaCli
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
         return root;
     }
 

@@ -1,6 +1,7 @@
 using DocQa.Hosting;
 using DocQa.Server;
 using DocQa.Server.Api;
+using DocQa.Server.Security;
 
 // The content root stays the working directory (appsettings.json, data/); the web page is served from next to the assembly.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -12,6 +13,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddServiceDefaults();
 builder.Services.AddDocQa(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddDocQaIngestionWorker();
+builder.AddDocQaSecurity();
 builder.AddDocQaApi();
 
 var app = builder.Build();
@@ -20,10 +22,11 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseDocQaSecurity();
 app.MapDefaultEndpoints();
 app.MapDocQaApi();
 
-app.Run();
+return app.RunDocQa();
 
 /// <summary>Visible to the in-process test server.</summary>
 public partial class Program;

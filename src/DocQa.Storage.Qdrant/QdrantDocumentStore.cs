@@ -319,6 +319,14 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
         return null; // contended all along: the worker comes back after its idle wait
     }
 
+    public async Task<int> CountQueuedAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureCollectionsAsync(cancellationToken);
+        var queued = new Filter { Must = { MatchKeyword(RecordFields.Status, Payloads.StatusName(DocumentStatus.Queued)) } };
+        var count = await _client.CountAsync(DocumentsCollection, queued, exact: true, cancellationToken: cancellationToken);
+        return (int)Math.Min(count, int.MaxValue);
+    }
+
     /// <summary>
     /// Puts back in the queue the documents this replica was processing when it stopped, and those of any replica
     /// whose lease has run out. Documents other live replicas are processing are left to them.

@@ -230,6 +230,15 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
     }
 
+    public Task<int> CountQueuedAsync(CancellationToken cancellationToken = default) =>
+        Run(() =>
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM documents WHERE status = 'queued'";
+            return Convert.ToInt32(command.ExecuteScalar());
+        }, cancellationToken);
+
     public async Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);

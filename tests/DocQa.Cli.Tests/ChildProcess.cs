@@ -12,9 +12,16 @@ public static class ChildProcess
 {
     private static string AssemblyPath(string name) => Path.Combine(AppContext.BaseDirectory, name);
 
-    public static async Task<ProcessResult> RunCliAsync(string workingDirectory, params string[] args)
+    public static Task<ProcessResult> RunCliAsync(string workingDirectory, params string[] args) =>
+        RunAsync("docqa.dll", workingDirectory, args);
+
+    /// <summary>Runs the server expecting it to refuse to start: its exit code and what it printed.</summary>
+    public static Task<ProcessResult> RunServerAsync(string workingDirectory, params string[] args) =>
+        RunAsync("DocQa.Server.dll", workingDirectory, args);
+
+    private static async Task<ProcessResult> RunAsync(string assembly, string workingDirectory, string[] args)
     {
-        var start = Start("docqa.dll", workingDirectory, args);
+        var start = Start(assembly, workingDirectory, args);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -26,18 +33,18 @@ public static class ChildProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"docqa {string.Join(' ', args)} did not finish");
+            throw new TimeoutException($"{assembly} {string.Join(' ', args)} did not finish");
         }
         return new ProcessResult(process.ExitCode, await output, await error);
     }
 
     /// <summary>Starts the server on a free loopback port and waits until /health answers 200.</summary>
-    public static async Task<(Process Server, Uri Url)> StartServerAsync(string dataDirectory)
+    public static async Task<(Process Server, Uri Url)> StartServerAsync(string dataDirectory, params string[] settings)
     {
         var port = FreePort();
         var url = new Uri($"http://127.0.0.1:{port}/");
         var start = Start("DocQa.Server.dll", dataDirectory,
-            [$"--Urls={url}", $"--Storage:DataDirectory={dataDirectory}", "--Ingestion:SeedSamples=false"]);
+            [$"--Urls={url}", $"--Storage:DataDirectory={dataDirectory}", "--Ingestion:SeedSamples=false", .. settings]);
         var server = Process.Start(start)!;
         var log = new StringBuilder();
         server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -77,6 +84,7 @@ public static class ChildProcess
         start.Environment["NO_COLOR"] = "1";
         start.Environment["COLUMNS"] = "200";
         start.Environment.Remove("DOCQA_SERVER");
+        start.Environment.Remove("DOCQA_API_KEY");
         return start;
     }
 

@@ -79,6 +79,7 @@ public sealed class ClaimRenewalTests
         public Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<int> CountQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task CompleteDocumentAsync(DocumentRecord record, IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default) => throw new NotSupportedException();

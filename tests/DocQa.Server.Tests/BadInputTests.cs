@@ -120,6 +120,8 @@ public sealed class BadInputTests(DocQaServerFactory factory)
         await AssertProblemAsync(await _client.PostAsJsonAsync("/v1/indexes/default/search", new { query = "" }), HttpStatusCode.BadRequest, "query");
         await AssertProblemAsync(await _client.PostAsJsonAsync("/v1/indexes/default/search", new { query = "x", top = 0 }), HttpStatusCode.BadRequest, "top");
         await AssertProblemAsync(await _client.PostAsJsonAsync("/v1/indexes/default/ask", new { question = " " }), HttpStatusCode.BadRequest, "question");
+        await AssertProblemAsync(await _client.PostAsJsonAsync("/v1/indexes/default/ask", new { question = new string('a', 4001) }), HttpStatusCode.BadRequest, "longer than 4000");
+        await AssertProblemAsync(await _client.PostAsJsonAsync("/v1/indexes/default/search", new { query = "x", top = 51 }), HttpStatusCode.BadRequest, "between 1 and 50");
         var badMode = await _client.PostAsync("/v1/indexes/default/search",
             new StringContent("{\"query\":\"x\",\"mode\":\"psychic\"}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, badMode.StatusCode);

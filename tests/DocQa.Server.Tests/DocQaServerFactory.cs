@@ -8,18 +8,24 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace DocQa.Server.Tests;
 
 /// <summary>The real server in-process, on a fresh data directory, with the real embedding model and SQLite.</summary>
-public sealed class DocQaServerFactory : WebApplicationFactory<Program>
+public class DocQaServerFactory : WebApplicationFactory<Program>
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "docqa-tests-" + Guid.NewGuid().ToString("N")[..10]);
 
     /// <summary>Small upload limit so the 413 path is cheap to test.</summary>
     public const long MaxUploadBytes = 2 * 1024 * 1024;
 
+    /// <summary>Extra settings or services for one test's server, applied last.</summary>
+    public Action<IWebHostBuilder>? Configure { get; set; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Ingestion:SeedSamples", "false");
         builder.UseSetting("Ingestion:MaxUploadBytes", MaxUploadBytes.ToString());
+        // The tests poll; the rate limit has its own test.
+        builder.UseSetting("Limits:RequestsPerMinute", "0");
+        Configure?.Invoke(builder);
     }
 
     protected override void Dispose(bool disposing)

@@ -450,6 +450,20 @@ public abstract class DocumentStoreContract : IDisposable
     }
 
     [SkippableFact]
+    public async Task CountQueued_CountsOnlyWaitingDocuments_InEveryIndex()
+    {
+        var store = CreateStore();
+        Assert.Equal(0, await store.CountQueuedAsync());
+        await store.SaveDocumentAsync(Record("a", status: DocumentStatus.Queued));
+        await store.SaveDocumentAsync(Record("b", index: "other", status: DocumentStatus.Queued));
+        await store.SaveDocumentAsync(Record("c", status: DocumentStatus.Ready));
+        Assert.Equal(2, await store.CountQueuedAsync());
+
+        await store.ClaimNextQueuedAsync();
+        Assert.Equal(1, await store.CountQueuedAsync());
+    }
+
+    [SkippableFact]
     public async Task ClaimNextQueued_AReQueuedDocumentGoesToTheBack()
     {
         var store = CreateStore();

@@ -30,4 +30,7 @@ public interface IDocQaBackend : IAsyncDisposable
 }
 
 /// <summary>A failure to show the user as one line, with a non-zero exit.</summary>
-public sealed class CliException(string message) : Exception(message);
+public class CliException(string message) : Exception(message);
+
+/// <summary>The server refused the key (401) or its rights (403): no later request of the command would fare better.</summary>
+public sealed class AccessDeniedException(string message) : CliException(message);

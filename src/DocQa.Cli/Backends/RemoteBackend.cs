@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
@@ -7,12 +8,22 @@ using DocQa.Contracts;
 namespace DocQa.Cli.Backends;
 
 /// <summary>Talks to a running DocQa server through its REST API.</summary>
-public sealed class RemoteBackend(Uri server) : IDocQaBackend
+public sealed class RemoteBackend : IDocQaBackend
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
-    private readonly HttpClient _http = new() { BaseAddress = server, Timeout = TimeSpan.FromMinutes(10) };
+    private readonly Uri _server;
+    private readonly HttpClient _http;
 
-    public string Description => $"server {server}";
+    /// <param name="apiKey">Sent as a bearer token on every request; null for a server without keys.</param>
+    public RemoteBackend(Uri server, string? apiKey = null)
+    {
+        _server = server;
+        _http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromMinutes(10) };
+        if (apiKey is not null)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    }
+
+    public string Description => $"server {_server}";
 
     public async Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
     {
@@ -117,7 +128,7 @@ public sealed class RemoteBackend(Uri server) : IDocQaBackend
         }
         catch (HttpRequestException e)
         {
-            throw new CliException($"cannot reach the DocQa server at {server}: {e.Message}");
+            throw new CliException($"cannot reach the DocQa server at {_server}: {e.Message}");
         }
     }
 
@@ -144,6 +155,12 @@ public sealed class RemoteBackend(Uri server) : IDocQaBackend
         {
             // not a problem document: fall back to the status line
         }
-        throw new CliException($"{(int)response.StatusCode} {response.ReasonPhrase}: {detail ?? "request failed"}");
+        var message = $"{(int)response.StatusCode} {response.ReasonPhrase}: {detail ?? "request failed"}";
+        throw response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => new AccessDeniedException(message + " (pass the key with --api-key or DOCQA_API_KEY)"),
+            HttpStatusCode.Forbidden => new AccessDeniedException(message),
+            _ => new CliException(message),
+        };
     }
 }

@@ -17,6 +17,13 @@ public static class CommonOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DOCQA_SERVER"),
     };
 
+    // No default value from the environment here: help would print the key.
+    public static readonly Option<string?> ApiKey = new("--api-key")
+    {
+        Description = "API key for --server, when the server requires one (env DOCQA_API_KEY)",
+        Recursive = true,
+    };
+
     public static readonly Option<string?> DataDirectory = new("--data-dir")
     {
         Description = "Local data directory (default: Storage:DataDirectory from appsettings.json, data/store)",
@@ -36,7 +43,7 @@ public static class CommonOptions
         Recursive = true,
     };
 
-    public static IEnumerable<Option> Global => [Server, DataDirectory, Index, Json];
+    public static IEnumerable<Option> Global => [Server, ApiKey, DataDirectory, Index, Json];
 
     /// <summary>Runs a command against the backend the options choose; failures print one line to stderr and exit 1.</summary>
     public static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IDocQaBackend, Task<int>> action)
@@ -64,7 +71,8 @@ public static class CommonOptions
         if (string.IsNullOrWhiteSpace(server)) return new LocalBackend(parse.GetValue(DataDirectory));
         if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             throw new CliException($"--server needs an http(s) URL, not '{server}'");
-        return new RemoteBackend(uri);
+        var apiKey = parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("DOCQA_API_KEY");
+        return new RemoteBackend(uri, string.IsNullOrWhiteSpace(apiKey) ? null : apiKey.Trim());
     }
 
     public static void PrintJson<T>(T value) =>

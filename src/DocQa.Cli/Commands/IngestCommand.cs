@@ -51,7 +51,7 @@ public static class IngestCommand
             {
                 console.MarkupLineInterpolated($"[grey]skipped {file}: not a supported document type[/]");
             }
-            catch (Exception e) when (e is RequestRejectedException or CliException)
+            catch (Exception e) when (e is RequestRejectedException or CliException and not AccessDeniedException)
             {
                 failures++;
                 console.MarkupLineInterpolated($"[red]{file}: {e.Message}[/]");

@@ -38,6 +38,7 @@ public sealed class DocumentLibrary(
     TimeProvider clock)
 {
     private const int HeadBytes = 8192;
+    private static readonly TimeSpan QueueFullRetryAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>Where uploads are spooled while their hash is computed.</summary>
     public string SpoolDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "docqa-uploads");
@@ -77,6 +78,7 @@ public sealed class DocumentLibrary(
                     return new UploadResult(existing, existing.Status == DocumentStatus.Ready ? UploadOutcome.Unchanged : UploadOutcome.Accepted);
                 }
 
+                if (existing?.Status != DocumentStatus.Queued) await RequireQueueRoomAsync(cancellationToken);
                 await using (var spooled = File.OpenRead(spoolPath))
                     await files.SaveAsync(upload.Index, id, sha256, spooled, cancellationToken);
 
@@ -117,6 +119,7 @@ public sealed class DocumentLibrary(
             var record = await GetAsync(index, id, cancellationToken);
             if (record.Status != DocumentStatus.Failed)
                 throw new RequestRejectedException(RejectionKind.Conflict, $"Document '{id}' is {record.Status.ToString().ToLowerInvariant()}, not failed.");
+            await RequireQueueRoomAsync(cancellationToken);
             record = record with { Status = DocumentStatus.Queued, Error = null, Attempts = 0, UpdatedAt = clock.GetUtcNow() };
             await store.SaveDocumentAsync(record, cancellationToken);
             signal.Notify();
@@ -175,6 +178,16 @@ public sealed class DocumentLibrary(
         if (!IndexNames.IsValid(index))
             throw RequestRejectedException.BadRequest(
                 $"Index name '{index}' is not valid: use 1-64 lower-case letters, digits, '_' or '-', starting with a letter or digit.");
+    }
+
+    /// <summary>Back-pressure: a full queue refuses new work instead of growing without bound. Called under the write lock.</summary>
+    private async Task RequireQueueRoomAsync(CancellationToken cancellationToken)
+    {
+        var limit = options.Value.MaxQueuedDocuments;
+        if (await store.CountQueuedAsync(cancellationToken) >= limit)
+            throw new RequestRejectedException(RejectionKind.Overloaded,
+                $"{limit} documents are already waiting to be processed; try again later.")
+            { RetryAfter = QueueFullRetryAfter };
     }
 
     /// <summary>Copies the upload to a spool file, hashing it on the way and refusing it once it passes the size limit.</summary>

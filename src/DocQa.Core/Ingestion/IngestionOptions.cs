@@ -14,6 +14,10 @@ public sealed class IngestionOptions
     [Range(1, 64)]
     public int Workers { get; set; } = 2;
 
+    /// <summary>Documents allowed to wait in the queue; an upload beyond it is refused (503 with Retry-After) until the queue drains.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxQueuedDocuments { get; set; } = 1000;
+
     /// <summary>Chunks sent to the embedding model per call.</summary>
     [Range(1, 1024)]
     public int EmbeddingBatchSize { get; set; } = 64;

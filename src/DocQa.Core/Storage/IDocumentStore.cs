@@ -41,6 +41,9 @@ public interface IDocumentStore
     /// <summary>Atomically moves the oldest queued document to processing (counting the attempt) and returns it; null when none is queued.</summary>
     Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>How many documents wait in the queue (not counting those being processed).</summary>
+    Task<int> CountQueuedAsync(CancellationToken cancellationToken = default);
+
     /// <summary>At start-up: documents left in processing by a stopped process go back to queued. Returns how many.</summary>
     Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default);
 

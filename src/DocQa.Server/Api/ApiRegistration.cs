@@ -1,5 +1,6 @@
 using DocQa.Contracts;
 using DocQa.Core.Ingestion;
+using DocQa.Server.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Scalar.AspNetCore;
@@ -28,7 +29,13 @@ public static class ApiRegistration
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("DocQa API"));
 
-        var v1 = app.MapGroup("/v1");
+        // Every /v1 endpoint needs read access to its index at least (a key, once keys are configured) and counts against the key's rate.
+        var v1 = app.MapGroup("/v1")
+            .RequireAuthorization(IndexPolicies.Read)
+            .RequireRateLimiting(SecurityRegistration.PerKeyRateLimit)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         v1.MapIndexEndpoints();
         v1.MapDocumentEndpoints();
         v1.MapQueryEndpoints();

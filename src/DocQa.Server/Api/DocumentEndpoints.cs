@@ -1,6 +1,7 @@
 using DocQa.Contracts;
 using DocQa.Core;
 using DocQa.Core.Ingestion;
+using DocQa.Server.Security;
 using Microsoft.Net.Http.Headers;
 
 namespace DocQa.Server.Api;
@@ -15,12 +16,14 @@ public static class DocumentEndpoints
         var documents = v1.MapGroup("/indexes/{index}/documents").WithTags("Documents");
 
         documents.MapPost("/", UploadAsync)
+            .RequireAuthorization(IndexPolicies.Write)
             .Accepts<IFormFile>("multipart/form-data")
             .Produces<DocumentDto>(StatusCodes.Status202Accepted)
             .Produces<DocumentDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Uploads a document (multipart: file, optional id, repeatable tags key:value); it is processed in the background.");
 
         documents.MapGet("/", async (string index, DocumentLibrary library, CancellationToken ct) =>
@@ -49,14 +52,16 @@ public static class DocumentEndpoints
         {
             await library.DeleteAsync(index, id, ct);
             return Results.NoContent();
-        }).ProducesProblem(StatusCodes.Status404NotFound)
+        }).RequireAuthorization(IndexPolicies.Write)
+          .ProducesProblem(StatusCodes.Status404NotFound)
           .WithSummary("Deletes a document; its passages are never returned again.");
 
         documents.MapPost("/{id}/retry", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
         {
             var record = await library.RetryAsync(index, id, ct);
             return Results.Accepted($"/v1/indexes/{index}/documents/{record.Id}", DocumentDto.From(record));
-        }).ProducesProblem(StatusCodes.Status409Conflict)
+        }).RequireAuthorization(IndexPolicies.Write)
+          .ProducesProblem(StatusCodes.Status409Conflict)
           .WithSummary("Queues a failed document again.");
 
         return v1;

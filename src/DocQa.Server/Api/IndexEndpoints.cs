@@ -1,5 +1,7 @@
 using DocQa.Contracts;
+using System.Security.Claims;
 using DocQa.Core.Ingestion;
+using DocQa.Server.Security;
 
 namespace DocQa.Server.Api;
 
@@ -9,16 +11,18 @@ public static class IndexEndpoints
     {
         var indexes = v1.MapGroup("/indexes").WithTags("Indexes");
 
-        indexes.MapGet("/", async (DocumentLibrary library, CancellationToken ct) =>
+        indexes.MapGet("/", async (DocumentLibrary library, ClaimsPrincipal user, CancellationToken ct) =>
         {
-            return new IndexListDto((await library.ListIndexesAsync(ct)).Select(IndexDto.From).ToList());
-        }).WithSummary("Lists the indexes with their document and chunk counts.");
+            var readable = (await library.ListIndexesAsync(ct)).Where(index => user.CanRead(index.Name));
+            return new IndexListDto(readable.Select(IndexDto.From).ToList());
+        }).WithSummary("Lists the indexes the caller may read, with their document and chunk counts.");
 
         indexes.MapDelete("/{index}", async (string index, DocumentLibrary library, CancellationToken ct) =>
         {
             await library.DeleteIndexAsync(index, ct);
             return Results.NoContent();
-        }).WithSummary("Deletes an index with all its documents.");
+        }).RequireAuthorization(IndexPolicies.Manage)
+          .WithSummary("Deletes an index with all its documents (admin keys).");
 
         return v1;
     }

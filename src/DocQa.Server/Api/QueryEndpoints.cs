@@ -5,6 +5,8 @@ using DocQa.Core.Answering;
 using DocQa.Core.Ingestion;
 using DocQa.Core.Retrieval;
 using DocQa.Hosting;
+using DocQa.Server.Security;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -12,14 +14,11 @@ namespace DocQa.Server.Api;
 
 public static class QueryEndpoints
 {
-    private const int MaxTop = 50;
-    private const int MaxQueryLength = 4000;
-
     public static RouteGroupBuilder MapQueryEndpoints(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/indexes/{index}/search", async (string index, SearchRequestDto body, Retriever retriever, CancellationToken ct) =>
+        v1.MapPost("/indexes/{index}/search", async (string index, SearchRequestDto body, Retriever retriever, IOptions<LimitsOptions> limits, CancellationToken ct) =>
         {
-            var request = new SearchRequest(index, RequireText(body.Query, "query"), CheckTop(body.Top), body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
+            var request = new SearchRequest(index, RequireText(body.Query, "query", limits.Value), CheckTop(body.Top, limits.Value), body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
             DocumentLibrary.RequireIndexName(index);
             var passages = await retriever.SearchAsync(request, ct);
             return new SearchResponseDto(passages.Select(SearchResultDto.From).ToList());
@@ -27,15 +26,18 @@ public static class QueryEndpoints
           .ProducesProblem(StatusCodes.Status400BadRequest)
           .WithSummary("Searches an index: hybrid (default), vector or keyword.");
 
-        v1.MapPost("/indexes/{index}/ask", async (string index, AskRequestDto body, HttpContext http, AskService ask, CancellationToken ct) =>
+        v1.MapPost("/indexes/{index}/ask", async (string index, AskRequestDto body, HttpContext http, AskService ask, IOptions<LimitsOptions> limits, CancellationToken ct) =>
         {
-            var request = new AskRequest(index, RequireText(body.Question, "question"), CheckTop(body.Top), body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
+            var request = new AskRequest(index, RequireText(body.Question, "question", limits.Value), CheckTop(body.Top, limits.Value), body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
             DocumentLibrary.RequireIndexName(index);
             var stream = body.Stream ?? http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
             if (!stream)
                 return Results.Ok(AskResponseDto.From(await ask.AskAsync(request, ct)));
             // Everything that can refuse the request happens in StartAsync, before the event stream begins.
             var started = await ask.StartAsync(request, ct);
+            // The request timeout covers the wait for a turn and the retrieval; once events flow, the answer's length is
+            // bounded by Llm:MaxAnswerTokens and a client that leaves stops it, so a slow model is not cut off mid-answer.
+            http.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
             return TypedResults.ServerSentEvents(AnswerEvents.Stream(started, ask, ct));
         }).WithTags("Query")
           .Produces<AskResponseDto>()
@@ -54,19 +56,19 @@ public static class QueryEndpoints
         return v1;
     }
 
-    private static string RequireText(string? text, string field)
+    private static string RequireText(string? text, string field, LimitsOptions limits)
     {
         if (string.IsNullOrWhiteSpace(text))
             throw RequestRejectedException.BadRequest($"'{field}' is required.");
-        if (text.Length > MaxQueryLength)
-            throw RequestRejectedException.BadRequest($"'{field}' is longer than {MaxQueryLength} characters.");
+        if (text.Length > limits.MaxQuestionChars)
+            throw RequestRejectedException.BadRequest($"'{field}' is longer than {limits.MaxQuestionChars} characters.");
         return text.Trim();
     }
 
-    private static int CheckTop(int? top) => top switch
+    private static int CheckTop(int? top, LimitsOptions limits) => top switch
     {
-        null => 5,
-        >= 1 and <= MaxTop => top.Value,
-        _ => throw RequestRejectedException.BadRequest($"'top' must be between 1 and {MaxTop}."),
+        null => Math.Min(5, limits.MaxTop),
+        _ when top >= 1 && top <= limits.MaxTop => top.Value,
+        _ => throw RequestRejectedException.BadRequest($"'top' must be between 1 and {limits.MaxTop}."),
     };
 }

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DocQa.Server.Security;
+
+/// <summary>The Limits section: bounds on what one request may ask of the server.</summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>Requests per minute for each key (each client address when anonymous); 0 = unlimited. Beyond it: 429 with Retry-After.</summary>
+    [Range(0, int.MaxValue)]
+    public int RequestsPerMinute { get; set; } = 1200;
+
+    /// <summary>Longest question or search query accepted, in characters.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxQuestionChars { get; set; } = 4000;
+
+    /// <summary>Most passages a search or an answer may ask for ("top").</summary>
+    [Range(1, 1000)]
+    public int MaxTop { get; set; } = 50;
+
+    /// <summary>
+    /// Longest time a request may take before it is cancelled (504); 0 = no limit. A streamed answer is bounded
+    /// until its first event; after that its length is bounded by Llm:MaxAnswerTokens and a client that leaves stops it.
+    /// </summary>
+    [Range(0, 86400)]
+    public int RequestTimeoutSeconds { get; set; } = 120;
+}
