@@ -16,9 +16,9 @@ internal static class DocxTextExtractor
 {
     // A DOCX is a ZIP archive; a few kilobytes can unpack to gigabytes or hold millions of entries. Real documents
     // stay far below these limits, so an archive past them is refused before the Open Xml SDK unpacks anything.
-    public const int MaxEntries = 10_000;
-    public const long MaxUncompressedBytes = 512L * 1024 * 1024;
-    public const int MaxCompressionRatio = 200;
+    private const int MaxEntries = 10_000;
+    private const long MaxUncompressedBytes = 512L * 1024 * 1024;
+    private const int MaxCompressionRatio = 200;
     private const long RatioCheckedFrom = 10L * 1024 * 1024;
 
     public static ExtractedDocument Extract(Stream content, CancellationToken cancellationToken)

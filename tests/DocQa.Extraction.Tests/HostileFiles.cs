@@ -17,6 +17,7 @@ internal static class HostileFiles
 {
     public static readonly byte[] Pdf = MakePdf();
     public static readonly byte[] Docx = MakeDocx();
+    public static readonly int DocxEntries = new ZipArchive(new MemoryStream(Docx)).Entries.Count;
 
     public static readonly byte[] Html = Encoding.UTF8.GetBytes("""
         <!DOCTYPE html><html><head><title>Harbor rules</title><script>steal()</script></head>
