@@ -1,66 +1,72 @@
+using System.Collections.Concurrent;
+using System.Runtime;
+using System.Text;
 using System.Text.Json;
 using DocQa.Core.Extraction;
 using DocQa.Extraction;
 using DocQa.Extraction.Isolation;
 
-// docqa-extract <file> <kind> <media type> <deadline seconds>: extracts the file and writes a WorkerReply as JSON
-// to standard output. Started by IsolatedDocumentExtractor, which enforces the time limit and the memory budget.
-if (args.Length != 4 || !Enum.TryParse(args[1], out DocumentKind kind) || !int.TryParse(args[3], out var deadlineSeconds) || deadlineSeconds <= 0)
-{
-    Console.Error.WriteLine("usage: docqa-extract <file> <Pdf|Docx|Html|Markdown|Text> <media type> <deadline seconds>");
-    return WorkerProtocol.ExitUsage;
-}
+// docqa-extract: reads one WorkerRequest per line on standard input, extracts the file, and writes one WorkerReply per
+// line on standard output, until standard input closes. Started and kept by IsolatedDocumentExtractor, which enforces
+// the time limit (it kills the worker) and the memory budget (the GC heap limit it starts the worker with).
 
-ExitWhenParentCloses();
-ExitAfter(TimeSpan.FromSeconds(deadlineSeconds) + TimeSpan.FromSeconds(5));
+// Standard output carries the replies alone: anything a library prints goes to standard error instead.
+var replies = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
+Console.SetOut(Console.Error);
 
-WorkerReply reply;
-try
-{
-    Misbehave(Environment.GetEnvironmentVariable(WorkerProtocol.FaultVariable));
-    using var content = File.OpenRead(args[0]);
-    reply = new WorkerReply(new DocumentExtractor().Extract(content, new DocumentType(kind, args[2])), null);
-}
-catch (Exception e) when (e is OutOfMemoryException || e.InnerException is OutOfMemoryException)
-{
-    return WorkerProtocol.ExitOutOfMemory;
-}
-catch (ExtractionException e)
-{
-    reply = new WorkerReply(null, e.Message);
-}
-catch (IOException e)
-{
-    reply = new WorkerReply(null, $"the file cannot be read: {e.Message}");
-}
+var fault = Environment.GetEnvironmentVariable(WorkerProtocol.FaultVariable);
+var extractor = new DocumentExtractor();
+using var deadline = new Timer(_ => Environment.Exit(WorkerProtocol.ExitDeadline));
 
-using (var output = Console.OpenStandardOutput())
-    JsonSerializer.Serialize(output, reply, WorkerProtocol.Json);
-return WorkerProtocol.ExitReplied;
+foreach (var line in RequestsUntilInputCloses())
+{
+    var request = JsonSerializer.Deserialize<WorkerRequest>(line, WorkerProtocol.Json)
+        ?? throw new InvalidDataException("empty request");
+    deadline.Change(TimeSpan.FromSeconds(request.DeadlineSeconds + 5), Timeout.InfiniteTimeSpan);
+    WorkerReply reply;
+    try
+    {
+        Misbehave(fault);
+        using var content = File.OpenRead(request.Path);
+        reply = new WorkerReply(extractor.Extract(content, new DocumentType(request.Kind, request.MediaType)), null);
+    }
+    catch (Exception e) when (e is OutOfMemoryException || e.InnerException is OutOfMemoryException)
+    {
+        return WorkerProtocol.ExitOutOfMemory;
+    }
+    catch (ExtractionException e)
+    {
+        reply = new WorkerReply(null, e.Message);
+    }
+    catch (IOException e)
+    {
+        reply = new WorkerReply(null, $"the file cannot be read: {e.Message}");
+    }
+    replies.WriteLine(JsonSerializer.Serialize(reply, WorkerProtocol.Json));
+    deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    reply = null!;
+    // Hand the document's memory back before waiting: an idle worker should not hold the last file's peak.
+    GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+}
+return WorkerProtocol.ExitDone;
 
-// The parent holds our standard input open while it waits; end of input means it is gone, and so is the reason to go on.
-static void ExitWhenParentCloses() =>
+// Input is read on a thread of its own, so that its end is seen even while an extraction is running: the parent
+// closes it (or dies) and the worker goes, whatever it was doing.
+static IEnumerable<string> RequestsUntilInputCloses()
+{
+    var requests = new BlockingCollection<string>();
     new Thread(() =>
     {
-        try
-        {
-            using var input = Console.OpenStandardInput();
-            var buffer = new byte[64];
-            while (input.Read(buffer) > 0) { }
-        }
-        catch (IOException)
-        {
-        }
-        Environment.Exit(WorkerProtocol.ExitDeadline);
+        using var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
+        while (input.ReadLine() is { } line)
+            requests.Add(line);
+        requests.CompleteAdding();
+        Thread.Sleep(TimeSpan.FromSeconds(1)); // let a last reply finish writing
+        Environment.Exit(WorkerProtocol.ExitDone);
     }) { IsBackground = true }.Start();
-
-// A safety net should the parent die without killing us and leave the pipe open.
-static void ExitAfter(TimeSpan deadline) =>
-    new Thread(() =>
-    {
-        Thread.Sleep(deadline);
-        Environment.Exit(WorkerProtocol.ExitDeadline);
-    }) { IsBackground = true }.Start();
+    return requests.GetConsumingEnumerable();
+}
 
 static void Misbehave(string? fault)
 {

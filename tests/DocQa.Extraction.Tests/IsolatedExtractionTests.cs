@@ -6,9 +6,14 @@ using DocQa.Extraction.Isolation;
 namespace DocQa.Extraction.Tests;
 
 /// <summary>The real docqa-extract worker: same results as in-process, and a hang, an explosion or a crash fails only its document.</summary>
-public class IsolatedExtractionTests
+public sealed class IsolatedExtractionTests : IDisposable
 {
     private static readonly ExtractionLimits Limits = new(TimeSpan.FromSeconds(30), 256);
+
+    // One extractor for the well-behaved cases, so that its worker is reused from one document to the next.
+    private readonly IsolatedDocumentExtractor _shared = Isolated();
+
+    public void Dispose() => _shared.Dispose();
 
     private static IsolatedDocumentExtractor Isolated(ExtractionLimits? limits = null, string? fault = null) =>
         new(new DocumentExtractor(), limits ?? Limits)
@@ -22,7 +27,7 @@ public class IsolatedExtractionTests
         foreach (var (kind, bytes) in HostileFiles.Originals)
         {
             ExtractedDocument expected = TestDocuments.Extractor.Extract(new MemoryStream(bytes), HostileFiles.TypeOf(kind));
-            ExtractedDocument actual = Isolated().Extract(new MemoryStream(bytes), HostileFiles.TypeOf(kind));
+            ExtractedDocument actual = _shared.Extract(new MemoryStream(bytes), HostileFiles.TypeOf(kind));
             Assert.Equal(expected.Pages, actual.Pages);
             Assert.Equal(expected.PagesWithoutText, actual.PagesWithoutText);
             Assert.Equal(expected.Blocks, actual.Blocks);
@@ -37,7 +42,7 @@ public class IsolatedExtractionTests
         try
         {
             using var stored = File.OpenRead(path);
-            Assert.Equal(2, Isolated().Extract(stored, HostileFiles.TypeOf(DocumentKind.Pdf)).Pages);
+            Assert.Equal(2, _shared.Extract(stored, HostileFiles.TypeOf(DocumentKind.Pdf)).Pages);
         }
         finally
         {
@@ -48,37 +53,41 @@ public class IsolatedExtractionTests
     [Fact]
     public void Mutated_files_fail_with_the_same_reason_as_in_process()
     {
-        // A handful only: each costs a process start.
         HostileFiles.MutatedDocuments.Sample(input =>
         {
             string expected = Outcome(TestDocuments.Extractor, input);
-            Assert.Equal(expected, Outcome(Isolated(), input));
-        }, iter: 6, threads: 1);
+            Assert.Equal(expected, Outcome(_shared, input));
+        }, iter: 20, threads: 1);
     }
 
     [Fact]
     public void A_worker_that_hangs_is_stopped_at_the_time_limit()
     {
-        var clock = Stopwatch.StartNew();
-        var failure = Assert.Throws<ExtractionException>(() =>
-            Isolated(new ExtractionLimits(TimeSpan.FromSeconds(2), 256), fault: "hang").Extract(new MemoryStream(HostileFiles.Text), HostileFiles.TypeOf(DocumentKind.Text)));
-        Assert.Equal("extraction timed out after 2 s", failure.Message);
-        Assert.InRange(clock.Elapsed.TotalSeconds, 2, 15);
+        using var hanging = Isolated(new ExtractionLimits(TimeSpan.FromSeconds(2), 256), fault: "hang");
+        for (int attempt = 0; attempt < 2; attempt++) // the second gets a fresh worker, which hangs as well
+        {
+            var clock = Stopwatch.StartNew();
+            var failure = Assert.Throws<ExtractionException>(() => hanging.Extract(new MemoryStream(HostileFiles.Text), HostileFiles.TypeOf(DocumentKind.Text)));
+            Assert.Equal("extraction timed out after 2 s", failure.Message);
+            Assert.InRange(clock.Elapsed.TotalSeconds, 2, 15);
+        }
     }
 
     [Fact]
     public void A_worker_that_allocates_without_end_runs_out_of_its_own_memory()
     {
+        using var hoarding = Isolated(new ExtractionLimits(TimeSpan.FromSeconds(60), 128), fault: "allocate");
         var failure = Assert.Throws<ExtractionException>(() =>
-            Isolated(new ExtractionLimits(TimeSpan.FromSeconds(60), 128), fault: "allocate").Extract(new MemoryStream(HostileFiles.Text), HostileFiles.TypeOf(DocumentKind.Text)));
+            hoarding.Extract(new MemoryStream(HostileFiles.Text), HostileFiles.TypeOf(DocumentKind.Text)));
         Assert.Equal("extraction ran out of memory (limit 128 MB)", failure.Message);
     }
 
     [Fact]
     public void A_worker_that_crashes_fails_the_document_with_its_error()
     {
+        using var crashing = Isolated(fault: "crash");
         var failure = Assert.Throws<ExtractionException>(() =>
-            Isolated(fault: "crash").Extract(new MemoryStream(HostileFiles.Text), HostileFiles.TypeOf(DocumentKind.Text)));
+            crashing.Extract(new MemoryStream(HostileFiles.Text), HostileFiles.TypeOf(DocumentKind.Text)));
         Assert.StartsWith("extraction crashed (exit code ", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Stack overflow", failure.Message, StringComparison.Ordinal);
     }
@@ -87,8 +96,9 @@ public class IsolatedExtractionTests
     public void Cancellation_stops_the_worker()
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var hanging = Isolated(fault: "hang");
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            Isolated(fault: "hang").Extract(new MemoryStream(HostileFiles.Text), HostileFiles.TypeOf(DocumentKind.Text), cancel.Token));
+            hanging.Extract(new MemoryStream(HostileFiles.Text), HostileFiles.TypeOf(DocumentKind.Text), cancel.Token));
     }
 
     private static string Outcome(IDocumentExtractor extractor, HostileInput input)

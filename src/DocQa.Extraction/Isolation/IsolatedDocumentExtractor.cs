@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -14,15 +15,20 @@ public sealed record ExtractionLimits(TimeSpan Timeout, int MemoryMegabytes);
 /// that loops inside a parser cannot be stopped and the GC heap is shared, so only a process of its own keeps
 /// a hostile file from hanging or exhausting the server: the child is killed at the time limit, runs out of
 /// memory on its own heap limit, or crashes (a stack overflow) — and only that document fails, with the reason.
+/// Workers are kept between documents, one per concurrent extraction, so that the start of a process and the
+/// compilation of the readers are paid once rather than per document; a worker that failed is never reused.
 /// </summary>
-public sealed class IsolatedDocumentExtractor : IDocumentExtractor
+public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
 {
-    private const int StandardErrorKept = 8192;
+    /// <summary>A worker is replaced after this many documents, so that what one leaves behind cannot accumulate.</summary>
+    private const int DocumentsPerWorker = 200;
 
     private readonly DocumentExtractor _inner;
     private readonly ExtractionLimits _limits;
     private readonly string _workerPath;
     private readonly string _dotnet;
+    private readonly ConcurrentBag<Worker> _idle = [];
+    private bool _disposed;
 
     public IsolatedDocumentExtractor(DocumentExtractor inner, ExtractionLimits limits, string? workerPath = null)
     {
@@ -37,7 +43,7 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor
         _dotnet = DotnetHost();
     }
 
-    /// <summary>Extra environment variables for the worker (tests use them to make it misbehave).</summary>
+    /// <summary>Extra environment variables for the workers (tests use them to make a worker misbehave).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Detection reads only the first bytes; it stays in-process.</summary>
@@ -47,6 +53,7 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(type);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
 
         // The stored original is read in place; anything else is written to a temporary file for the worker.
@@ -65,7 +72,8 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor
 
         try
         {
-            return Run(path, type, cancellationToken);
+            var request = new WorkerRequest(path, type.Kind, type.MediaType, (int)Math.Ceiling(_limits.Timeout.TotalSeconds));
+            return Run(request, cancellationToken);
         }
         finally
         {
@@ -73,109 +81,72 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor
         }
     }
 
-    private ExtractedDocument Run(string path, DocumentType type, CancellationToken cancellationToken)
+    private ExtractedDocument Run(WorkerRequest request, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(_dotnet)
-        {
-            RedirectStandardInput = true, // the worker exits when this pipe closes: the parent is gone
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(_workerPath);
-        foreach (var argument in WorkerProtocol.Arguments(path, type, _limits.Timeout))
-            start.ArgumentList.Add(argument);
-        // The heap limit is hexadecimal bytes; past it allocations throw OutOfMemoryException in the worker only.
-        start.Environment["DOTNET_GCHeapHardLimit"] = ((long)_limits.MemoryMegabytes * 1024 * 1024).ToString("X", CultureInfo.InvariantCulture);
-        start.Environment["DOTNET_gcServer"] = "0";
-        foreach (var (name, value) in Environment)
-            start.Environment[name] = value;
-
-        using var process = Process.Start(start)
-            ?? throw new ExtractionException("the extraction worker could not be started");
-        var reply = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var errors = ReadBoundedAsync(process.StandardError);
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_limits.Timeout);
+        var worker = _idle.TryTake(out var idle) ? idle : StartWorker();
+        var reusable = false;
         try
         {
-            process.WaitForExitAsync(timeout.Token).GetAwaiter().GetResult();
+            var reply = worker.Send(request, _limits.Timeout, cancellationToken);
+            if (reply is null)
+                throw Exited(worker);
+            reusable = ++worker.Documents < DocumentsPerWorker;
+            if (reply.Error is { } reason)
+                throw new ExtractionException(reason);
+            return reply.Document ?? throw new ExtractionException("the extraction worker replied nothing");
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            Kill(process);
-            cancellationToken.ThrowIfCancellationRequested();
             throw new ExtractionException($"extraction timed out after {_limits.Timeout.TotalSeconds:0.#} s");
-        }
-        finally
-        {
-            process.StandardInput.Close();
-        }
-
-        var output = reply.GetAwaiter().GetResult();
-        var error = errors.GetAwaiter().GetResult();
-        return process.ExitCode switch
-        {
-            WorkerProtocol.ExitReplied => Parse(output),
-            WorkerProtocol.ExitOutOfMemory => throw OutOfMemory(),
-            WorkerProtocol.ExitDeadline => throw new ExtractionException($"extraction timed out after {_limits.Timeout.TotalSeconds:0.#} s"),
-            _ when error.Contains("OutOfMemoryException", StringComparison.Ordinal) => throw OutOfMemory(),
-            var code => throw new ExtractionException($"extraction crashed (exit code {code}): {FirstLine(error)}"),
-        };
-    }
-
-    private ExtractionException OutOfMemory() => new($"extraction ran out of memory (limit {_limits.MemoryMegabytes} MB)");
-
-    private static ExtractedDocument Parse(string output)
-    {
-        WorkerReply? reply;
-        try
-        {
-            reply = JsonSerializer.Deserialize<WorkerReply>(output, WorkerProtocol.Json);
         }
         catch (JsonException e)
         {
             throw new ExtractionException($"the extraction worker's reply is unreadable: {e.Message}", e);
         }
-        if (reply?.Error is { } reason)
-            throw new ExtractionException(reason);
-        return reply?.Document ?? throw new ExtractionException("the extraction worker replied nothing");
-    }
-
-    private static void Kill(Process process)
-    {
-        try
+        finally
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-            // exited meanwhile
+            if (reusable && !_disposed) _idle.Add(worker);
+            else worker.Dispose();
         }
     }
 
-    /// <summary>Reads a stream to its end and keeps only its beginning, so that a worker spewing errors cannot fill memory.</summary>
-    private static async Task<string> ReadBoundedAsync(StreamReader reader)
+    /// <summary>The reason a worker ended without a reply, from its exit code and what it wrote to standard error.</summary>
+    private ExtractionException Exited(Worker worker)
     {
-        var kept = new StringBuilder();
-        var buffer = new char[4096];
-        int read;
-        while ((read = await reader.ReadAsync(buffer, CancellationToken.None)) > 0)
-        {
-            if (kept.Length < StandardErrorKept)
-                kept.Append(buffer, 0, Math.Min(read, StandardErrorKept - kept.Length));
-        }
-        return kept.ToString();
+        var (code, errors) = worker.WaitForExit();
+        if (code == WorkerProtocol.ExitOutOfMemory || errors.Contains("OutOfMemoryException", StringComparison.Ordinal))
+            return new ExtractionException($"extraction ran out of memory (limit {_limits.MemoryMegabytes} MB)");
+        if (code == WorkerProtocol.ExitDeadline)
+            return new ExtractionException($"extraction timed out after {_limits.Timeout.TotalSeconds:0.#} s");
+        var line = errors.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "no message";
+        return new ExtractionException($"extraction crashed (exit code {code}): {(line.Length <= 200 ? line : line[..200] + "…")}");
     }
 
-    private static string FirstLine(string text)
+    private Worker StartWorker()
     {
-        var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
-        if (line is null) return "no message";
-        return line.Length <= 200 ? line : line[..200] + "…";
+        var start = new ProcessStartInfo(_dotnet)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardInputEncoding = new UTF8Encoding(false),
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(_workerPath);
+        // The heap limit is hexadecimal bytes; past it allocations throw OutOfMemoryException in the worker only.
+        start.Environment["DOTNET_GCHeapHardLimit"] = ((long)_limits.MemoryMegabytes * 1024 * 1024).ToString("X", CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (name, value) in Environment)
+            start.Environment[name] = value;
+        return new Worker(Process.Start(start) ?? throw new ExtractionException("the extraction worker could not be started"));
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var worker))
+            worker.Dispose();
     }
 
     /// <summary>The dotnet host this process runs on, so the worker runs on the same runtime.</summary>
@@ -192,5 +163,81 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor
             if (File.Exists(host)) return host;
         }
         return executable;
+    }
+
+    /// <summary>One worker process: requests go to its input, replies come from its output, its errors are kept.</summary>
+    private sealed class Worker : IDisposable
+    {
+        private const int ErrorsKept = 8192;
+
+        private readonly Process _process;
+        private readonly StringBuilder _errors = new();
+        private readonly Task _errorReader;
+
+        public Worker(Process process)
+        {
+            _process = process;
+            _errorReader = KeepErrorsAsync();
+        }
+
+        public int Documents { get; set; }
+
+        /// <summary>The reply, or null when the worker ended without one. Throws OperationCanceledException at the time limit.</summary>
+        public WorkerReply? Send(WorkerRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            lock (_errors) _errors.Clear(); // what a crash reports is what this document caused
+            try
+            {
+                _process.StandardInput.WriteLine(JsonSerializer.Serialize(request, WorkerProtocol.Json));
+                _process.StandardInput.Flush();
+            }
+            catch (IOException)
+            {
+                return null; // it died before it could read the request
+            }
+
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            var line = _process.StandardOutput.ReadLineAsync(limit.Token).AsTask().GetAwaiter().GetResult();
+            return line is null ? null : JsonSerializer.Deserialize<WorkerReply>(line, WorkerProtocol.Json);
+        }
+
+        public (int ExitCode, string Errors) WaitForExit()
+        {
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
+                _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            _errorReader.Wait(TimeSpan.FromSeconds(5));
+            lock (_errors) return (_process.ExitCode, _errors.ToString());
+        }
+
+        /// <summary>Ends the worker: an idle one has nothing to lose, a failed one must not linger.</summary>
+        public void Dispose()
+        {
+            try
+            {
+                if (!_process.HasExited)
+                    _process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // exited meanwhile
+            }
+            _process.Dispose();
+        }
+
+        private async Task KeepErrorsAsync()
+        {
+            var buffer = new char[4096];
+            int read;
+            while ((read = await _process.StandardError.ReadAsync(buffer, CancellationToken.None)) > 0)
+            {
+                lock (_errors)
+                {
+                    if (_errors.Length < ErrorsKept)
+                        _errors.Append(buffer, 0, Math.Min(read, ErrorsKept - _errors.Length));
+                }
+            }
+        }
     }
 }

@@ -1,26 +1,26 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using DocQa.Core.Extraction;
 
 namespace DocQa.Extraction.Isolation;
 
 /// <summary>
-/// What the extraction worker (docqa-extract) and <see cref="IsolatedDocumentExtractor"/> say to each other:
-/// arguments in, one JSON reply on standard output, and exit codes for the failures that leave no reply.
+/// What the extraction worker (docqa-extract) and <see cref="IsolatedDocumentExtractor"/> say to each other: one
+/// JSON request per line on the worker's standard input, one JSON reply per line on its standard output, and exit
+/// codes for the failures that leave no reply. The worker serves requests until its input closes.
 /// </summary>
 public static class WorkerProtocol
 {
     /// <summary>The worker's assembly, next to the host's own.</summary>
     public const string AssemblyName = "docqa-extract";
 
-    /// <summary>A reply was written: the document or the reason it cannot be read.</summary>
-    public const int ExitReplied = 0;
-
-    public const int ExitUsage = 2;
+    /// <summary>Standard input closed: the parent is done with the worker, or gone.</summary>
+    public const int ExitDone = 0;
 
     /// <summary>The extraction exhausted the memory budget (DOTNET_GCHeapHardLimit).</summary>
     public const int ExitOutOfMemory = 3;
 
-    /// <summary>The worker's own deadline passed: a safety net for when the parent died without killing it.</summary>
+    /// <summary>A request's own deadline passed: a safety net for when the parent cannot kill the worker.</summary>
     public const int ExitDeadline = 4;
 
     /// <summary>
@@ -29,11 +29,15 @@ public static class WorkerProtocol
     /// </summary>
     public const string FaultVariable = "DOCQA_EXTRACT_FAULT";
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public static string[] Arguments(string path, DocumentType type, TimeSpan deadline) =>
-        [path, type.Kind.ToString(), type.MediaType, ((int)Math.Ceiling(deadline.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+    /// <summary>Single-line JSON (the default: no indentation), so that a line is a message.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 }
+
+/// <summary>Extract the file at <paramref name="Path"/> as <paramref name="Kind"/>; give up after <paramref name="DeadlineSeconds"/>.</summary>
+public sealed record WorkerRequest(string Path, DocumentKind Kind, string MediaType, int DeadlineSeconds);
 
 /// <summary>The worker's reply: the extracted document, or the reason it cannot be read.</summary>
 public sealed record WorkerReply(ExtractedDocument? Document, string? Error);
