@@ -29,11 +29,8 @@ public static class WorkerProtocol
     /// </summary>
     public const string FaultVariable = "DOCQA_EXTRACT_FAULT";
 
-    /// <summary>Single-line JSON (the default: no indentation), so that a line is a message.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>Single-line JSON (no indentation), so that a line is a message; source-generated, so no reflection at start.</summary>
+    public static JsonSerializerOptions Json => WorkerJsonContext.Default.Options;
 }
 
 /// <summary>Extract the file at <paramref name="Path"/> as <paramref name="Kind"/>; give up after <paramref name="DeadlineSeconds"/>.</summary>
@@ -41,3 +38,8 @@ public sealed record WorkerRequest(string Path, DocumentKind Kind, string MediaT
 
 /// <summary>The worker's reply: the extracted document, or the reason it cannot be read.</summary>
 public sealed record WorkerReply(ExtractedDocument? Document, string? Error);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WorkerRequest))]
+[JsonSerializable(typeof(WorkerReply))]
+internal sealed partial class WorkerJsonContext : JsonSerializerContext;
