@@ -83,7 +83,7 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
 
     private ExtractedDocument Run(WorkerRequest request, CancellationToken cancellationToken)
     {
-        var worker = _idle.TryTake(out var idle) ? idle : StartWorker();
+        var worker = TakeIdleWorker() ?? StartWorker();
         var reusable = false;
         try
         {
@@ -108,6 +108,17 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
             if (reusable && !_disposed) _idle.Add(worker);
             else worker.Dispose();
         }
+    }
+
+    /// <summary>An idle worker that is still alive (one may have been killed from outside meanwhile).</summary>
+    private Worker? TakeIdleWorker()
+    {
+        while (_idle.TryTake(out var worker))
+        {
+            if (!worker.HasExited) return worker;
+            worker.Dispose();
+        }
+        return null;
     }
 
     /// <summary>The reason a worker ended without a reply, from its exit code and what it wrote to standard error.</summary>
@@ -181,6 +192,8 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
         }
 
         public int Documents { get; set; }
+
+        public bool HasExited => _process.HasExited;
 
         /// <summary>The reply, or null when the worker ended without one. Throws OperationCanceledException at the time limit.</summary>
         public WorkerReply? Send(WorkerRequest request, TimeSpan timeout, CancellationToken cancellationToken)
