@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using DocQa.Core.Extraction;
 using DocumentFormat.OpenXml;
@@ -13,8 +14,16 @@ namespace DocQa.Extraction;
 /// </summary>
 internal static class DocxTextExtractor
 {
+    // A DOCX is a ZIP archive; a few kilobytes can unpack to gigabytes or hold millions of entries. Real documents
+    // stay far below these limits, so an archive past them is refused before the Open Xml SDK unpacks anything.
+    private const int MaxEntries = 10_000;
+    private const long MaxUncompressedBytes = 512L * 1024 * 1024;
+    private const int MaxCompressionRatio = 200;
+    private const long RatioCheckedFrom = 10L * 1024 * 1024;
+
     public static ExtractedDocument Extract(Stream content, CancellationToken cancellationToken)
     {
+        RefuseZipBomb(content);
         using WordprocessingDocument document = WordprocessingDocument.Open(content, isEditable: false);
         Body body = document.MainDocumentPart?.Document?.Body
             ?? throw new ExtractionException("the file is not a readable DOCX: it has no document body");
@@ -22,6 +31,27 @@ internal static class DocxTextExtractor
         var reader = new BodyReader(new HeadingStyles(document.MainDocumentPart.StyleDefinitionsPart?.Styles), cancellationToken);
         reader.Read(body);
         return reader.Blocks.ToDocument(reader.Page);
+    }
+
+    /// <summary>Reads the archive's directory (not its contents) and refuses one that would unpack to too much.</summary>
+    private static void RefuseZipBomb(Stream content)
+    {
+        long start = content.Position;
+        using (var archive = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true))
+        {
+            if (archive.Entries.Count > MaxEntries)
+                throw new ExtractionException($"the DOCX is refused: it holds {archive.Entries.Count:N0} files (limit {MaxEntries:N0}); it may be a zip bomb");
+            long total = 0;
+            foreach (ZipArchiveEntry entry in archive.Entries)
+            {
+                total += entry.Length;
+                if (total > MaxUncompressedBytes)
+                    throw new ExtractionException($"the DOCX is refused: it unpacks to more than {MaxUncompressedBytes / (1024 * 1024)} MB; it may be a zip bomb");
+                if (entry.Length > RatioCheckedFrom && entry.Length > MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
+                    throw new ExtractionException($"the DOCX is refused: a part is compressed more than {MaxCompressionRatio}:1; it may be a zip bomb");
+            }
+        }
+        content.Position = start;
     }
 
     private sealed class BodyReader(HeadingStyles headings, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace DocQa.Extraction;
 internal static class HtmlTextExtractor
 {
     private const string DroppedElements =
-        "script, style, noscript, template, nav, iframe, frame, svg, canvas, object, embed, audio, video, " +
+        "script, style, noscript, noembed, noframes, template, nav, iframe, frame, svg, canvas, object, embed, audio, video, " +
         "input, select, option, optgroup, datalist, textarea, button, [hidden], " +
         "[style*='display:none'], [style*='display: none']";
 

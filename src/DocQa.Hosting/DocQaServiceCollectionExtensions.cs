@@ -7,6 +7,7 @@ using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using DocQa.Embeddings.Onnx;
 using DocQa.Extraction;
+using DocQa.Extraction.Isolation;
 using DocQa.Llm.LlamaSharp;
 using DocQa.Storage.Qdrant;
 using DocQa.Storage.Sqlite;
@@ -63,7 +64,14 @@ public static class DocQaServiceCollectionExtensions
             }, sp.GetRequiredService<MiniLmTokenizer>());
         });
 
-        services.AddSingleton<IDocumentExtractor, DocumentExtractor>();
+        services.AddSingleton<IDocumentExtractor>(sp =>
+        {
+            var ingestion = sp.GetRequiredService<IOptions<IngestionOptions>>().Value;
+            return ingestion.IsolateExtraction
+                ? new IsolatedDocumentExtractor(new DocumentExtractor(),
+                    new ExtractionLimits(TimeSpan.FromSeconds(ingestion.ExtractionTimeoutSeconds), ingestion.ExtractionMemoryMegabytes))
+                : new DocumentExtractor();
+        });
         services.AddSingleton(sp => new Chunker(sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
         services.AddSingleton<Retriever>();
         AddAnswering(services, configuration, contentRoot);

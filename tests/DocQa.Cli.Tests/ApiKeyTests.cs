@@ -36,7 +36,7 @@ public sealed class ApiKeyTests : IDisposable
         var data = Path.Combine(_work, "store");
         Directory.CreateDirectory(data);
         var (server, url) = await ChildProcess.StartServerAsync(data,
-            "--Auth:Keys:0:Name=ops", $"--Auth:Keys:0:Hash={hash}", "--Auth:Keys:0:Role=writer", "--Auth:Keys:0:Indexes:0=crew", "--Auth:Keys:0:Indexes:1=logs");
+            ["--Auth:Keys:0:Name=ops", $"--Auth:Keys:0:Hash={hash}", "--Auth:Keys:0:Role=writer", "--Auth:Keys:0:Indexes:0=crew", "--Auth:Keys:0:Indexes:1=logs"]);
         try
         {
             var keyless = await ChildProcess.RunCliAsync(_work, "ingest", "keepers.txt", "--server", url.ToString(), "--index", "crew");

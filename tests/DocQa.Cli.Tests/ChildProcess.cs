@@ -38,13 +38,19 @@ public static class ChildProcess
         return new ProcessResult(process.ExitCode, await output, await error);
     }
 
-    /// <summary>Starts the server on a free loopback port and waits until /health answers 200.</summary>
-    public static async Task<(Process Server, Uri Url)> StartServerAsync(string dataDirectory, params string[] settings)
+    /// <summary>
+    /// Starts the server on a free loopback port and waits until /health answers 200. <paramref name="settings"/> are
+    /// more command-line settings ("--Key=value"); <paramref name="environment"/> is added to the server's environment.
+    /// </summary>
+    public static async Task<(Process Server, Uri Url)> StartServerAsync(string dataDirectory,
+        IEnumerable<string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var url = new Uri($"http://127.0.0.1:{port}/");
         var start = Start("DocQa.Server.dll", dataDirectory,
-            [$"--Urls={url}", $"--Storage:DataDirectory={dataDirectory}", "--Ingestion:SeedSamples=false", .. settings]);
+            [$"--Urls={url}", $"--Storage:DataDirectory={dataDirectory}", "--Ingestion:SeedSamples=false", .. settings ?? []]);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var server = Process.Start(start)!;
         var log = new StringBuilder();
         server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };

@@ -102,4 +102,32 @@ public class HtmlExtractionTests
 
         Assert.Equal("no text found in the document", error.Message);
     }
+
+    [Theory]
+    [InlineData("<SCRIPT type=\"module\">MARKER()</SCRIPT>")]
+    [InlineData("<svg><script>MARKER()</script></svg>")]
+    [InlineData("<math><mtext><script>MARKER()</script></mtext></math>")]
+    [InlineData("<img src=x onerror=\"MARKER()\">")]
+    [InlineData("<a href=\"javascript:MARKER()\">link</a>")]
+    [InlineData("<a href=\"JaVaScRiPt&colon;MARKER()\">link</a>")]
+    [InlineData("<iframe srcdoc=\"<script>MARKER()</script>\"></iframe>")]
+    [InlineData("<object data=\"javascript:MARKER()\"></object>")]
+    [InlineData("<form action=\"javascript:MARKER()\"><button formaction=\"javascript:MARKER()\">go</button></form>")]
+    [InlineData("<div style=\"background:url(javascript:MARKER())\">styled</div>")]
+    [InlineData("<noembed><script>MARKER()</script></noembed>")]
+    [InlineData("<noframes><script>MARKER()</script></noframes>")]
+    [InlineData("<template><script>MARKER()</script></template>")]
+    [InlineData("<style>@import 'MARKER';</style>")]
+    [InlineData("<meta http-equiv=\"refresh\" content=\"0;url=javascript:MARKER()\">")]
+    [InlineData("<body onload=\"MARKER()\" onmouseover=MARKER()>body</body>")]
+    public void No_script_or_event_handler_reaches_the_text(string fragment)
+    {
+        string html = $"<html><head><title>Page</title></head><body><p>Visible words.</p>{fragment}</body></html>";
+
+        string text = TestDocuments.Extract(TestDocuments.Utf8(html), "page.html").AllText();
+
+        Assert.Contains("Visible words.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("MARKER", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("javascript", text, StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -139,4 +139,33 @@ public sealed class BadInputTests(DocQaServerFactory factory)
         await AssertProblemAsync(await _client.UploadAsync("default", "a.txt", "text"u8.ToArray(), tags: ["novalue"]), HttpStatusCode.BadRequest, "key:value");
         await AssertProblemAsync(await _client.UploadAsync("default", "a.txt", "text"u8.ToArray(), id: "../evil"), HttpStatusCode.BadRequest, "id");
     }
+
+    [Fact]
+    public async Task Scripts_and_event_handlers_in_an_uploaded_page_never_reach_the_stored_text()
+    {
+        const string index = "hostile-html";
+        var page = """
+            <html><head><title>Pier notice</title><script>steal('zqscript')</script><style>p { content: 'zqstyle' }</style></head>
+            <body onload="steal('zqonload')"><p onclick="steal('zqonclick')">The pier closes at dusk in winter.</p>
+            <a href="javascript:steal('zqhref')">notices</a><img src=x onerror="steal('zqonerror')">
+            <noscript>zqnoscript</noscript><template><p>zqtemplate</p></template></body></html>
+            """u8.ToArray();
+        var upload = await _client.UploadAsync(index, "../../notice.html", page);
+        var document = await _client.WaitForDocumentAsync(index, (await upload.ReadAsync<DocumentDto>()).Id);
+        Assert.Equal(DocumentStatus.Ready, document.Status);
+        Assert.Equal("notice.html", document.FileName);
+
+        var stored = (await (await _client.PostAsJsonAsync($"/v1/indexes/{index}/search", new { query = "pier closes dusk", top = 10 })).ReadAsync<SearchResponseDto>()).Results;
+        Assert.NotEmpty(stored);
+        foreach (var passage in stored)
+        {
+            Assert.DoesNotContain("zq", passage.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("steal", passage.Text, StringComparison.Ordinal);
+        }
+        foreach (var marker in new[] { "zqscript", "zqstyle", "zqonload", "zqonclick", "zqhref", "zqonerror", "zqnoscript", "zqtemplate" })
+        {
+            var found = (await (await _client.PostAsJsonAsync($"/v1/indexes/{index}/search", new { query = marker, mode = "keyword" })).ReadAsync<SearchResponseDto>()).Results;
+            Assert.Empty(found);
+        }
+    }
 }

@@ -44,7 +44,21 @@ public static partial class DocumentIds
 /// <summary>File names as given by clients are labels, never paths.</summary>
 public static class FileNames
 {
-    /// <summary>Keeps the last path segment, drops control and reserved characters: "../../etc/x.pdf" -> "x.pdf".</summary>
+    public const int MaxLength = 200;
+
+    // Names Windows gives to devices, with any extension: a file saved as "con.pdf" there opens the console.
+    private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$",
+        "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+        "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    };
+
+    /// <summary>
+    /// Keeps the last path segment and drops control, bidirectional-override and reserved characters:
+    /// "../../etc/x.pdf" -> "x.pdf", "C:\\temp\\a.pdf" -> "a.pdf", "con.pdf" -> "_con.pdf". Long names are cut
+    /// to <see cref="MaxLength"/> characters, keeping the extension.
+    /// </summary>
     public static string Sanitize(string? fileName)
     {
         var name = (fileName ?? "").Replace('\\', '/');
@@ -52,11 +66,26 @@ public static class FileNames
         var clean = new StringBuilder(name.Length);
         foreach (var c in name)
         {
-            if (char.IsControl(c) || c is '<' or '>' or ':' or '"' or '|' or '?' or '*') continue;
+            if (char.IsControl(c) || IsBidiControl(c) || c is '<' or '>' or ':' or '"' or '|' or '?' or '*') continue;
             clean.Append(c);
         }
-        var result = clean.ToString().Trim().TrimStart('.').Trim();
-        if (result.Length > 200) result = result[..200];
-        return result.Length == 0 ? "upload" : result;
+        // Leading dots would hide the file or name a parent folder; trailing dots and spaces Windows drops itself.
+        var result = clean.ToString().Trim().TrimStart('.').TrimEnd('.', ' ').Trim();
+        if (result.Length > MaxLength) result = Shorten(result);
+        if (result.Length == 0) return "upload";
+        var stem = result.Split('.', 2)[0].TrimEnd(' ');
+        return ReservedNames.Contains(stem) ? "_" + result : result;
+    }
+
+    private static bool IsBidiControl(char c) => c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    private static string Shorten(string name)
+    {
+        var extension = Path.GetExtension(name);
+        if (extension.Length > 16) extension = "";
+        var stem = name[..(MaxLength - extension.Length)];
+        // Never split a surrogate pair.
+        if (char.IsHighSurrogate(stem[^1])) stem = stem[..^1];
+        return stem.TrimEnd('.', ' ') + extension;
     }
 }

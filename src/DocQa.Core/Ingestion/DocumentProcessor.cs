@@ -30,7 +30,11 @@ public sealed class DocumentProcessor(
         var clockStart = Stopwatch.GetTimestamp();
 
         if (record.Attempts > options.Value.MaxAttempts)
-            return await FailAsync(record, $"processing was interrupted {record.Attempts - 1} times; the document may crash the extractor", cancellationToken);
+        {
+            var interruptions = record.Attempts - 1;
+            return await FailAsync(record,
+                $"processing was interrupted {interruptions} time{(interruptions == 1 ? "" : "s")}; the document may crash the extractor", cancellationToken);
+        }
 
         await using var renewal = ClaimRenewal.Start(store, record, clock, logger, cancellationToken);
         try

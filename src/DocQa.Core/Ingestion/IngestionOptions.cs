@@ -26,6 +26,20 @@ public sealed class IngestionOptions
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// Extract each document in a child process (docqa-extract) under the time limit and memory budget below, so that
+    /// a file that makes a parser loop, explode or crash fails alone. False extracts in-process, without those limits.
+    /// </summary>
+    public bool IsolateExtraction { get; set; } = true;
+
+    /// <summary>An extraction still running after this long is stopped and its document fails.</summary>
+    [Range(1, 86_400)]
+    public int ExtractionTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>The memory budget of one extraction (the worker's GC heap limit).</summary>
+    [Range(64, 1_048_576)]
+    public int ExtractionMemoryMegabytes { get; set; } = 1024;
+
     /// <summary>Ingest the files of <see cref="SamplesDirectory"/> into the default index on first start, when the store is empty.</summary>
     public bool SeedSamples { get; set; } = true;
 
