@@ -29,8 +29,7 @@ internal sealed class KeywordIndex
     // cost a string each. Two terms sharing a hash would merge; at 64 bits that takes billions of terms.
     private readonly Dictionary<ulong, int> _termNumbers = [];
     private Postings[] _postings = new Postings[256];
-    private readonly Dictionary<string, int> _documentKeyById = new(StringComparer.Ordinal);
-    private readonly List<string> _documentIds = [];
+    private readonly DocumentKeys _documents = new();
 
     /// <summary>Chunks in the index.</summary>
     public int Count => _slots - _removedSlots;
@@ -80,7 +79,7 @@ internal sealed class KeywordIndex
         if (_slots == _chunkRowIds.Length) Resize(Math.Max(16, _slots * 2));
         var slot = _slots++;
         _chunkRowIds[slot] = chunkRowId;
-        _documentKeys[slot] = KeyOf(documentId);
+        _documentKeys[slot] = _documents.KeyOf(documentId);
         _lengths[slot] = (ushort)Math.Min(chunk.Length, ushort.MaxValue);
         _totalLength += _lengths[slot];
         foreach (var (term, frequency) in chunk.Frequencies)
@@ -106,7 +105,7 @@ internal sealed class KeywordIndex
     /// <summary>Removes the document's chunks; returns how many. Their postings are dropped when enough have piled up.</summary>
     public int RemoveDocument(string documentId)
     {
-        if (!_documentKeyById.TryGetValue(documentId, out var key)) return 0;
+        if (!_documents.TryGet(documentId, out var key)) return 0;
         var removed = 0;
         for (var slot = 0; slot < _slots; slot++)
         {
@@ -127,14 +126,7 @@ internal sealed class KeywordIndex
         if (top <= 0 || Count == 0 || queryTerms.Count == 0) return [];
 
         bool[]? allowed = null;
-        if (allowedDocuments is not null)
-        {
-            allowed = new bool[_documentIds.Count];
-            var any = false;
-            foreach (var id in allowedDocuments)
-                if (_documentKeyById.TryGetValue(id, out var key)) any = allowed[key] = true;
-            if (!any) return [];
-        }
+        if (allowedDocuments is not null && (allowed = _documents.Mask(allowedDocuments)) is null) return [];
 
         var scores = ArrayPool<float>.Shared.Rent(_slots);
         try
@@ -237,15 +229,6 @@ internal sealed class KeywordIndex
         Array.Clear(_removed, 0, _slots);
         _slots = live;
         _removedSlots = 0;
-    }
-
-    private int KeyOf(string documentId)
-    {
-        if (_documentKeyById.TryGetValue(documentId, out var key)) return key;
-        key = _documentIds.Count;
-        _documentIds.Add(documentId);
-        _documentKeyById.Add(documentId, key);
-        return key;
     }
 
     private void Resize(int capacity)

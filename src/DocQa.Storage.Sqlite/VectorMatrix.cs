@@ -20,10 +20,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
     private float[] _scales = [];   // Int8: one scale a row
     private long[] _chunkRowIds = [];
     private int[] _documentKeys = [];
-
-    // Document ids are interned to small ints so rows stay compact and a filter becomes a bool[] lookup.
-    private readonly Dictionary<string, int> _documentKeyById = new(StringComparer.Ordinal);
-    private readonly List<string> _documentIds = [];
+    private readonly DocumentKeys _documents = new();
     private int _reserved;
 
     public VectorPrecision Precision { get; } = precision;
@@ -44,7 +41,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
 
     public int CountOf(string documentId)
     {
-        if (!_documentKeyById.TryGetValue(documentId, out var key)) return 0;
+        if (!_documents.TryGet(documentId, out var key)) return 0;
         var count = 0;
         for (var row = 0; row < Count; row++)
             if (_documentKeys[row] == key) count++;
@@ -76,14 +73,14 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
         else
             _scales[Count] = Int8Vectors.QuantizeShifted(vector, _codes.AsSpan(Count * Dimension, Dimension));
         _chunkRowIds[Count] = chunkRowId;
-        _documentKeys[Count] = KeyOf(documentId);
+        _documentKeys[Count] = _documents.KeyOf(documentId);
         Count++;
     }
 
     /// <summary>Removes every row of the document by moving the last row into each hole. Returns how many went.</summary>
     public int RemoveDocument(string documentId)
     {
-        if (!_documentKeyById.TryGetValue(documentId, out var key)) return 0;
+        if (!_documents.TryGet(documentId, out var key)) return 0;
         var removed = 0;
         // Walking down from the end means the row moved into a hole has already been looked at and is kept.
         for (var row = Count - 1; row >= 0; row--)
@@ -120,14 +117,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
             throw new ArgumentException($"Query vector has {query.Length} dimensions; this index holds {Dimension}.", nameof(query));
 
         bool[]? allowed = null;
-        if (allowedDocuments is not null)
-        {
-            allowed = new bool[_documentIds.Count];
-            var any = false;
-            foreach (var id in allowedDocuments)
-                if (_documentKeyById.TryGetValue(id, out var key)) any = allowed[key] = true;
-            if (!any) return [];
-        }
+        if (allowedDocuments is not null && (allowed = _documents.Mask(allowedDocuments)) is null) return [];
 
         // The query in the rows' form: quantized too, so the inner loop is integer multiply-adds.
         var queryValues = query.ToArray();
@@ -185,15 +175,6 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
             }
         }
         return best;
-    }
-
-    private int KeyOf(string documentId)
-    {
-        if (_documentKeyById.TryGetValue(documentId, out var key)) return key;
-        key = _documentIds.Count;
-        _documentIds.Add(documentId);
-        _documentKeyById.Add(documentId, key);
-        return key;
     }
 
     private void EnsureCapacity(int rows)

@@ -69,19 +69,5 @@ public sealed class ClaimRenewalTests
         public IDocumentStore WithoutLeases() => new PlainStore();
     }
 
-    private class PlainStore : IDocumentStore
-    {
-        public Task<IReadOnlyList<IndexSummary>> ListIndexesAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<DocumentRecord?> GetDocumentAsync(string index, string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task SaveDocumentAsync(DocumentRecord record, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<int> CountQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task CompleteDocumentAsync(DocumentRecord record, IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    }
+    private class PlainStore : UnsupportedStore;
 }

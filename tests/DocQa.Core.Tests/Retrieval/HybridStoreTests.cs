@@ -38,7 +38,7 @@ public sealed class HybridStoreTests
         Assert.Equal(1, store.SingleModeCalls);
     }
 
-    private sealed class FusingStore : IDocumentStore, IHybridSearchStore
+    private sealed class FusingStore : UnsupportedStore, IHybridSearchStore
     {
         private static readonly Passage[] Passages =
         [
@@ -57,13 +57,13 @@ public sealed class HybridStoreTests
             return Task.FromResult<IReadOnlyList<Passage>>(Passages);
         }
 
-        public Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
+        public override Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
         {
             SingleModeCalls++;
             return Task.FromResult<IReadOnlyList<Passage>>(Passages);
         }
 
-        public Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
+        public override Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
         {
             SingleModeCalls++;
             return Task.FromResult<IReadOnlyList<Passage>>(Passages);
@@ -71,15 +71,5 @@ public sealed class HybridStoreTests
 
         private static Passage Passage(string id, string text) => new(id, "doc", "doc.pdf", 0, 1, 1, null, text, 1);
 
-        public Task<IReadOnlyList<IndexSummary>> ListIndexesAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<DocumentRecord?> GetDocumentAsync(string index, string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task SaveDocumentAsync(DocumentRecord record, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task<int> CountQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public Task CompleteDocumentAsync(DocumentRecord record, IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }
