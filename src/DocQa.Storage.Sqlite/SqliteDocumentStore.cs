@@ -679,10 +679,16 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 StateOf(batch[i].Index).Keywords.Add(batch[i].Document, batch[i].Row, analyzed[i]);
             batch.Clear();
         }
+        var batches = 0;
         while (reader.Read())
         {
             batch.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
-            if (batch.Count == batch.Capacity) AddBatch();
+            if (batch.Count < batch.Capacity) continue;
+            AddBatch();
+            // Posting lists outgrow their arrays again and again while loading; the old ones die old, where only a
+            // full collection finds them. Collecting every quarter of a million chunks keeps that garbage from piling
+            // up (at 1M chunks the peak fell by about 150 MiB, for about a second of loading).
+            if (++batches % 64 == 0) GC.Collect();
         }
         AddBatch();
         foreach (var state in _indexes.Values) state.Keywords.TrimExcess();
