@@ -640,49 +640,45 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 state.Keywords.Reserve(reader.GetInt32(1));
             }
         }
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = """
-                SELECT c.id, c.index_name, c.document_id, v.vector
-                FROM chunks AS c JOIN chunk_vectors AS v ON v.chunk_rowid = c.id
-                ORDER BY c.id
-                """;
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                // Read straight from the blob where the byte order allows: a million rows need no million float arrays.
-                var blob = (byte[])reader.GetValue(3);
-                var vector = BitConverter.IsLittleEndian && blob.Length % sizeof(float) == 0
-                    ? MemoryMarshal.Cast<byte, float>(blob)
-                    : VectorBlob.FromBytes(blob);
-                StateOf(reader.GetString(1)).Vectors.Add(reader.GetString(2), reader.GetInt64(0), vector);
-            }
-        }
-        LoadKeywords(connection);
+        LoadChunks(connection);
     }
 
     /// <summary>
-    /// Builds the keyword indexes from the chunks' text. Text is read in batches and analysed on every core, then
-    /// added in row order, so postings come out sorted.
+    /// Reads every chunk once, in row order: its vector goes into the matrix at once; its text is analysed for the
+    /// keyword index in batches, on every core, then added in row order, so postings come out sorted.
     /// </summary>
-    private void LoadKeywords(SqliteConnection connection)
+    private void LoadChunks(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, index_name, document_id, text, heading FROM chunks ORDER BY id";
+        command.CommandText = """
+            SELECT c.id, c.index_name, c.document_id, v.vector, c.text, c.heading
+            FROM chunks AS c JOIN chunk_vectors AS v ON v.chunk_rowid = c.id
+            ORDER BY c.id
+            """;
         using var reader = command.ExecuteReader();
-        var batch = new List<(long Row, string Index, string Document, string Text, string? Heading)>(4096);
+        var batch = new List<(long Row, IndexState State, string Document, string Text, string? Heading)>(4096);
         var analyzed = new KeywordIndex.AnalyzedChunk[batch.Capacity];
         void AddBatch()
         {
             Parallel.For(0, batch.Count, i => analyzed[i] = KeywordIndex.Analyze(batch[i].Text, batch[i].Heading, _options.HeadingWeight));
             for (var i = 0; i < batch.Count; i++)
-                StateOf(batch[i].Index).Keywords.Add(batch[i].Document, batch[i].Row, analyzed[i]);
+                batch[i].State.Keywords.Add(batch[i].Document, batch[i].Row, analyzed[i]);
             batch.Clear();
         }
         var batches = 0;
         while (reader.Read())
         {
-            batch.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+            var row = reader.GetInt64(0);
+            var state = StateOf(reader.GetString(1));
+            var document = reader.GetString(2);
+            // Read straight from the blob where the byte order allows: a million rows need no million float arrays.
+            var blob = (byte[])reader.GetValue(3);
+            var vector = BitConverter.IsLittleEndian && blob.Length % sizeof(float) == 0
+                ? MemoryMarshal.Cast<byte, float>(blob)
+                : VectorBlob.FromBytes(blob);
+            state.Vectors.Add(document, row, vector);
+
+            batch.Add((row, state, document, reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
             if (batch.Count < batch.Capacity) continue;
             AddBatch();
             // Posting lists outgrow their arrays again and again while loading; the old ones die old, where only a
