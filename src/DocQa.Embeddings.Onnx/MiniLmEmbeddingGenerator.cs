@@ -8,6 +8,8 @@ namespace DocQa.Embeddings.Onnx;
 /// Sentence embeddings from all-MiniLM-L6-v2 run in-process by ONNX Runtime: mean pooling over the
 /// text's tokens, then L2 normalisation, as the sentence-transformers model does. Texts longer than
 /// the model's 256-token window are cut to it. Safe to call from many threads at once.
+/// Requests of several texts (ingestion) run as single-threaded batches side by side on one session; a request of
+/// one text (a search question) runs on a second session whose run uses all the cores.
 /// </summary>
 public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -20,10 +22,8 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private static readonly string[] OutputNames = ["last_hidden_state"];
 
     private readonly MiniLmOptions _options;
-    private readonly SessionOptions _sessionOptions;
-    private readonly InferenceSession _session;
-    private readonly string[] _inputNames;
-    private readonly SemaphoreSlim _runGate;
+    private readonly Lane _batches;
+    private readonly Lane? _queries;
     private readonly EmbeddingGeneratorMetadata _metadata = new("onnxruntime", null, ModelName, Dimensions);
     private int _disposed;
 
@@ -33,33 +33,33 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.IntraOpThreads, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentBatches, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.QueryThreads, 0, nameof(options));
 
         Tokenizer = tokenizer ?? new MiniLmTokenizer();
-        _sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = _options.IntraOpThreads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = _options.GraphOptimizationLevel,
-            EnableCpuMemArena = _options.EnableCpuMemArena,
-        };
+        (_batches, _queries) = CreateLanes(_options);
+
+        // The model's 90 MB of bytes are garbage once the sessions hold their own copies. As a large object it would
+        // wait for some later full collection and add to the process's peak; collect it now, once.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    private static (Lane Batches, Lane? Queries) CreateLanes(MiniLmOptions options)
+    {
+        var model = MiniLmResources.ReadModel();
+        var batches = new Lane(model, options, options.IntraOpThreads, options.MaxConcurrentBatches, spinWhenIdle: true, shrinkArena: true);
         try
         {
-            _session = new InferenceSession(MiniLmResources.ReadModel(), _sessionOptions);
-            _inputNames = CheckModelSignature(_session);
+            // One question at a time: two all-core runs at once would only take turns on the same cores.
+            var queries = options.QueryThreads > 0
+                ? new Lane(model, options, options.QueryThreads, concurrentRuns: 1, spinWhenIdle: false, shrinkArena: false)
+                : null;
+            return (batches, queries);
         }
         catch
         {
-            _session?.Dispose();
-            _sessionOptions.Dispose();
+            batches.Dispose();
             throw;
         }
-
-        _runGate = new SemaphoreSlim(_options.MaxConcurrentBatches, _options.MaxConcurrentBatches);
-
-        // The model's 90 MB of bytes are garbage once the session holds its own copy. As a large object it would
-        // wait for some later full collection and add to the process's peak; collect it now, once.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     /// <summary>The tokenizer whose ids the model is fed; the chunker should count with the same one.</summary>
@@ -81,6 +81,11 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
         var inputs = values.Select(Tokenizer.EncodeForModel).ToArray();
         var vectors = new float[inputs.Length][];
+        if (inputs.Length == 1 && _queries is not null)
+        {
+            await _queries.RunAsync([0], inputs, vectors, cancellationToken).ConfigureAwait(false);
+            return Result(inputs, vectors);
+        }
 
         // Texts of similar length share a batch, so padding to the batch's longest text wastes little.
         // A request too small to fill a batch per runner is split evenly, so that it still uses them all.
@@ -95,27 +100,19 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             MaxDegreeOfParallelism = _options.MaxConcurrentBatches,
             CancellationToken = cancellationToken,
         };
-        await Parallel.ForEachAsync(batches, parallel, async (batch, ct) =>
-        {
-            // The gate is shared by all callers, so concurrent requests do not oversubscribe the cores.
-            await _runGate.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                RunBatch(batch, inputs, vectors, ct);
-            }
-            finally
-            {
-                _runGate.Release();
-            }
-        }).ConfigureAwait(false);
+        await Parallel.ForEachAsync(batches, parallel,
+            (batch, ct) => new ValueTask(_batches.RunAsync(batch, inputs, vectors, ct))).ConfigureAwait(false);
+        return Result(inputs, vectors);
+    }
 
+    private static GeneratedEmbeddings<Embedding<float>> Result(long[][] inputs, float[][] vectors)
+    {
         var createdAt = DateTimeOffset.UtcNow;
-        var result = new GeneratedEmbeddings<Embedding<float>>(
+        return new GeneratedEmbeddings<Embedding<float>>(
             vectors.Select(v => new Embedding<float>(v) { ModelId = ModelName, CreatedAt = createdAt }))
         {
             Usage = new UsageDetails { InputTokenCount = inputs.Sum(i => (long)i.Length) },
         };
-        return result;
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
@@ -147,58 +144,119 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             return;
         }
 
-        _session.Dispose();
-        _sessionOptions.Dispose();
-        _runGate.Dispose();
+        _batches.Dispose();
+        _queries?.Dispose();
     }
 
-    private void RunBatch(int[] batch, long[][] inputs, float[][] vectors, CancellationToken cancellationToken)
+    /// <summary>One ONNX Runtime session and the gate that bounds how many runs it has in flight over all callers.</summary>
+    private sealed class Lane : IDisposable
     {
-        var rows = batch.Length;
-        var length = batch.Max(i => inputs[i].Length);
+        private readonly SessionOptions _sessionOptions;
+        private readonly InferenceSession _session;
+        private readonly string[] _inputNames;
+        private readonly SemaphoreSlim _gate;
+        private readonly bool _shrinkArena;
 
-        // Padding id and token type are both 0, so only the ids and the mask need filling.
-        var ids = new long[rows * length];
-        var mask = new long[rows * length];
-        var types = new long[rows * length];
-        for (var row = 0; row < rows; row++)
+        public Lane(byte[] model, MiniLmOptions options, int threads, int concurrentRuns, bool spinWhenIdle, bool shrinkArena)
         {
-            var input = inputs[batch[row]];
-            input.CopyTo(ids, row * length);
-            mask.AsSpan(row * length, input.Length).Fill(1);
+            _shrinkArena = shrinkArena && options.EnableCpuMemArena;
+            _sessionOptions = new SessionOptions
+            {
+                IntraOpNumThreads = threads,
+                InterOpNumThreads = 1,
+                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                GraphOptimizationLevel = options.GraphOptimizationLevel,
+                EnableCpuMemArena = options.EnableCpuMemArena,
+            };
+            // Idle threads of ONNX Runtime's pool spin for a while by default, waiting for more work. A question's run
+            // is followed by the vector scan, not by another run: let them sleep at once and leave it the cores.
+            if (!spinWhenIdle) _sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            try
+            {
+                _session = new InferenceSession(model, _sessionOptions);
+                _inputNames = CheckModelSignature(_session);
+            }
+            catch
+            {
+                _session?.Dispose();
+                _sessionOptions.Dispose();
+                throw;
+            }
+            _gate = new SemaphoreSlim(concurrentRuns, concurrentRuns);
         }
 
-        long[] shape = [rows, length];
-        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
-        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
-        using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
-        var values = _inputNames.Select(name => name switch
+        public async Task RunAsync(int[] batch, long[][] inputs, float[][] vectors, CancellationToken cancellationToken)
         {
-            InputIds => idsValue,
-            AttentionMask => maskValue,
-            _ => typesValue,
-        }).ToArray();
-
-        using var runOptions = new RunOptions();
-        using var stopOnCancel = cancellationToken.Register(() => runOptions.Terminate = true);
-        IDisposableReadOnlyCollection<OrtValue> outputs;
-        try
-        {
-            outputs = _session.Run(runOptions, _inputNames, values, OutputNames);
-        }
-        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(cancellationToken);
+            // The gate is shared by all callers, so concurrent requests do not oversubscribe the cores.
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Run(batch, inputs, vectors, cancellationToken);
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
 
-        using (outputs)
+        public void Dispose()
         {
-            // last_hidden_state is [rows, length, 384]; padding sits after each text's own tokens.
-            var hidden = outputs[0].GetTensorDataAsSpan<float>();
+            _session.Dispose();
+            _sessionOptions.Dispose();
+            _gate.Dispose();
+        }
+
+        private void Run(int[] batch, long[][] inputs, float[][] vectors, CancellationToken cancellationToken)
+        {
+            var rows = batch.Length;
+            var length = batch.Max(i => inputs[i].Length);
+
+            // Padding id and token type are both 0, so only the ids and the mask need filling.
+            var ids = new long[rows * length];
+            var mask = new long[rows * length];
+            var types = new long[rows * length];
             for (var row = 0; row < rows; row++)
             {
-                var tokens = inputs[batch[row]].Length;
-                vectors[batch[row]] = MeanPoolNormalized(hidden.Slice(row * length * Dimensions, tokens * Dimensions), tokens);
+                var input = inputs[batch[row]];
+                input.CopyTo(ids, row * length);
+                mask.AsSpan(row * length, input.Length).Fill(1);
+            }
+
+            long[] shape = [rows, length];
+            using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+            using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+            using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
+            var values = _inputNames.Select(name => name switch
+            {
+                InputIds => idsValue,
+                AttentionMask => maskValue,
+                _ => typesValue,
+            }).ToArray();
+
+            using var runOptions = new RunOptions();
+            // A batch of long texts grows the arena by a few hundred megabytes of activations, which it would keep
+            // for the life of the process; handing them back after each batch cost no measurable throughput.
+            if (_shrinkArena) runOptions.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+            using var stopOnCancel = cancellationToken.Register(() => runOptions.Terminate = true);
+            IDisposableReadOnlyCollection<OrtValue> outputs;
+            try
+            {
+                outputs = _session.Run(runOptions, _inputNames, values, OutputNames);
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            using (outputs)
+            {
+                // last_hidden_state is [rows, length, 384]; padding sits after each text's own tokens.
+                var hidden = outputs[0].GetTensorDataAsSpan<float>();
+                for (var row = 0; row < rows; row++)
+                {
+                    var tokens = inputs[batch[row]].Length;
+                    vectors[batch[row]] = MeanPoolNormalized(hidden.Slice(row * length * Dimensions, tokens * Dimensions), tokens);
+                }
             }
         }
     }

@@ -39,6 +39,13 @@ public sealed class EmbeddingOptions
     /// <summary>Texts per model run.</summary>
     [Range(1, 1024)]
     public int BatchSize { get; set; } = 16;
+
+    /// <summary>
+    /// Threads of the run that embeds a search question, on a session of its own so that a question never waits
+    /// behind ingestion's batches; 0 means one per core, up to 4.
+    /// </summary>
+    [Range(0, 256)]
+    public int QueryThreads { get; set; }
 }
 
 /// <summary>The data directory's layout, resolved to absolute paths once.</summary>

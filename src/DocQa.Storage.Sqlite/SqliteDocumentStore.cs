@@ -656,7 +656,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             ORDER BY c.id
             """;
         using var reader = command.ExecuteReader();
-        var batch = new List<(long Row, IndexState State, string Document, string Text, string? Heading)>(4096);
+        // Small batches: whatever a batch holds when a collection comes is promoted, and dies old (1024 rather than
+        // 4096 lowered the peak at 1M chunks by about 40 MiB and loads as fast).
+        var batch = new List<(long Row, IndexState State, string Document, string Text, string? Heading)>(1024);
         var analyzed = new KeywordIndex.AnalyzedChunk[batch.Capacity];
         void AddBatch()
         {
@@ -684,7 +686,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             // Posting lists outgrow their arrays again and again while loading; the old ones die old, where only a
             // full collection finds them. Collecting every quarter of a million chunks keeps that garbage from piling
             // up (at 1M chunks the peak fell by about 150 MiB, for about a second of loading).
-            if (++batches % 64 == 0) GC.Collect();
+            if (++batches % 256 == 0) GC.Collect();
         }
         AddBatch();
         foreach (var state in _indexes.Values) state.Keywords.TrimExcess();

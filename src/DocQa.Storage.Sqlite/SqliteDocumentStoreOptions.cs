@@ -28,8 +28,12 @@ public sealed record SqliteDocumentStoreOptions
     /// </summary>
     public VectorPrecision VectorPrecision { get; init; } = VectorPrecision.Int8;
 
-    /// <summary>Int8 only: a search for the top k rescores the best max(k × this, <see cref="RescoreMinimum"/>) candidates exactly.</summary>
-    public int RescoreFactor { get; init; } = 8;
+    /// <summary>
+    /// Int8 only: a search for the top k rescores the best max(k × this, <see cref="RescoreMinimum"/>) candidates
+    /// exactly. Int8 scores are close enough that 2 loses nothing measurable: at 100k chunks the top 40 of the 195
+    /// SEC 10-Q questions came out identical to an exact scan's, and each candidate read from the file costs ~10 µs.
+    /// </summary>
+    public int RescoreFactor { get; init; } = 2;
 
     /// <summary>Int8 only: the fewest candidates rescored exactly, however small the top asked for.</summary>
     public int RescoreMinimum { get; init; } = 64;

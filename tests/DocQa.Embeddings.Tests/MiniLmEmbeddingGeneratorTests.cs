@@ -65,6 +65,35 @@ public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
     }
 
     [Fact]
+    public async Task A_question_gets_the_same_vector_with_or_without_its_own_session()
+    {
+        using var shared = new MiniLmEmbeddingGenerator(new MiniLmOptions { QueryThreads = 0 }, fixture.Tokenizer);
+
+        foreach (var text in Sentences)
+        {
+            var own = await fixture.EmbedAsync(text);
+            var viaBatches = (await shared.GenerateAsync([text]))[0].Vector;
+            Assert.True(Vectors.Cosine(own, viaBatches.Span) > 0.9999, text);
+        }
+    }
+
+    [Fact]
+    public async Task A_question_does_not_wait_behind_ingestion_batches()
+    {
+        // One model run at a time for batches, and one batch of long texts that takes seconds.
+        using var generator = new MiniLmEmbeddingGenerator(
+            new MiniLmOptions { BatchSize = 48, MaxConcurrentBatches = 1, QueryThreads = 1 }, fixture.Tokenizer);
+        var chunk = string.Join(' ', Enumerable.Repeat(Sentences[3], 6));
+        var ingestion = generator.GenerateAsync(Enumerable.Repeat(chunk, 48).ToList());
+
+        var question = await generator.GenerateAsync(["When are backups of the production database taken?"]);
+
+        Assert.False(ingestion.IsCompleted, "the question waited for the batches");
+        Assert.Equal(384, question[0].Vector.Length);
+        Assert.Equal(48, (await ingestion).Count);
+    }
+
+    [Fact]
     public async Task Small_batches_keep_the_callers_order()
     {
         using var generator = new MiniLmEmbeddingGenerator(new MiniLmOptions { BatchSize = 2 }, fixture.Tokenizer);
@@ -222,6 +251,20 @@ public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
         Assert.Same(fixture.Tokenizer, _generator.GetService<ITokenCounter>());
         Assert.Null(_generator.GetService<EmbeddingGeneratorMetadata>("some key"));
         Assert.Null(_generator.GetService<string>());
+    }
+
+    [Fact]
+    public void The_model_read_from_the_assembly_file_is_the_embedded_resource()
+    {
+        var assembly = typeof(SentenceEncoder).Assembly;
+
+        var fromFile = MiniLmResources.ReadFromFile(assembly.Location, MiniLmResources.ModelResource);
+
+        Assert.NotNull(fromFile);
+        Assert.True(fromFile.Length > 80_000_000, $"{fromFile.Length} bytes");
+        Assert.True(fromFile.AsSpan().SequenceEqual(MiniLmResources.ReadFromLoadedAssembly(MiniLmResources.ModelResource)));
+        Assert.Null(MiniLmResources.ReadFromFile(assembly.Location, "No.Such.Resource"));
+        Assert.Null(MiniLmResources.ReadFromFile(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".dll"), MiniLmResources.ModelResource));
     }
 
     [Fact]
