@@ -43,6 +43,26 @@ public sealed class AccessControlTests(SecuredServerFactory factory)
     }
 
     [Fact]
+    public async Task The_API_description_says_how_to_send_a_key()
+    {
+        using var document = JsonDocument.Parse(await factory.ClientWith(null).GetStringAsync("/openapi/v1.json"));
+        var root = document.RootElement;
+
+        var schemes = root.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("http", schemes.GetProperty("bearer").GetProperty("type").GetString());
+        Assert.Equal("bearer", schemes.GetProperty("bearer").GetProperty("scheme").GetString());
+        Assert.Equal("apiKey", schemes.GetProperty("apiKey").GetProperty("type").GetString());
+        Assert.Equal("header", schemes.GetProperty("apiKey").GetProperty("in").GetString());
+        Assert.Equal("X-Api-Key", schemes.GetProperty("apiKey").GetProperty("name").GetString());
+
+        // Keys are configured: one of the two is required, none is not enough.
+        var alternatives = root.GetProperty("security").EnumerateArray()
+            .Select(requirement => string.Join(",", requirement.EnumerateObject().Select(scheme => scheme.Name)))
+            .ToList();
+        Assert.Equal(["bearer", "apiKey"], alternatives);
+    }
+
+    [Fact]
     public async Task A_reader_searches_and_asks_its_own_index_but_cannot_change_it()
     {
         await factory.EnsureDocumentsAsync();

@@ -13,7 +13,7 @@ public static class ApiRegistration
     public static WebApplicationBuilder AddDocQaApi(this WebApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(options => JsonDefaults.Configure(options.SerializerOptions));
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecuritySchemes>());
 
         // Let uploads through the server up to the configured limit (plus multipart framing); DocumentLibrary enforces the exact limit.
         var maxUpload = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>()?.MaxUploadBytes
