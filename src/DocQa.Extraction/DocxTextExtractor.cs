@@ -33,7 +33,11 @@ internal static class DocxTextExtractor
         return reader.Blocks.ToDocument(reader.Page);
     }
 
-    /// <summary>Reads the archive's directory (not its contents) and refuses one that would unpack to too much.</summary>
+    /// <summary>
+    /// Reads the archive's directory (not its contents) and refuses one that would unpack to too much. The directory's
+    /// sizes can be relied on because .NET's reader stops each part at its declared size: a part that hides its real
+    /// size is cut short, not unpacked in full (ZipBombTests holds it to that).
+    /// </summary>
     private static void RefuseZipBomb(Stream content)
     {
         long start = content.Position;

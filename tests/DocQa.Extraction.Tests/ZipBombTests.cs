@@ -40,6 +40,26 @@ public class ZipBombTests
     }
 
     [Fact]
+    public void An_entry_that_hides_its_size_unpacks_no_more_than_it_declares()
+    {
+        // 20 MB of zeros whose directory entry claims one kilobyte: every check of the directory passes, so the
+        // directory check is only safe because the reader stops the part at the size it declares.
+        byte[] docx = AddEntries(HostileFiles.Docx, 1, _ => new byte[20 * 1024 * 1024]);
+        SetDeclaredSize(docx, "extra/0.bin", 1024);
+
+        using (var archive = new ZipArchive(new MemoryStream(docx), ZipArchiveMode.Read))
+        using (var part = archive.GetEntry("extra/0.bin")!.Open())
+        {
+            var unpacked = 0L;
+            var buffer = new byte[81_920];
+            int read;
+            while ((read = part.Read(buffer)) > 0) unpacked += read;
+            Assert.Equal(1024, unpacked);
+        }
+        Assert.NotEmpty(TestDocuments.Extract(docx, "hidden-size.docx").AllText());
+    }
+
+    [Fact]
     public void Entity_expansion_in_the_document_xml_fails_quickly()
     {
         // "Billion laughs": ten levels of ten references each would expand to 10^10 copies.
