@@ -115,16 +115,18 @@ function documentRow(doc) {
   const actions = [];
   if (doc.status === 'failed') {
     actions.push(el('button', {
-      type: 'button', class: 'secondary small', 'aria-label': `Retry ${doc.fileName}`,
+      type: 'button', class: 'secondary small', 'aria-label': `Retry ${doc.fileName}`, 'data-key': `retry:${doc.id}`,
       onclick: () => retryDocument(doc),
     }, 'Retry'));
   }
   actions.push(el('button', {
-    type: 'button', class: 'secondary small danger-text', 'aria-label': `Delete ${doc.fileName}`,
+    type: 'button', class: 'secondary small danger-text', 'aria-label': `Delete ${doc.fileName}`, 'data-key': `delete:${doc.id}`,
     onclick: () => deleteDocument(doc),
   }, 'Delete'));
+  const open = fileAnchor(currentIndex, doc, 0);
+  open.dataset.key = `open:${doc.id}`;
   return el('tr', {},
-    el('td', { class: 'file-cell' }, fileAnchor(currentIndex, doc, 0)),
+    el('td', { class: 'file-cell' }, open),
     el('td', {}, statusBadge(doc), doc.error ? el('div', { class: 'reason' }, doc.error) : null),
     el('td', { class: 'number' }, pages),
     el('td', { class: 'number' }, String(doc.chunks)),
@@ -144,7 +146,11 @@ async function loadDocuments() {
     return;
   }
   if (index !== currentIndex) return;
-  $('documents-body').replaceChildren(...documents.map(documentRow));
+  // Rebuilding the rows would drop the keyboard focus: put it back on the same control of the same document.
+  const body = $('documents-body');
+  const focused = body.contains(document.activeElement) ? document.activeElement.dataset.key : undefined;
+  body.replaceChildren(...documents.map(documentRow));
+  if (focused) body.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
   $('documents-table').hidden = documents.length === 0;
   $('documents-empty').hidden = documents.length > 0;
   $('documents-count').textContent = documents.length ? `(${documents.length})` : '';

@@ -173,6 +173,23 @@ try {
   check(/^blob:http:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+#page=2$/.test(blobUrl), `with a key the file opens as a Blob URL at its page: ${blobUrl}`);
   step(`with an API key: asked once, then the card opened ${blobUrl}`);
 
+  // The list is rebuilt when another upload lands; a keyboard user's focus stays on the control it was on.
+  await row.getByRole('button', { name: `Delete ${pdfName}` }).focus();
+  const notes = await page.evaluateHandle(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(['Mooring fees rose in the third quarter.'], 'notes.txt', { type: 'text/plain' }));
+    return transfer;
+  });
+  await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: notes });
+  const notesRow = page.locator('#documents-body tr', { hasText: 'notes.txt' });
+  await notesRow.locator('.status-ready').waitFor({ timeout: 60_000 });
+  const focusedLabel = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+  check(focusedLabel === `Delete ${pdfName}`, `the focus stays on "Delete ${pdfName}" while the list refreshes: "${focusedLabel}"`);
+  step('keyboard focus kept on its button while the document list refreshed');
+  await notesRow.getByRole('button', { name: 'Delete notes.txt' }).click();
+  await page.click('#confirm-dialog button[value="confirm"]');
+  await notesRow.waitFor({ state: 'detached' });
+
   await row.getByRole('button', { name: `Delete ${pdfName}` }).click();
   await page.click('#confirm-dialog button[value="confirm"]');
   await page.waitForSelector('#documents-empty:not([hidden])');
