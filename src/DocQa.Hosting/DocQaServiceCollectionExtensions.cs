@@ -61,7 +61,8 @@ public static class DocQaServiceCollectionExtensions
                 BatchSize = embedding.BatchSize,
                 IntraOpThreads = embedding.Threads,
                 MaxConcurrentBatches = embedding.ConcurrentBatches > 0 ? embedding.ConcurrentBatches : Environment.ProcessorCount,
-                QueryThreads = embedding.QueryThreads > 0 ? embedding.QueryThreads : Math.Min(Environment.ProcessorCount, 4),
+                QueryThreads = !embedding.SeparateQuerySession ? 0
+                    : embedding.QueryThreads > 0 ? embedding.QueryThreads : Math.Min(Environment.ProcessorCount, 4),
             }, sp.GetRequiredService<MiniLmTokenizer>());
         });
 

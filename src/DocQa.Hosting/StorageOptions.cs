@@ -46,6 +46,12 @@ public sealed class EmbeddingOptions
     /// </summary>
     [Range(0, 256)]
     public int QueryThreads { get; set; }
+
+    /// <summary>
+    /// False: questions share the batch session like any other request (one model copy less, about 55 MB, for a
+    /// machine short of memory; questions then queue behind ingestion's batches).
+    /// </summary>
+    public bool SeparateQuerySession { get; set; } = true;
 }
 
 /// <summary>The data directory's layout, resolved to absolute paths once.</summary>
