@@ -26,7 +26,10 @@ public sealed record MiniLmOptions
     /// on two cores); and having its own session, a question never waits behind ingestion's batches.
     /// 0: single texts share the batch session like any other request (one model copy less, about 55 MB).
     /// </summary>
-    public int QueryThreads { get; init; } = Math.Min(Environment.ProcessorCount, 4);
+    public int QueryThreads { get; init; } = DefaultQueryThreads;
+
+    /// <summary>One per core, up to 4: beyond that a run of a few dozen tokens has too little to share out.</summary>
+    public static int DefaultQueryThreads => Math.Min(Environment.ProcessorCount, 4);
 
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 

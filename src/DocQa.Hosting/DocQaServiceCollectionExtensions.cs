@@ -62,7 +62,7 @@ public static class DocQaServiceCollectionExtensions
                 IntraOpThreads = embedding.Threads,
                 MaxConcurrentBatches = embedding.ConcurrentBatches > 0 ? embedding.ConcurrentBatches : Environment.ProcessorCount,
                 QueryThreads = !embedding.SeparateQuerySession ? 0
-                    : embedding.QueryThreads > 0 ? embedding.QueryThreads : Math.Min(Environment.ProcessorCount, 4),
+                    : embedding.QueryThreads > 0 ? embedding.QueryThreads : MiniLmOptions.DefaultQueryThreads,
             }, sp.GetRequiredService<MiniLmTokenizer>());
         });
 

@@ -12,7 +12,8 @@ public sealed class EmbeddingSettingsTests
     [Fact]
     public void By_default_questions_get_a_session_with_a_thread_per_core()
     {
-        Assert.Equal(Math.Min(Environment.ProcessorCount, 4), QueryThreadsWith());
+        Assert.Equal(Math.Min(Environment.ProcessorCount, 4), MiniLmOptions.DefaultQueryThreads);
+        Assert.Equal(MiniLmOptions.DefaultQueryThreads, QueryThreadsWith());
     }
 
     [Fact]
