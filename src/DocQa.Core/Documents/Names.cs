@@ -9,7 +9,7 @@ public static partial class IndexNames
 {
     public const string Default = "default";
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z")]
     private static partial Regex Pattern();
 
     public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);
@@ -18,7 +18,7 @@ public static partial class IndexNames
 /// <summary>Rules for document ids, and the stable slug derived from a file name.</summary>
 public static partial class DocumentIds
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,127}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z")]
     private static partial Regex Pattern();
 
     public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id) && !id.Contains("..", StringComparison.Ordinal);

@@ -8,7 +8,7 @@ public static class SourcePattern
     public static bool Matches(string pattern, string fileName)
     {
         // Only '*' is special; everything else, dots and brackets included, is literal.
-        var regex = "^" + string.Join(".*", pattern.Split('*').Select(Regex.Escape)) + "$";
+        var regex = "^" + string.Join(".*", pattern.Split('*').Select(Regex.Escape)) + @"\z";
         return Regex.IsMatch(fileName, regex, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline);
     }
 

@@ -5,7 +5,7 @@ namespace DocQa.Core.Ingestion;
 /// <summary>Parses and checks document tags given as "key:value".</summary>
 public static partial class DocumentTags
 {
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,64}\z")]
     private static partial Regex KeyPattern();
 
     public static IReadOnlyDictionary<string, string> Parse(IEnumerable<string?> pairs)
