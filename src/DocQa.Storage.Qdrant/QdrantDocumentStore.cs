@@ -271,7 +271,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
 
     // --- The ingestion queue ---
 
-    public async Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default)
+    public async Task<DocumentRecord?> ClaimNextQueuedAsync(IReadOnlyCollection<string>? skipIndexes = null, CancellationToken cancellationToken = default)
     {
         await EnsureCollectionsAsync(cancellationToken);
         for (var round = 0; round < MaxCompareAndSetTries; round++)
@@ -293,6 +293,8 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
                     }),
                 },
             };
+            if (skipIndexes is { Count: > 0 })
+                claimable.MustNot.Add(Conditions.Match(RecordFields.Index, skipIndexes.ToList()));
             var page = await _client.ScrollAsync(DocumentsCollection, claimable, limit: 16, payloadSelector: true,
                 orderBy: new OrderBy { Key = RecordFields.QueuedAt, Direction = Direction.Asc }, cancellationToken: cancellationToken);
             if (page.Result.Count == 0) return null;

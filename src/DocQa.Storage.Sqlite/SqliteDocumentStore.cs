@@ -218,7 +218,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     // --- The ingestion queue ---
 
-    public async Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default)
+    public async Task<DocumentRecord?> ClaimNextQueuedAsync(IReadOnlyCollection<string>? skipIndexes = null, CancellationToken cancellationToken = default)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -226,9 +226,15 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             // One statement, so the pick and the status change are atomic even against another process.
             using var connection = Open();
             using var command = connection.CreateCommand();
+            var skipped = (skipIndexes ?? []).Select((index, i) =>
+            {
+                command.Parameters.AddWithValue($"$skip{i}", index);
+                return $"$skip{i}";
+            }).ToList();
+            var skip = skipped.Count == 0 ? "" : $"AND index_name NOT IN ({string.Join(", ", skipped)})";
             command.CommandText = $"""
                 UPDATE documents SET status = 'processing', attempts = attempts + 1, updated_at = $now
-                WHERE rowid = (SELECT rowid FROM documents WHERE status = 'queued' ORDER BY queue_seq LIMIT 1)
+                WHERE rowid = (SELECT rowid FROM documents WHERE status = 'queued' {skip} ORDER BY queue_seq LIMIT 1)
                 RETURNING {DocumentColumns}
                 """;
             command.Parameters.AddWithValue("$now", FormatTime(_options.TimeProvider.GetUtcNow()));

@@ -115,7 +115,7 @@ public abstract class UnsupportedStore : IDocumentStore
     public virtual Task SaveDocumentAsync(DocumentRecord record, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public virtual Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public virtual Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public virtual Task<DocumentRecord?> ClaimNextQueuedAsync(IReadOnlyCollection<string>? skipIndexes = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public virtual Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public virtual Task<int> CountQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public virtual Task CompleteDocumentAsync(DocumentRecord record, IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken = default) => throw new NotSupportedException();

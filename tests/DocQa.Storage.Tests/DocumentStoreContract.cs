@@ -450,6 +450,20 @@ public abstract class DocumentStoreContract : IDisposable
     }
 
     [SkippableFact]
+    public async Task ClaimNextQueued_PassesOverTheSkippedIndexes()
+    {
+        var store = CreateStore();
+        await store.SaveDocumentAsync(Record("busy-1", status: DocumentStatus.Queued));
+        await store.SaveDocumentAsync(Record("busy-2", status: DocumentStatus.Queued));
+        await store.SaveDocumentAsync(Record("calm-1", index: "calm", status: DocumentStatus.Queued));
+
+        Assert.Equal("calm-1", (await store.ClaimNextQueuedAsync([Index]))!.Id);
+        Assert.Null(await store.ClaimNextQueuedAsync([Index, "calm"]));
+        Assert.Equal("busy-1", (await store.ClaimNextQueuedAsync(["calm"]))!.Id);
+        Assert.Equal("busy-2", (await store.ClaimNextQueuedAsync([]))!.Id);
+    }
+
+    [SkippableFact]
     public async Task CountQueued_CountsOnlyWaitingDocuments_InEveryIndex()
     {
         var store = CreateStore();

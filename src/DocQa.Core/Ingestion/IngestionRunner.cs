@@ -18,6 +18,9 @@ public sealed class IngestionRunner(
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
 
+    // Indexes that have had a claim in the current round of turns (see ClaimInTurnAsync).
+    private readonly HashSet<string> _servedThisRound = new(StringComparer.Ordinal);
+
     /// <summary>Raised after each document is processed (ready or failed).</summary>
     public event Action<DocumentRecord>? DocumentProcessed;
 
@@ -54,6 +57,27 @@ public sealed class IngestionRunner(
         }
     }
 
+    /// <summary>
+    /// Claims the next document so that indexes take turns: within a round each index with queued documents gets one
+    /// claim, oldest first, before any index gets a second. One writer's thousand uploads (or its slow, hostile files)
+    /// then hold back every other index by at most one document per worker, not by the whole backlog.
+    /// </summary>
+    private async Task<DocumentRecord?> ClaimInTurnAsync(CancellationToken cancellationToken)
+    {
+        string[] servedThisRound;
+        lock (_servedThisRound) servedThisRound = [.. _servedThisRound];
+        var claimed = await store.ClaimNextQueuedAsync(servedThisRound, cancellationToken);
+        if (claimed is null && servedThisRound.Length > 0)
+        {
+            // Every index with queued documents has had its turn: a new round.
+            lock (_servedThisRound) _servedThisRound.Clear();
+            claimed = await store.ClaimNextQueuedAsync(null, cancellationToken);
+        }
+        if (claimed is not null)
+            lock (_servedThisRound) _servedThisRound.Add(claimed.Index);
+        return claimed;
+    }
+
     private async Task WorkAsync(bool untilEmpty, CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -62,7 +86,7 @@ public sealed class IngestionRunner(
             DocumentRecord? claimed;
             try
             {
-                claimed = await store.ClaimNextQueuedAsync(cancellationToken);
+                claimed = await ClaimInTurnAsync(cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {

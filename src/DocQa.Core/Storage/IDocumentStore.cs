@@ -38,8 +38,11 @@ public interface IDocumentStore
 
     // --- The ingestion queue (statuses are the queue, so a restart resumes it) ---
 
-    /// <summary>Atomically moves the oldest queued document to processing (counting the attempt) and returns it; null when none is queued.</summary>
-    Task<DocumentRecord?> ClaimNextQueuedAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Atomically moves the oldest queued document to processing (counting the attempt) and returns it; null when none
+    /// is queued. Documents of the indexes in <paramref name="skipIndexes"/> are passed over (the runner's fair turns).
+    /// </summary>
+    Task<DocumentRecord?> ClaimNextQueuedAsync(IReadOnlyCollection<string>? skipIndexes = null, CancellationToken cancellationToken = default);
 
     /// <summary>How many documents wait in the queue (not counting those being processed).</summary>
     Task<int> CountQueuedAsync(CancellationToken cancellationToken = default);
