@@ -1,3 +1,4 @@
+using DocQa.Core;
 using DocQa.Core.Answering;
 using DocQa.Core.Documents;
 using DocQa.Core.Retrieval;
@@ -38,11 +39,22 @@ public sealed record DocumentListDto(IReadOnlyList<DocumentDto> Documents);
 
 public sealed record FilterDto(IReadOnlyList<string>? DocumentIds, IReadOnlyDictionary<string, string>? Tags)
 {
-    public SearchFilter ToFilter() => new()
+    /// <summary>Most document ids or tags one filter may name.</summary>
+    public const int MaxEntries = 1000;
+
+    /// <summary>The filter, or a 400 for entries that cannot name anything (null, blank, too many).</summary>
+    public SearchFilter ToFilter()
     {
-        DocumentIds = DocumentIds ?? [],
-        Tags = Tags ?? new Dictionary<string, string>(),
-    };
+        var ids = DocumentIds ?? [];
+        var tags = Tags ?? new Dictionary<string, string>();
+        if (ids.Count > MaxEntries || tags.Count > MaxEntries)
+            throw RequestRejectedException.BadRequest($"A filter may name at most {MaxEntries} document ids and {MaxEntries} tags.");
+        if (ids.Any(string.IsNullOrWhiteSpace))
+            throw RequestRejectedException.BadRequest("'filter.documentIds' must hold document ids, not null or empty strings.");
+        if (tags.Any(tag => string.IsNullOrWhiteSpace(tag.Key) || tag.Value is null))
+            throw RequestRejectedException.BadRequest("'filter.tags' must map tag keys to string values, not null.");
+        return new SearchFilter { DocumentIds = ids, Tags = tags };
+    }
 }
 
 public sealed record SearchRequestDto(string? Query, int? Top, RetrievalMode? Mode, FilterDto? Filter);

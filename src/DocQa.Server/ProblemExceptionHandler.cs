@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DocQa.Core;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -19,11 +20,18 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
                 RejectionKind.Overloaded => (StatusCodes.Status503ServiceUnavailable, "Busy"),
                 _ => (StatusCodes.Status400BadRequest, "Invalid request"),
             },
-            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Upload too large" : "Invalid request"),
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Invalid request"),
             _ => (0, ""),
         };
         if (status == 0) return false; // unexpected: the default handler answers 500 without details
 
+        var detail = exception switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } =>
+                $"The request body is not valid JSON for this endpoint{(json.Path is { } path ? $" (at {path})" : "")}: " +
+                "check the field names and types in the API description (/openapi/v1.json).",
+            _ => exception.Message,
+        };
         context.Response.StatusCode = status;
         if (exception is RequestRejectedException { RetryAfter: { } retryAfter })
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
@@ -31,7 +39,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         {
             HttpContext = context,
             Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = exception.Message },
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
 }

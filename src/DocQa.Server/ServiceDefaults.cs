@@ -3,6 +3,7 @@ using DocQa.Core;
 using DocQa.Core.Answering;
 using DocQa.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry;
@@ -16,7 +17,7 @@ public static class ServiceDefaults
 {
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ExplainBodyTooLarge);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddHealthChecks().AddCheck<EmbeddingModelHealthCheck>("embedding-model");
 
@@ -27,6 +28,16 @@ public static class ServiceDefaults
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             telemetry.UseOtlpExporter();
         return builder;
+    }
+
+    /// <summary>The server's own 413 (a body over the endpoint's limit, refused while it is read) says what the limit is.</summary>
+    private static void ExplainBodyTooLarge(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails.Status != StatusCodes.Status413PayloadTooLarge || context.ProblemDetails.Detail is not null) return;
+        var limit = context.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        context.ProblemDetails.Detail = limit is null
+            ? "The request body is too large."
+            : $"The request body is larger than this endpoint takes: at most {limit} bytes (Limits:MaxJsonBodyBytes for JSON, Ingestion:MaxUploadBytes for uploads).";
     }
 
     /// <summary>GET /health: 200 once the embedding model is loaded, 503 before.</summary>

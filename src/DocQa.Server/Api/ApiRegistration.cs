@@ -13,15 +13,25 @@ public static class ApiRegistration
     public static WebApplicationBuilder AddDocQaApi(this WebApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(options => JsonDefaults.Configure(options.SerializerOptions));
+        // A body that does not bind (bad JSON, a string for a number) reaches the problem handler, which says what was wrong.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecuritySchemes>());
 
-        // Let uploads through the server up to the configured limit (plus multipart framing); DocumentLibrary enforces the exact limit.
-        var maxUpload = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>()?.MaxUploadBytes
-            ?? new IngestionOptions().MaxUploadBytes;
-        var transportLimit = maxUpload + 1024 * 1024;
-        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = transportLimit);
-        builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = transportLimit);
+        // Every request body is small (Limits:MaxJsonBodyBytes) unless its endpoint says otherwise: only uploads do,
+        // up to the configured limit plus multipart framing (DocumentLibrary enforces the exact limit).
+        var maxJson = builder.Configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>()?.MaxJsonBodyBytes
+            ?? new LimitsOptions().MaxJsonBodyBytes;
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = maxJson);
+        builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = UploadTransportLimit(builder.Configuration));
         return builder;
+    }
+
+    /// <summary>The largest upload request: the document limit plus room for the multipart framing and fields.</summary>
+    public static long UploadTransportLimit(IConfiguration configuration)
+    {
+        var maxUpload = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>()?.MaxUploadBytes
+            ?? new IngestionOptions().MaxUploadBytes;
+        return maxUpload + 1024 * 1024;
     }
 
     public static WebApplication MapDocQaApi(this WebApplication app)

@@ -2,6 +2,8 @@ using DocQa.Contracts;
 using DocQa.Core;
 using DocQa.Core.Ingestion;
 using DocQa.Server.Security;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace DocQa.Server.Api;
@@ -13,10 +15,12 @@ public static class DocumentEndpoints
 
     public static RouteGroupBuilder MapDocumentEndpoints(this RouteGroupBuilder v1)
     {
+        var configuration = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<IConfiguration>();
         var documents = v1.MapGroup("/indexes/{index}/documents").WithTags("Documents");
 
         documents.MapPost("/", UploadAsync)
             .RequireAuthorization(IndexPolicies.Write)
+            .WithMetadata(new RequestSizeLimitAttribute(ApiRegistration.UploadTransportLimit(configuration)))
             .Accepts<IFormFile>("multipart/form-data")
             .Produces<DocumentDto>(StatusCodes.Status202Accepted)
             .Produces<DocumentDto>()
@@ -67,12 +71,13 @@ public static class DocumentEndpoints
         return v1;
     }
 
-    private static async Task<IResult> UploadAsync(string index, HttpRequest request, DocumentLibrary library, CancellationToken ct)
+    private static async Task<IResult> UploadAsync(string index, HttpRequest request, DocumentLibrary library, IOptions<LimitsOptions> limits, CancellationToken ct)
     {
         DocumentLibrary.RequireIndexName(index);
         if (!request.HasFormContentType)
             throw RequestRejectedException.BadRequest("Send the document as multipart/form-data with a 'file' field.");
-        var form = await request.ReadFormAsync(ct);
+        if (await ReadFormAsync(request, limits.Value, ct) is not { } form)
+            return Results.Empty; // timed out: the 504 is sent
         var file = form.Files.GetFile("file");
         if (file is null || form.Files.Count(f => f.Name == "file") != 1)
             throw RequestRejectedException.BadRequest("Send exactly one 'file' field.");
@@ -87,5 +92,41 @@ public static class DocumentEndpoints
         return result.Outcome == UploadOutcome.Unchanged
             ? Results.Ok(dto)
             : Results.Accepted(location, dto);
+    }
+
+    /// <summary>
+    /// The upload's form. It is read without the request's timeout token: cancelling the read mid-upload would leave
+    /// bytes unread on the connection, and the reset that follows loses the 504 before the client reads it. Instead,
+    /// at the timeout the 504 is sent while the upload goes on, and the rest of the body is read and dropped until the
+    /// client, having its answer, stops sending. Null when it timed out.
+    /// </summary>
+    private static async Task<IFormCollection?> ReadFormAsync(HttpRequest request, LimitsOptions limits, CancellationToken ct)
+    {
+        var reading = request.ReadFormAsync(CancellationToken.None);
+        try
+        {
+            return await reading.WaitAsync(ct);
+        }
+        catch (InvalidDataException malformed)
+        {
+            // Too many fields, an oversized part header, broken framing: the form's own limits, refused before anything is stored.
+            throw RequestRejectedException.BadRequest($"The multipart form cannot be read: {malformed.Message}");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            var response = request.HttpContext.Response;
+            response.Headers.Connection = "close";
+            await ProblemResponses.TimedOutAsync(request.HttpContext, limits.RequestTimeoutSeconds);
+            await response.CompleteAsync();
+            try
+            {
+                await reading;
+            }
+            catch (Exception dropped) when (dropped is IOException or InvalidDataException or OperationCanceledException)
+            {
+                // the client stopped sending, or its body broke off: either way nothing is stored
+            }
+            return null;
+        }
     }
 }

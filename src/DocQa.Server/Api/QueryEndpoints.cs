@@ -18,7 +18,7 @@ public static class QueryEndpoints
     {
         v1.MapPost("/indexes/{index}/search", async (string index, SearchRequestDto body, Retriever retriever, IOptions<LimitsOptions> limits, CancellationToken ct) =>
         {
-            var request = new SearchRequest(index, RequireText(body.Query, "query", limits.Value), CheckTop(body.Top, limits.Value), body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
+            var request = new SearchRequest(index, RequireText(body.Query, "query", limits.Value), CheckTop(body.Top, limits.Value), CheckMode(body.Mode), body.Filter?.ToFilter());
             DocumentLibrary.RequireIndexName(index);
             var passages = await retriever.SearchAsync(request, ct);
             return new SearchResponseDto(passages.Select(SearchResultDto.From).ToList());
@@ -28,7 +28,7 @@ public static class QueryEndpoints
 
         v1.MapPost("/indexes/{index}/ask", async (string index, AskRequestDto body, HttpContext http, AskService ask, IOptions<LimitsOptions> limits, CancellationToken ct) =>
         {
-            var request = new AskRequest(index, RequireText(body.Question, "question", limits.Value), CheckTop(body.Top, limits.Value), body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
+            var request = new AskRequest(index, RequireText(body.Question, "question", limits.Value), CheckTop(body.Top, limits.Value), CheckMode(body.Mode), body.Filter?.ToFilter());
             DocumentLibrary.RequireIndexName(index);
             var stream = body.Stream ?? http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
             if (!stream)
@@ -64,6 +64,14 @@ public static class QueryEndpoints
             throw RequestRejectedException.BadRequest($"'{field}' is longer than {limits.MaxQuestionChars} characters.");
         return text.Trim();
     }
+
+    // The JSON reader takes enum names only; this also keeps out values that name no mode, from any caller.
+    private static RetrievalMode CheckMode(RetrievalMode? mode) => mode switch
+    {
+        null => RetrievalMode.Hybrid,
+        _ when Enum.IsDefined(mode.Value) => mode.Value,
+        _ => throw RequestRejectedException.BadRequest("'mode' must be \"hybrid\", \"vector\" or \"keyword\"."),
+    };
 
     private static int CheckTop(int? top, LimitsOptions limits) => top switch
     {

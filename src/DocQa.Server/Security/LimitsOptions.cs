@@ -11,6 +11,17 @@ public sealed class LimitsOptions
     [Range(0, int.MaxValue)]
     public int RequestsPerMinute { get; set; } = 1200;
 
+    /// <summary>
+    /// Refused requests (401 or 403) per minute from one client address; past it every request from that address gets
+    /// 429 with Retry-After until the minute ends. 0 = unlimited.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int FailedAuthPerMinute { get; set; } = 30;
+
+    /// <summary>Largest JSON body accepted by the search and ask endpoints (uploads have Ingestion:MaxUploadBytes); larger: 413.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public long MaxJsonBodyBytes { get; set; } = 64 * 1024;
+
     /// <summary>Longest question or search query accepted, in characters.</summary>
     [Range(1, 1_000_000)]
     public int MaxQuestionChars { get; set; } = 4000;

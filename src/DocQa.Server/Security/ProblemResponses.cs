@@ -13,4 +13,9 @@ public static class ProblemResponses
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
+
+    /// <summary>The 504 of a request that ran past Limits:RequestTimeoutSeconds.</summary>
+    public static Task TimedOutAsync(HttpContext context, int seconds) =>
+        WriteAsync(context, StatusCodes.Status504GatewayTimeout, "Timed out",
+            $"The request took longer than {seconds} s (Limits:RequestTimeoutSeconds).");
 }

@@ -20,6 +20,7 @@ public static class SecurityRegistration
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiKeyRegistry>();
+        services.AddSingleton<FailedAuthThrottle>();
         services.AddHostedService<LoopbackGuard>();
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -42,17 +43,17 @@ public static class SecurityRegistration
                 {
                     Timeout = TimeSpan.FromSeconds(limits.Value.RequestTimeoutSeconds),
                     TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
-                    WriteTimeoutResponse = context => ProblemResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "Timed out",
-                        $"The request took longer than {limits.Value.RequestTimeoutSeconds} s (Limits:RequestTimeoutSeconds)."),
+                    WriteTimeoutResponse = context => ProblemResponses.TimedOutAsync(context, limits.Value.RequestTimeoutSeconds),
                 };
         });
         return builder;
     }
 
-    /// <summary>After routing, before the endpoints: who is calling, may they, are they within their rate, and for how long.</summary>
+    /// <summary>After routing, before the endpoints: who is calling, have they been refused too often, may they, are they within their rate, and for how long.</summary>
     public static WebApplication UseDocQaSecurity(this WebApplication app)
     {
         app.UseAuthentication();
+        app.UseMiddleware<FailedAuthThrottle>();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseRequestTimeouts();
