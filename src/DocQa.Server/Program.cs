@@ -18,6 +18,7 @@ builder.AddDocQaApi();
 
 var app = builder.Build();
 
+app.UseDocQaSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();

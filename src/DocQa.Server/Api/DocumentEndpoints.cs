@@ -43,6 +43,8 @@ public static class DocumentEndpoints
         {
             var (record, content) = await library.OpenFileAsync(index, id, ct);
             response.Headers.XContentTypeOptions = "nosniff";
+            // Whatever the file holds, nothing in it runs or loads, and it never shares this server's origin.
+            response.Headers.ContentSecurityPolicy = SecurityHeaders.UploadedFilePolicy;
             if (!OpensInBrowser.Contains(record.ContentType))
                 return Results.Stream(content, record.ContentType, record.FileName, enableRangeProcessing: true);
             var disposition = new ContentDispositionHeaderValue("inline");

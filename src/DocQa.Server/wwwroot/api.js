@@ -162,21 +162,55 @@ export function fileLink(index, id, fileName, page) {
   return `${documentPath(index, id)}/file${fragment}`;
 }
 
+// The types the page shows in a tab, and the type it shows each as. A Blob URL shares the page's origin, so
+// whatever is shown from one must never be a page or a script: only PDFs and plain text are, and always as what
+// they are, never as the type the response names. Everything else is saved as a download.
+const shownTypes = new Map([['application/pdf', 'application/pdf'], ['text/plain', 'text/plain; charset=utf-8']]);
+
+/** The file name a response's Content-Disposition gives, or the fallback. */
+function fileNameOf(response, fallback) {
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const encoded = /filename\*\s*=\s*UTF-8''([^;\s]+)/i.exec(disposition);
+  if (encoded) {
+    try { return decodeURIComponent(encoded[1]); } catch { /* not percent-encoded UTF-8 */ }
+  }
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(disposition);
+  return plain ? (plain[1]?.replace(/\\(.)/g, '$1') ?? plain[2].trim()) : fallback;
+}
+
 /**
- * Opens a file link in a new tab. A link cannot carry the key's header, so with a key the file is fetched
- * with it and opened as a Blob URL, with the page fragment kept.
+ * Opens a file link. A link cannot carry the key's header, so with a key the file is fetched with it: a PDF or
+ * text opens as a Blob URL in a new tab, with the page fragment kept; anything else downloads.
  */
 export async function openFile(href) {
   const [path, fragment = ''] = href.split('#');
+  // Opened now, while the click still lets the page open a tab; cut off from this page and its key at once.
   const tab = window.open('', '_blank');
+  if (tab) {
+    tab.opener = null;
+    try { tab.sessionStorage.clear(); } catch { /* storage not available to the tab */ }
+  }
   try {
-    const blob = await (await request(path, { accept: '*/*' })).blob();
+    const response = await request(path, { accept: '*/*' });
+    const type = response.headers.get('Content-Type')?.split(';')[0].trim().toLowerCase() ?? '';
+    const shownAs = shownTypes.get(type);
+    const blob = new Blob([await response.arrayBuffer()], { type: shownAs ?? 'application/octet-stream' });
     const objectUrl = URL.createObjectURL(blob);
-    const url = objectUrl + (fragment ? `#${fragment}` : '');
-    // The new tab has loaded it well before then.
+    // The new tab or the download has it well before then.
     setTimeout(() => URL.revokeObjectURL(objectUrl), 60_000);
+    if (!shownAs) {
+      tab?.close();
+      const link = Object.assign(document.createElement('a'), {
+        href: objectUrl, download: fileNameOf(response, decodeURIComponent(path.split('/').at(-2))), hidden: true,
+      });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      return;
+    }
+    const url = objectUrl + (fragment ? `#${fragment}` : '');
     if (tab) tab.location.href = url;
-    else window.open(url, '_blank');
+    else window.open(url, '_blank', 'noopener');
   } catch (error) {
     tab?.close();
     throw error;
