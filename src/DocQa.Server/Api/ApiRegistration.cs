@@ -37,7 +37,8 @@ public static class ApiRegistration
     public static WebApplication MapDocQaApi(this WebApplication app)
     {
         app.MapOpenApi();
-        app.MapScalarApiReference(options => options.WithTitle("DocQa API"));
+        // Scalar in the system's fonts: its default web fonts would be fetched from outside, and no request leaves the server.
+        app.MapScalarApiReference(options => options.WithTitle("DocQa API").DisableDefaultFonts());
 
         // Every /v1 endpoint needs read access to its index at least (a key, once keys are configured) and counts against the key's rate.
         var v1 = app.MapGroup("/v1")

@@ -17,8 +17,8 @@ public static class SecurityHeaders
 
     /// <summary>
     /// The API reference at /scalar starts itself with an inline script and styles itself inline. It shows the
-    /// server's own API description only, never an uploaded file. Its requests still go to this server alone: the
-    /// web fonts it asks fonts.scalar.com for are refused, and it shows in the system's fonts.
+    /// server's own API description only, never an uploaded file. Its requests still go to this server alone (it is
+    /// set to use the system's fonts rather than fetch web fonts).
     /// </summary>
     public const string ApiReferencePolicy =
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
