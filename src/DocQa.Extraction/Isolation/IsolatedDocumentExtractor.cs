@@ -218,19 +218,23 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
         public (int ExitCode, string Errors) WaitForExit()
         {
             if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
-                _process.Kill(entireProcessTree: true);
+                _process.Kill();
             _process.WaitForExit();
             _errorReader.Wait(TimeSpan.FromSeconds(5));
             lock (_errors) return (_process.ExitCode, _errors.ToString());
         }
 
-        /// <summary>Ends the worker: an idle one has nothing to lose, a failed one must not linger.</summary>
+        /// <summary>
+        /// Ends the worker: an idle one has nothing to lose, a failed one must not linger. The worker starts no
+        /// processes, so it alone is killed: on Unix, killing a process tree first stops the process (SIGSTOP) to
+        /// list its children, and a parent that died in between left the worker stopped for ever.
+        /// </summary>
         public void Dispose()
         {
             try
             {
                 if (!_process.HasExited)
-                    _process.Kill(entireProcessTree: true);
+                    _process.Kill();
             }
             catch (InvalidOperationException)
             {
