@@ -148,9 +148,11 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
         // The heap limit is hexadecimal bytes; past it allocations throw OutOfMemoryException in the worker only.
         start.Environment["DOTNET_GCHeapHardLimit"] = ((long)_limits.MemoryMegabytes * 1024 * 1024).ToString("X", CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
+        // The worker ends when its parent is another process than this one: see WorkerProtocol.ParentVariable.
+        start.Environment[WorkerProtocol.ParentVariable] = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         foreach (var (name, value) in Environment)
             start.Environment[name] = value;
-        return new Worker(Process.Start(start) ?? throw new ExtractionException("the extraction worker could not be started"));
+        return new Worker(WorkerLauncher.Start(start) ?? throw new ExtractionException("the extraction worker could not be started"));
     }
 
     public void Dispose()
