@@ -41,6 +41,8 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
             throw new InvalidOperationException(
                 $"The extraction worker {_workerPath} is missing; reinstall DocQa, or set Ingestion:IsolateExtraction=false to extract in-process.");
         _dotnet = DotnetHost();
+        AppDomain.CurrentDomain.UnhandledException += OnProcessEnding;
+        AppDomain.CurrentDomain.ProcessExit += OnProcessEnding;
     }
 
     /// <summary>Extra environment variables for the workers (tests use them to make a worker misbehave).</summary>
@@ -158,9 +160,17 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
     public void Dispose()
     {
         _disposed = true;
+        AppDomain.CurrentDomain.UnhandledException -= OnProcessEnding;
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessEnding;
         while (_idle.TryTake(out var worker))
             worker.Dispose();
     }
+
+    /// <summary>
+    /// A process that ends without disposing its services (a failed start ends in an unhandled exception) still
+    /// ends its idle workers. Busy ones are left to their extraction, which ends them, or to their own watch.
+    /// </summary>
+    private void OnProcessEnding(object? sender, EventArgs e) => Dispose();
 
     /// <summary>The dotnet host this process runs on, so the worker runs on the same runtime.</summary>
     private static string DotnetHost()
