@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using DocQa.Extraction.Isolation;
 
@@ -15,7 +16,7 @@ internal static class ParentWatch
     private const int PR_SET_PDEATHSIG = 1;
     private const int SIGKILL = 9;
 
-    /// <summary>Arms the watch; exits at once if the parent named by <paramref name="parentVariable"/> is already gone.</summary>
+    /// <summary>Arms the watch; exits at once if the parent named by <paramref name="parentVariable"/> (a process id) is already gone.</summary>
     public static void Start(string? parentVariable)
     {
         if (!OperatingSystem.IsLinux()) return;
@@ -24,8 +25,10 @@ internal static class ParentWatch
         // thread that lives as long as the process does (see WorkerLauncher).
         _ = prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
-        if (!int.TryParse(parentVariable, out var parent) || parent <= 1) return;
         // The parent may have died before the call above: the worker then belongs to another process already.
+        // Started by hand, without the variable, the worker watches the parent it has now.
+        var parent = int.TryParse(parentVariable, NumberStyles.None, CultureInfo.InvariantCulture, out var named) ? named : getppid();
+        if (parent <= 1) return;
         if (getppid() != parent) Environment.Exit(WorkerProtocol.ExitParentGone);
 
         new Thread(() =>
