@@ -5,10 +5,14 @@ using System.Text.Json;
 using DocQa.Core.Extraction;
 using DocQa.Extraction;
 using DocQa.Extraction.Isolation;
+using DocQa.Extraction.Worker;
 
 // docqa-extract: reads one WorkerRequest per line on standard input, extracts the file, and writes one WorkerReply per
 // line on standard output, until standard input closes. Started and kept by IsolatedDocumentExtractor, which enforces
 // the time limit (it kills the worker) and the memory budget (the GC heap limit it starts the worker with).
+
+// First of all, so that a worker never outlives its parent: see ParentWatch.
+ParentWatch.Start(Environment.GetEnvironmentVariable(WorkerProtocol.ParentVariable));
 
 // Standard output carries the replies alone: anything a library prints goes to standard error instead.
 var replies = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };

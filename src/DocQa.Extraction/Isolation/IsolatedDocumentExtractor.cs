@@ -41,6 +41,8 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
             throw new InvalidOperationException(
                 $"The extraction worker {_workerPath} is missing; reinstall DocQa, or set Ingestion:IsolateExtraction=false to extract in-process.");
         _dotnet = DotnetHost();
+        AppDomain.CurrentDomain.UnhandledException += OnProcessEnding;
+        AppDomain.CurrentDomain.ProcessExit += OnProcessEnding;
     }
 
     /// <summary>Extra environment variables for the workers (tests use them to make a worker misbehave).</summary>
@@ -148,17 +150,27 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
         // The heap limit is hexadecimal bytes; past it allocations throw OutOfMemoryException in the worker only.
         start.Environment["DOTNET_GCHeapHardLimit"] = ((long)_limits.MemoryMegabytes * 1024 * 1024).ToString("X", CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
+        // The worker ends when its parent is another process than this one: see WorkerProtocol.ParentVariable.
+        start.Environment[WorkerProtocol.ParentVariable] = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         foreach (var (name, value) in Environment)
             start.Environment[name] = value;
-        return new Worker(Process.Start(start) ?? throw new ExtractionException("the extraction worker could not be started"));
+        return new Worker(WorkerLauncher.Start(start) ?? throw new ExtractionException("the extraction worker could not be started"));
     }
 
     public void Dispose()
     {
         _disposed = true;
+        AppDomain.CurrentDomain.UnhandledException -= OnProcessEnding;
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessEnding;
         while (_idle.TryTake(out var worker))
             worker.Dispose();
     }
+
+    /// <summary>
+    /// A process that ends without disposing its services (a failed start ends in an unhandled exception) still
+    /// ends its idle workers. Busy ones are left to their extraction, which ends them, or to their own watch.
+    /// </summary>
+    private void OnProcessEnding(object? sender, EventArgs e) => Dispose();
 
     /// <summary>The dotnet host this process runs on, so the worker runs on the same runtime.</summary>
     private static string DotnetHost()
@@ -218,19 +230,23 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
         public (int ExitCode, string Errors) WaitForExit()
         {
             if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
-                _process.Kill(entireProcessTree: true);
+                _process.Kill();
             _process.WaitForExit();
             _errorReader.Wait(TimeSpan.FromSeconds(5));
             lock (_errors) return (_process.ExitCode, _errors.ToString());
         }
 
-        /// <summary>Ends the worker: an idle one has nothing to lose, a failed one must not linger.</summary>
+        /// <summary>
+        /// Ends the worker: an idle one has nothing to lose, a failed one must not linger. The worker starts no
+        /// processes, so it alone is killed: on Unix, killing a process tree first stops the process (SIGSTOP) to
+        /// list its children, and a parent that died in between left the worker stopped for ever.
+        /// </summary>
         public void Dispose()
         {
             try
             {
                 if (!_process.HasExited)
-                    _process.Kill(entireProcessTree: true);
+                    _process.Kill();
             }
             catch (InvalidOperationException)
             {

@@ -23,6 +23,12 @@ public static class WorkerProtocol
     /// <summary>A request's own deadline passed: a safety net for when the parent cannot kill the worker.</summary>
     public const int ExitDeadline = 4;
 
+    /// <summary>The worker's parent is gone (it died without closing the worker's input first, or before the worker started).</summary>
+    public const int ExitParentGone = 5;
+
+    /// <summary>The parent's process id, which the worker watches: when its parent is another process, the worker ends.</summary>
+    public const string ParentVariable = "DOCQA_EXTRACT_PARENT";
+
     /// <summary>
     /// Set to "hang", "allocate" or "crash" to make the worker misbehave that way, so that tests can prove the
     /// parent's limits hold. Ignored unless set.
