@@ -101,16 +101,27 @@ public sealed class IsolatedExtractionTests : IDisposable
             hanging.Extract(new MemoryStream(HostileFiles.Text), HostileFiles.TypeOf(DocumentKind.Text), cancel.Token));
     }
 
+    /// <summary>
+    /// What the extractor makes of the input, read from a file as the server reads stored originals: the worker always
+    /// reads a file, and some readers word a failure differently for a file than for memory (the stream's own errors).
+    /// </summary>
     private static string Outcome(IDocumentExtractor extractor, HostileInput input)
     {
+        string path = Path.Combine(Path.GetTempPath(), "docqa-outcome-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllBytes(path, input.Bytes);
         try
         {
-            ExtractedDocument document = extractor.Extract(new MemoryStream(input.Bytes), HostileFiles.TypeOf(input.Kind));
+            using var stored = File.OpenRead(path);
+            ExtractedDocument document = extractor.Extract(stored, HostileFiles.TypeOf(input.Kind));
             return $"{document.Pages} pages: {document.AllText()}";
         }
         catch (ExtractionException e)
         {
             return e.Message;
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 }
