@@ -177,4 +177,42 @@ public class EvaluationTests
         var error = Assert.Throws<EvalFormatException>(() => EvalQuestionReader.Read(new StringReader(text)));
         Assert.StartsWith(expected, error.Message);
     }
+
+    [Fact]
+    public void Unanswerable_questions_need_no_sources()
+    {
+        var text = "{\"id\": \"u1\", \"question\": \"Who painted the Mona Lisa?\", \"answer\": \"\", \"sources\": [], \"answerable\": false}\n" +
+            "{\"id\": \"q1\", \"question\": \"a\", \"sources\": [\"x\"]}";
+        var questions = EvalQuestionReader.Read(new StringReader(text));
+        Assert.False(questions[0].Answerable);
+        Assert.Empty(questions[0].Sources);
+        Assert.True(questions[1].Answerable);
+    }
+
+    [Fact]
+    public void Answer_scores_count_noAnswer_per_kind_of_question_and_numbers_in_the_answer_text()
+    {
+        var unanswerable = new EvalQuestion("u", "Who painted the Mona Lisa?", "", [], []) { Answerable = false };
+        var numbers = new EvalQuestion("n", "Net sales?", "Net sales were $81,797 million, up 5%.", ["x"], []);
+        var words = new EvalQuestion("w", "Who is the CEO?", "Tim Cook", ["x"], []);
+
+        var scores = new[]
+        {
+            EvalMetrics.ScoreAnswer(unanswerable, "Not found in your documents.", noAnswer: true),
+            EvalMetrics.ScoreAnswer(unanswerable, "Leonardo.", noAnswer: false),
+            EvalMetrics.ScoreAnswer(numbers, "Total net sales were $81,797 million [1].", noAnswer: false),
+            EvalMetrics.ScoreAnswer(numbers, "81,797 and 5", noAnswer: true), // a noAnswer finds nothing, whatever its text
+            EvalMetrics.ScoreAnswer(words, "Tim Cook [2].", noAnswer: false),
+        };
+        Assert.Equal(0.5, scores[2].TextRecall);
+        Assert.Equal(0.0, scores[3].TextRecall);
+        Assert.Null(scores[4].TextRecall);
+
+        var summary = EvalMetrics.SummariseAnswers(scores);
+        Assert.Equal(2, summary.Unanswerable);
+        Assert.Equal(0.5, summary.NoAnswerOnUnanswerable);
+        Assert.Equal(1.0 / 3, summary.NoAnswerOnAnswerable!.Value, 6);
+        Assert.Equal(0.25, summary.AnswerTextRecall);
+        Assert.Null(EvalMetrics.SummariseAnswers([scores[2]]).NoAnswerOnUnanswerable);
+    }
 }

@@ -24,7 +24,12 @@ public static class EvalCommand
 
     public static Command Create()
     {
-        var questions = new Option<string>("--questions") { Description = "Question file (JSON Lines: id, question, answer, sources, optional pages)", Required = true };
+        var questions = new Option<string[]>("--questions")
+        {
+            Description = "Question files (JSON Lines: id, question, answer, sources, optional pages; \"answerable\": false for questions the documents cannot answer)",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
         var docs = new Option<string>("--docs") { Description = "Folder of the documents the questions are about", Required = true };
         var top = new Option<int>("--top") { Description = "Passages that count for docHit@k, pageHit@k and answerRecall@k, and that answers use", DefaultValueFactory = _ => 5 };
         var mode = new Option<string>("--mode") { Description = "Retrieval mode to evaluate, or all three side by side", DefaultValueFactory = _ => "hybrid" };
@@ -45,18 +50,21 @@ public static class EvalCommand
         return command;
     }
 
-    private sealed record EvalSettings(string QuestionFile, string DocsFolder, int Top, IReadOnlyList<string> Modes, string? OutFile, bool Json);
+    private sealed record EvalSettings(IReadOnlyList<string> QuestionFiles, string DocsFolder, int Top, IReadOnlyList<string> Modes, string? OutFile, bool Json);
 
     private static async Task<int> EvaluateAsync(LocalBackend backend, EvalSettings settings, CancellationToken ct)
     {
-        var questions = ReadQuestions(settings.QuestionFile);
+        var questions = settings.QuestionFiles.SelectMany(ReadQuestions).ToList();
+        if (questions.GroupBy(q => q.Id).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+            throw new CliException($"question id '{duplicate.Key}' appears in more than one question file");
+        var answerable = questions.Where(q => q.Answerable).ToList();
         if (!Directory.Exists(settings.DocsFolder)) throw new CliException($"no such folder: {settings.DocsFolder}");
         var index = IndexNameFor(settings.DocsFolder);
         await IngestFolderAsync(backend.Services, index, settings.DocsFolder, ct);
 
         var retriever = backend.Services.GetRequiredService<Retriever>();
         var ask = backend.Services.GetRequiredService<AskService>();
-        // Answering every question in every mode would triple the slowest part; one mode answers.
+        // The first mode's figures head the JSON report (hybrid when it is measured).
         var answerMode = settings.Modes.Contains("hybrid") ? "hybrid" : settings.Modes[0];
         // Retrieval fetches at least 10 passages so MRR@10 can be computed; the first k are the ones scored at k.
         var depth = Math.Max(settings.Top, EvalMetrics.MrrDepth);
@@ -67,36 +75,38 @@ public static class EvalCommand
 
         var scores = settings.Modes.ToDictionary(m => m, _ => new List<QuestionScore>());
         var retrievalMs = settings.Modes.ToDictionary(m => m, _ => new List<double>());
-        var answerMs = new List<double>();
+        var answerMs = settings.Modes.ToDictionary(m => m, _ => new List<double>());
+        var answerScores = settings.Modes.ToDictionary(m => m, _ => new List<AnswerScore>());
         await using var outWriter = settings.OutFile is null ? null : new StreamWriter(settings.OutFile, append: false, new UTF8Encoding(false));
         var lineOptions = new JsonSerializerOptions(JsonDefaults.Options) { WriteIndented = false };
 
-        Console.Error.WriteLine($"eval: {questions.Count} questions, modes {string.Join(", ", settings.Modes)}, answers by {ask.Mode} ({answerMode} retrieval)");
+        Console.Error.WriteLine($"eval: {questions.Count} questions ({questions.Count - answerable.Count} unanswerable), modes {string.Join(", ", settings.Modes)}, answers by {ask.Mode}");
         var clock = new Stopwatch();
         for (var i = 0; i < questions.Count; i++)
         {
             var question = questions[i];
-            var lines = new List<(string Mode, IReadOnlyList<Passage> Ranked, QuestionScore Score, double Ms)>();
             foreach (var mode in settings.Modes)
             {
                 clock.Restart();
                 var ranked = await retriever.SearchAsync(new SearchRequest(index, question.Question, depth, ParseMode(mode)), ct);
                 var elapsed = clock.Elapsed.TotalMilliseconds;
-                var score = EvalMetrics.Score(question, ranked, settings.Top);
-                retrievalMs[mode].Add(elapsed);
-                scores[mode].Add(score);
-                lines.Add((mode, ranked, score, elapsed));
-            }
-
-            // AskAsync times its own retrieval and answer apart; only the answer part is taken here.
-            var answer = await ask.AskAsync(new AskRequest(index, question.Question, settings.Top, ParseMode(answerMode)), ct);
-            answerMs.Add(answer.Timings.AnswerMs);
-
-            if (outWriter is not null)
-            {
-                foreach (var (mode, ranked, score, ms) in lines)
+                // Retrieval metrics count answerable questions only: an unanswerable one has no right document.
+                var score = question.Answerable ? EvalMetrics.Score(question, ranked, settings.Top) : null;
+                if (score is not null)
                 {
-                    var line = QuestionLine(question, mode, ranked, score, ms, mode == answerMode ? answer : null);
+                    retrievalMs[mode].Add(elapsed);
+                    scores[mode].Add(score);
+                }
+
+                // AskAsync times its own retrieval and answer apart; only the answer part is taken here.
+                var answer = await ask.AskAsync(new AskRequest(index, question.Question, settings.Top, ParseMode(mode)), ct);
+                answerMs[mode].Add(answer.Timings.AnswerMs);
+                var answerScore = EvalMetrics.ScoreAnswer(question, answer.Answer.Text, answer.Answer.NoAnswer);
+                answerScores[mode].Add(answerScore);
+
+                if (outWriter is not null)
+                {
+                    var line = QuestionLine(question, mode, ranked, score, elapsed, answer, answerScore);
                     await outWriter.WriteLineAsync(JsonSerializer.Serialize(line, lineOptions).AsMemory(), ct);
                 }
             }
@@ -104,12 +114,13 @@ public static class EvalCommand
         }
 
         var rows = settings.Modes.ToDictionary(m => m, m => Metrics(
-            EvalMetrics.Summarise(scores[m]), retrievalMs[m], m == answerMode ? answerMs : null));
+            EvalMetrics.Summarise(scores[m]), EvalMetrics.SummariseAnswers(answerScores[m]), retrievalMs[m], answerMs[m]));
         if (settings.Json)
         {
             var main = rows[answerMode];
             CommonOptions.PrintJson(new EvalReportDto(main.Questions, main.DocHitAt1, main.DocHitAt5, main.PageHitAt5, main.AnswerRecallAt5,
-                main.MrrAt10, main.RetrievalP50Ms, main.RetrievalP95Ms, main.AnswerP50Ms, main.AnswerP95Ms, rows.Count > 1 ? rows : null));
+                main.MrrAt10, main.RetrievalP50Ms, main.RetrievalP95Ms, main.AnswerP50Ms, main.AnswerP95Ms,
+                main.Unanswerable, main.NoAnswerOnUnanswerable, main.NoAnswerOnAnswerable, main.AnswerTextRecall, rows.Count > 1 ? rows : null));
         }
         else
         {
@@ -202,7 +213,9 @@ public static class EvalCommand
 
     private static RetrievalMode ParseMode(string mode) => Enum.Parse<RetrievalMode>(mode, ignoreCase: true);
 
-    private static EvalMetricsDto Metrics(EvalSummary summary, IReadOnlyList<double> retrievalMs, IReadOnlyList<double>? answerMs) => new(
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, 4) : null;
+
+    private static EvalMetricsDto Metrics(EvalSummary summary, AnswerSummary answers, IReadOnlyList<double> retrievalMs, IReadOnlyList<double> answerMs) => new(
         summary.Questions,
         Math.Round(summary.DocHitAt1, 4),
         Math.Round(summary.DocHitAtK, 4),
@@ -211,8 +224,12 @@ public static class EvalCommand
         Math.Round(summary.MrrAt10, 4),
         Math.Round(EvalMetrics.Percentile(retrievalMs, 50), 1),
         Math.Round(EvalMetrics.Percentile(retrievalMs, 95), 1),
-        answerMs is null ? null : Math.Round(EvalMetrics.Percentile(answerMs, 50), 1),
-        answerMs is null ? null : Math.Round(EvalMetrics.Percentile(answerMs, 95), 1));
+        Math.Round(EvalMetrics.Percentile(answerMs, 50), 1),
+        Math.Round(EvalMetrics.Percentile(answerMs, 95), 1),
+        answers.Unanswerable,
+        Round(answers.NoAnswerOnUnanswerable),
+        Round(answers.NoAnswerOnAnswerable),
+        Round(answers.AnswerTextRecall));
 
     private static void PrintTable(IReadOnlyDictionary<string, EvalMetricsDto> rows, int k, string index, string answerMode)
     {
@@ -226,27 +243,39 @@ public static class EvalCommand
                 Share(m.MrrAt10), Ms(m.RetrievalP50Ms, m.RetrievalP95Ms), Ms(m.AnswerP50Ms, m.AnswerP95Ms));
         AnsiConsole.MarkupLineInterpolated($"index [bold]{index}[/], {answerMode} answers");
         AnsiConsole.Write(table);
+        // Answer-level figures in a table of their own: the retrieval table already fills 80 columns.
+        var answers = new Table().AddColumns("Mode", "unanswerable Qs", "noAnswer on unanswerable", "noAnswer on answerable", "answer text recall");
+        foreach (var (mode, m) in rows)
+            answers.AddRow(mode, m.Unanswerable.ToString(), Share(m.NoAnswerOnUnanswerable), Share(m.NoAnswerOnAnswerable), Share(m.AnswerTextRecall));
+        AnsiConsole.Write(answers);
     }
 
-    private static EvalLineDto QuestionLine(EvalQuestion question, string mode, IReadOnlyList<Passage> ranked, QuestionScore score, double retrievalMs, AskResult? answer) => new(
-        question.Id, question.Question, mode, question.Answer, question.Sources, question.Pages,
+    private static EvalLineDto QuestionLine(EvalQuestion question, string mode, IReadOnlyList<Passage> ranked, QuestionScore? score, double retrievalMs,
+        AskResult answer, AnswerScore answerScore) => new(
+        question.Id, question.Question, mode, question.Answerable, question.Answer, question.Sources, question.Pages,
         ranked.Select((p, i) => new EvalPassageDto(i + 1, p.FileName, p.Page, p.PageEnd, Math.Round(p.Score, 6),
             p.Text.Length <= 300 ? p.Text : p.Text[..300])).ToList(),
-        new EvalHitsDto(score.DocHitAt1, score.DocHitAtK, score.PageHit, score.AnswerRecall, score.ReciprocalRank, score.MissingNumbers),
-        Math.Round(retrievalMs, 1), answer?.Answer.Text, answer?.Timings.AnswerMs);
+        score is null ? null : new EvalHitsDto(score.DocHitAt1, score.DocHitAtK, score.PageHit, score.AnswerRecall, score.ReciprocalRank, score.MissingNumbers),
+        Math.Round(retrievalMs, 1), answer.Answer.Text, answer.Answer.NoAnswer, answer.Answer.NoAnswerReason, answerScore.TextRecall, answer.Timings.AnswerMs);
 
-    /// <summary>The figures of one mode; "At5" stands for at --top (5 unless changed). Answer times are null for modes that did not answer.</summary>
+    /// <summary>
+    /// The figures of one mode; "At5" stands for at --top (5 unless changed). Questions counts the answerable questions
+    /// (the retrieval metrics' base), Unanswerable the others; the answer-level shares are null where no question counts.
+    /// </summary>
     private sealed record EvalMetricsDto(int Questions, double DocHitAt1, double DocHitAt5, double? PageHitAt5, double? AnswerRecallAt5, double MrrAt10,
-        double RetrievalP50Ms, double RetrievalP95Ms, double? AnswerP50Ms, double? AnswerP95Ms);
+        double RetrievalP50Ms, double RetrievalP95Ms, double? AnswerP50Ms, double? AnswerP95Ms,
+        int Unanswerable, double? NoAnswerOnUnanswerable, double? NoAnswerOnAnswerable, double? AnswerTextRecall);
 
     private sealed record EvalReportDto(int Questions, double DocHitAt1, double DocHitAt5, double? PageHitAt5, double? AnswerRecallAt5, double MrrAt10,
         double RetrievalP50Ms, double RetrievalP95Ms, double? AnswerP50Ms, double? AnswerP95Ms,
+        int Unanswerable, double? NoAnswerOnUnanswerable, double? NoAnswerOnAnswerable, double? AnswerTextRecall,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, EvalMetricsDto>? Modes);
 
     private sealed record EvalPassageDto(int Rank, string FileName, int Page, int PageEnd, double Score, string Text);
 
     private sealed record EvalHitsDto(bool DocHitAt1, bool DocHitAtK, bool? PageHitAtK, double? AnswerRecallAtK, double ReciprocalRank, IReadOnlyList<string> MissingNumbers);
 
-    private sealed record EvalLineDto(string Id, string Question, string Mode, string ReferenceAnswer, IReadOnlyList<string> Sources, IReadOnlyList<int> Pages,
-        IReadOnlyList<EvalPassageDto> Passages, EvalHitsDto Hits, double RetrievalMs, string? SystemAnswer, double? AnswerMs);
+    private sealed record EvalLineDto(string Id, string Question, string Mode, bool Answerable, string ReferenceAnswer, IReadOnlyList<string> Sources,
+        IReadOnlyList<int> Pages, IReadOnlyList<EvalPassageDto> Passages, EvalHitsDto? Hits, double RetrievalMs, string SystemAnswer, bool NoAnswer,
+        string? NoAnswerReason, double? AnswerTextRecall, double AnswerMs);
 }

@@ -26,7 +26,17 @@ public sealed record EvalSummary(
     double? AnswerRecallAtK,
     double MrrAt10);
 
-/// <summary>The retrieval metrics of the evaluation data's README, on passages in rank order.</summary>
+/// <summary>How one answer fared: noAnswer or not, and the share of the reference's numbers in the answer text.</summary>
+/// <param name="TextRecall">null for unanswerable questions and references without numbers.</param>
+public sealed record AnswerScore(bool Answerable, bool NoAnswer, double? TextRecall);
+
+/// <summary>Answer-level averages; each is null when no question counts for it.</summary>
+/// <param name="NoAnswerOnUnanswerable">share of unanswerable questions answered noAnswer (higher is better).</param>
+/// <param name="NoAnswerOnAnswerable">share of answerable questions answered noAnswer (lower is better).</param>
+/// <param name="AnswerTextRecall">over answerable questions whose reference has numbers: share of them in the answer text.</param>
+public sealed record AnswerSummary(int Unanswerable, double? NoAnswerOnUnanswerable, double? NoAnswerOnAnswerable, double? AnswerTextRecall);
+
+/// <summary>The retrieval and answer metrics of the evaluation data's README, on passages in rank order.</summary>
 public static class EvalMetrics
 {
     public const int MrrDepth = 10;
@@ -93,6 +103,28 @@ public static class EvalMetrics
             pages.Count == 0 ? null : pages.Average(s => s.PageHit!.Value ? 1.0 : 0.0),
             numbers.Count == 0 ? null : numbers.Average(s => s.AnswerRecall!.Value),
             scores.Average(s => s.ReciprocalRank));
+    }
+
+    /// <summary>How an answer fared against the question: noAnswer, and the reference's numbers found in its text.</summary>
+    public static AnswerScore ScoreAnswer(EvalQuestion question, string answerText, bool noAnswer)
+    {
+        if (!question.Answerable) return new AnswerScore(false, noAnswer, null);
+        var wanted = AnswerNumbers.FromAnswer(question.Answer);
+        if (wanted.Count == 0) return new AnswerScore(true, noAnswer, null);
+        var found = noAnswer ? [] : AnswerNumbers.InText(answerText);
+        return new AnswerScore(true, noAnswer, (double)wanted.Count(found.Contains) / wanted.Count);
+    }
+
+    public static AnswerSummary SummariseAnswers(IReadOnlyCollection<AnswerScore> scores)
+    {
+        var unanswerable = scores.Where(s => !s.Answerable).ToList();
+        var answerable = scores.Where(s => s.Answerable).ToList();
+        var withNumbers = answerable.Where(s => s.TextRecall is not null).ToList();
+        return new AnswerSummary(
+            unanswerable.Count,
+            unanswerable.Count == 0 ? null : unanswerable.Average(s => s.NoAnswer ? 1.0 : 0.0),
+            answerable.Count == 0 ? null : answerable.Average(s => s.NoAnswer ? 1.0 : 0.0),
+            withNumbers.Count == 0 ? null : withNumbers.Average(s => s.TextRecall!.Value));
     }
 
     /// <summary>The p-th percentile (0-100), interpolating linearly between the two nearest ranks; 0 for no values.</summary>

@@ -11,7 +11,11 @@ public sealed record EvalQuestion(
     IReadOnlyList<string> Sources,
     IReadOnlyList<int> Pages,
     string? Type = null,
-    string? Evidence = null);
+    string? Evidence = null)
+{
+    /// <summary>False for a question the documents cannot answer: the right answer is noAnswer.</summary>
+    public bool Answerable { get; init; } = true;
+}
 
 /// <summary>A question file that cannot be read; the message names the line.</summary>
 public sealed class EvalFormatException(string message) : Exception(message);
@@ -53,11 +57,12 @@ public static class EvalQuestionReader
         if (line is null) throw new EvalFormatException($"line {lineNumber}: expected a JSON object");
         if (string.IsNullOrWhiteSpace(line.Id)) throw new EvalFormatException($"line {lineNumber}: 'id' is missing");
         if (string.IsNullOrWhiteSpace(line.Question)) throw new EvalFormatException($"line {lineNumber}: 'question' is missing");
+        var answerable = line.Answerable ?? true;
         var sources = (line.Sources ?? []).Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
-        if (sources.Count == 0) throw new EvalFormatException($"line {lineNumber}: 'sources' needs at least one file-name pattern");
+        if (answerable && sources.Count == 0) throw new EvalFormatException($"line {lineNumber}: 'sources' needs at least one file-name pattern");
         var pages = line.Pages ?? [];
         if (pages.Any(p => p < 1)) throw new EvalFormatException($"line {lineNumber}: 'pages' are 1-based page numbers");
-        return new EvalQuestion(line.Id, line.Question, line.Answer ?? "", sources, pages, line.Type, line.Evidence);
+        return new EvalQuestion(line.Id, line.Question, line.Answer ?? "", sources, pages, line.Type, line.Evidence) { Answerable = answerable };
     }
 
     // System.Text.Json messages go on about paths and byte positions; the first sentence is what a person needs.
@@ -76,6 +81,7 @@ public static class EvalQuestionReader
         public List<int>? Pages { get; set; }
         public string? Type { get; set; }
         public string? Evidence { get; set; }
+        public bool? Answerable { get; set; }
 
         [JsonExtensionData]
         public Dictionary<string, JsonElement>? Other { get; set; }
