@@ -118,11 +118,24 @@ internal sealed class HtmlNestingFilter
     {
     }
 
-    public static IHtmlDocument Parse(string html)
+    public static IHtmlDocument Parse(string html) => new Parser().Parse(html);
+
+    /// <summary>Parses one document after another with the same AngleSharp parser, which is costly to set up.</summary>
+    public sealed class Parser
     {
-        var filter = new HtmlNestingFilter();
-        var parser = new HtmlParser(new HtmlParserOptions { OnCreated = (element, _) => filter._created = element });
-        return (IHtmlDocument)parser.ParseDocument<Document, Element>(new TextSource(html), filter.Filter);
+        private readonly HtmlParser _parser;
+        private HtmlNestingFilter? _filter;
+
+        public Parser()
+        {
+            _parser = new HtmlParser(new HtmlParserOptions { OnCreated = (element, _) => _filter!._created = element });
+        }
+
+        public IHtmlDocument Parse(string html)
+        {
+            _filter = new HtmlNestingFilter();
+            return (IHtmlDocument)_parser.ParseDocument<Document, Element>(new TextSource(html), _filter.Filter);
+        }
     }
 
     private TokenConsumptionResult Filter(ref StructHtmlToken token, TokenConsumer next)

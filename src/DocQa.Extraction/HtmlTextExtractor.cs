@@ -50,9 +50,9 @@ internal static class HtmlTextExtractor
     }
 
     /// <summary>Adds the text of an HTML fragment (raw HTML inside Markdown) to the blocks.</summary>
-    public static void AddFragment(string html, BlockList blocks)
+    public static void AddFragment(string html, BlockList blocks, HtmlNestingFilter.Parser parser)
     {
-        IHtmlDocument document = HtmlNestingFilter.Parse(html);
+        IHtmlDocument document = parser.Parse(html);
         RemoveNonText(document);
         if (document.Body is not null)
             new Walker(blocks, CancellationToken.None).Visit(document.Body);
