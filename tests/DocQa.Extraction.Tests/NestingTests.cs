@@ -26,7 +26,7 @@ public class NestingTests(ITestOutputHelper output)
     {
         "html divs", "html divs left open", "html pre", "html formatting", "html lists", "html tables",
         "markdown brackets", "markdown emphasis", "markdown quotes", "markdown lists", "markdown html blocks",
-        "docx content controls", "docx tables",
+        "docx content controls", "docx tables", "pdf page tree",
     };
 
     [Theory]
@@ -194,6 +194,72 @@ public class NestingTests(ITestOutputHelper output)
         Assert.Equal("deep", Assert.Single(TestDocuments.Extract(shallow, "shallow.docx").Blocks).Text);
     }
 
+    [Fact]
+    public void Pdf_with_a_page_tree_nested_50_000_deep_is_read_without_overflowing_the_stack()
+    {
+        // PdfPig walks the page tree recursively; on the caller's 1 MB stack this ended the process.
+        ExtractedDocument document = RunOnSmallStack(() => TestDocuments.Extract(PdfPageTree(50_000), "tree.pdf"));
+
+        Assert.Equal("deep words", Assert.Single(document.Blocks).Text);
+    }
+
+    [Fact]
+    public void Pdf_with_a_chain_of_5_000_form_xobjects_is_read_without_overflowing_the_stack()
+    {
+        // PdfPig draws a form XObject that draws another recursively.
+        var objects = new List<string>
+        {
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /X 6 0 R >> >> >>",
+            PdfStream("", "BT /F1 12 Tf 72 700 Td (page words) Tj ET /X Do"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        };
+        const int chain = 5000;
+        for (int i = 0; i < chain; i++)
+            objects.Add(PdfStream($"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /X {7 + i} 0 R >> >>", i + 1 < chain ? "/X Do" : ""));
+
+        ExtractedDocument document = RunOnSmallStack(() => TestDocuments.Extract(HandWrittenPdf(objects), "forms.pdf"));
+
+        Assert.Equal("page words", Assert.Single(document.Blocks).Text);
+    }
+
+    /// <summary>A PDF whose one page sits under a chain of page tree nodes.</summary>
+    private static byte[] PdfPageTree(int depth)
+    {
+        var objects = new List<string> { "<< /Type /Catalog /Pages 2 0 R >>" };
+        for (int i = 0; i < depth; i++)
+        {
+            int id = 2 + i;
+            objects.Add($"<< /Type /Pages /Kids [{id + 1} 0 R] /Count 1 {(i == 0 ? "" : $"/Parent {id - 1} 0 R")} >>");
+        }
+        int page = 2 + depth;
+        objects.Add($"<< /Type /Page /Parent {page - 1} 0 R /MediaBox [0 0 612 792] /Contents {page + 1} 0 R /Resources << /Font << /F1 {page + 2} 0 R >> >> >>");
+        objects.Add(PdfStream("", "BT /F1 12 Tf 72 700 Td (deep words) Tj ET"));
+        objects.Add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+        return HandWrittenPdf(objects);
+    }
+
+    private static string PdfStream(string entries, string data) => $"<< {entries} /Length {data.Length} >>\nstream\n{data}\nendstream";
+
+    /// <summary>A PDF written object by object, with a correct cross-reference table.</summary>
+    private static byte[] HandWrittenPdf(List<string> objects)
+    {
+        var pdf = new StringBuilder("%PDF-1.4\n");
+        var offsets = new List<int>(objects.Count);
+        for (int i = 0; i < objects.Count; i++)
+        {
+            offsets.Add(pdf.Length); // ASCII only, so characters are bytes
+            pdf.Append($"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+        int xref = pdf.Length;
+        pdf.Append($"xref\n0 {objects.Count + 1}\n0000000000 65535 f \n");
+        foreach (int offset in offsets)
+            pdf.Append($"{offset:D10} 00000 n \n");
+        pdf.Append($"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return Encoding.ASCII.GetBytes(pdf.ToString());
+    }
+
     private static byte[] Docx(string body) => HostileFiles.RepackMainPart(HostileFiles.Docx, _ => TestDocuments.Utf8(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>" +
         body + "</w:body></w:document>"));
@@ -202,6 +268,7 @@ public class NestingTests(ITestOutputHelper output)
     {
         kind = name.StartsWith("markdown", StringComparison.Ordinal) ? DocumentKind.Markdown
             : name.StartsWith("docx", StringComparison.Ordinal) ? DocumentKind.Docx
+            : name.StartsWith("pdf", StringComparison.Ordinal) ? DocumentKind.Pdf
             : DocumentKind.Html;
         return name switch
         {
@@ -217,6 +284,7 @@ public class NestingTests(ITestOutputHelper output)
             "markdown lists" => n => TestDocuments.Utf8("words\n\n" + Repeat("- ", n) + "deep"),
             "markdown html blocks" => n => TestDocuments.Utf8("words\n\n" + Repeat("<div>\n\n", n / 100) + "<div>" + Repeat("<div>", n) + "deep"),
             "docx content controls" => n => Docx(Repeat("<w:sdt><w:sdtContent>", n) + "<w:p><w:r><w:t>deep</w:t></w:r></w:p>" + Repeat("</w:sdtContent></w:sdt>", n)),
+            "pdf page tree" => PdfPageTree,
             "docx tables" => n => Docx(Repeat("<w:tbl><w:tr><w:tc>", n / 3) + "<w:p><w:r><w:t>deep</w:t></w:r></w:p>" + Repeat("</w:tc></w:tr></w:tbl>", n / 3)),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
