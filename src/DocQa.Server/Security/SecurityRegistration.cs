@@ -61,8 +61,8 @@ public static class SecurityRegistration
     }
 
     /// <summary>
-    /// Runs the server until it stops. A start that cannot go on (serving keyless beyond loopback, invalid settings, an
-    /// address in use) ends with one line and exit code 1, not a crash report.
+    /// Runs the server until it stops. A start that cannot go on (serving keyless beyond loopback, an address in use)
+    /// ends with one line and exit code 1, not a crash report.
     /// </summary>
     public static int RunDocQa(this WebApplication app)
     {
@@ -74,11 +74,6 @@ public static class SecurityRegistration
         catch (UnsafeExposureException refused)
         {
             Console.Error.WriteLine($"DocQa.Server: {refused.Message}");
-            return 1;
-        }
-        catch (OptionsValidationException invalid)
-        {
-            Console.Error.WriteLine($"DocQa.Server: the configuration is not valid: {string.Join("; ", invalid.Failures.Select(f => f.TrimEnd('.')))}");
             return 1;
         }
         catch (IOException bind) when (bind.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
