@@ -94,8 +94,10 @@ public sealed class EvidenceCheck(IDocumentStore store, DocumentSubjects subject
             .Where(IsAbout)
             .Select((p, i) => (Passage: p, Order: i,
                 Names: analysis.Entities.Count(p.Supports),
+                Exact: analysis.Periods.Count(p.NamesExactly),
                 Periods: analysis.Periods.Count(period => SupportsPeriod(p, period))))
-            .OrderByDescending(x => x.Periods)
+            .OrderByDescending(x => x.Exact)
+            .ThenByDescending(x => x.Periods)
             .ThenByDescending(x => x.Names)
             .ThenBy(x => x.Order)
             .Select(x => x.Passage.Passage)
@@ -172,6 +174,15 @@ public sealed class EvidenceCheck(IDocumentStore store, DocumentSubjects subject
         private const int StemLength = 5;
 
         public bool Mentions(Period period) => (_periods ??= PeriodFinder.Find(Passage.Text)).Any(p => Matches(p, period));
+
+        /// <summary>Whether the text names the very period asked about: that quarter of that year, that day, that month.</summary>
+        public bool NamesExactly(Period asked) => (_periods ??= PeriodFinder.Find(Passage.Text)).Any(found =>
+            asked.Kind switch
+            {
+                PeriodKind.Date or PeriodKind.Month => found.Kind is PeriodKind.Date or PeriodKind.Month && found.Start <= asked.End && asked.Start <= found.End,
+                PeriodKind.Quarter => found.Kind == PeriodKind.Quarter && found.Quarter == asked.Quarter && found.Year == asked.Year,
+                _ => found.Kind == asked.Kind && found.Year == asked.Year,
+            });
 
         /// <summary>
         /// Whether a period named in a text is the one asked about, at least as precisely: a day or a month asked
