@@ -190,4 +190,98 @@ public class ExtractiveAnswererTests
         Assert.StartsWith("Passage 2 sentence 5 mentions widget 205. [3]", answer.Text);
         AssertMarkersMatchCitations(answer);
     }
+
+    // A statement of operations as the extractors write tables: header rows, a delimiter row, then data rows.
+    private const string Statement =
+        "CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS\n" +
+        "(In millions, except per share amounts)\n" +
+        "| | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 | Nine Months Ended July 1, 2023 | Nine Months Ended June 25, 2022 |\n" +
+        "|---|---|---|---|---|\n" +
+        "| Net sales: | | | | |\n" +
+        "| Products | $ 60,584 | $ 63,355 | $ 230,901 | $ 245,241 |\n" +
+        "| Services | 21,213 | 19,604 | 62,886 | 58,941 |\n" +
+        "| Total net sales | 81,797 | 82,959 | 293,787 | 304,182 |\n" +
+        "| Earnings per share: | | | | |\n" +
+        "| Diluted | $ 1.26 | $ 1.20 | $ 4.67 | $ 4.82 |";
+
+    [Theory]
+    [InlineData("What were total net sales for the quarter ended July 1, 2023?", "Total net sales, three months ended July 1, 2023: 81,797 million [1]")]
+    [InlineData("What were total net sales in the first nine months of 2023?", "Total net sales, nine months ended July 1, 2023: 293,787 million [1]")]
+    [InlineData("What were total net sales for the three months ended June 25, 2022?", "Total net sales, three months ended June 25, 2022: 82,959 million [1]")]
+    [InlineData("What were diluted earnings per share for the quarter ended July 1, 2023?", "Diluted (Earnings per share), three months ended July 1, 2023: $1.26 [1]")]
+    public async Task A_table_row_is_answered_with_its_label_the_column_the_question_asks_for_and_the_value(string question, string expected)
+    {
+        var passages = Passages(Statement);
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 1 }).AnswerAsync(question, passages);
+
+        Assert.Equal(expected, answer.Text);
+        // The citation quotes the row itself, as it stands in the passage.
+        var quote = answer.Citations[0].Quote;
+        Assert.NotNull(quote);
+        string label = expected.Split(',', '(')[0].Trim();
+        Assert.StartsWith($"| {label} |", quote.Of(Statement));
+        Assert.EndsWith("|", quote.Of(Statement));
+        Assert.DoesNotContain("\n", quote.Of(Statement));
+    }
+
+    [Fact]
+    public async Task A_change_column_is_answered_only_when_the_question_asks_for_a_change()
+    {
+        var table = Passages(
+            "Net sales by segment (dollars in millions):\n" +
+            "| | 2023 | 2022 | Change |\n" +
+            "|---|---|---|---|\n" +
+            "| Europe | $ 20,205 | $ 19,287 | 5 % |\n" +
+            "| Japan | $ 4,821 | $ 5,446 | (11)% |");
+        var options = new ExtractiveAnswerOptions { MaxSentences = 1 };
+
+        var amount = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("What were Japan net sales?", table);
+        var change = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("By what percentage did Japan net sales change?", table);
+
+        Assert.Equal("Japan, 2023: $4,821 million [1]", amount.Text);
+        Assert.Equal("Japan, change: (11)% [1]", change.Text);
+    }
+
+    [Fact]
+    public async Task The_citation_quotes_the_sentence_the_answer_used()
+    {
+        var answer = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("When was Contoso founded?", Company);
+
+        var cited = answer.Citations[1];
+        Assert.Equal("Contoso was founded in 1998 by two marine engineers.", cited.Quote?.Of(cited.Text));
+        Assert.All(answer.Citations.Where(c => !c.Referenced), c => Assert.Null(c.Quote));
+    }
+
+    [Fact]
+    public async Task A_quote_spans_a_sentence_wrapped_across_lines_of_the_passage()
+    {
+        const string text = "Revenue grew.\nThe plant was built in\nthe city of Austin during 1998 after a long\nsearch. Production began in 2001.";
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("Where was the plant built?", Passages(text));
+
+        Assert.Equal("The plant was built in\nthe city of Austin during 1998 after a long\nsearch.", answer.Citations[0].Quote?.Of(text));
+    }
+
+    [Theory]
+    [InlineData("Information and Geographic Data\" for the three- and nine-month periods shows segment sales of the Company.\nThe Americas segment sales were $35 billion.")]
+    [InlineData("millions of units and segment sales of the Company were reported for the three- and nine-month periods.\nThe Americas segment sales were $35 billion.")]
+    public async Task A_passage_that_starts_inside_a_sentence_never_opens_the_answer_with_that_piece(string text)
+    {
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 3, ExtraSentenceMargin = 1 })
+            .AnswerAsync("What were segment sales of the Company for the three- and nine-month periods?", Passages(text));
+
+        Assert.False(answer.NoAnswer);
+        Assert.StartsWith("The Americas segment sales were $35 billion.", answer.Text);
+    }
+
+    [Fact]
+    public async Task A_passage_that_ends_inside_a_sentence_does_not_answer_with_that_piece()
+    {
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 3, ExtraSentenceMargin = 1 })
+            .AnswerAsync("What did the Company report about segment sales?",
+                Passages("The Company reported segment sales of $35 billion. Segment sales for the Company were reported in the notes for the three-"));
+
+        Assert.Equal("The Company reported segment sales of $35 billion. [1]", answer.Text);
+    }
 }
