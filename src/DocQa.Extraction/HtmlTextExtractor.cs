@@ -1,7 +1,6 @@
 using System.Text;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
-using AngleSharp.Html.Parser;
 using DocQa.Core.Extraction;
 
 namespace DocQa.Extraction;
@@ -9,6 +8,8 @@ namespace DocQa.Extraction;
 /// <summary>
 /// HTML through AngleSharp's DOM. Only text nodes are read, never attributes, so scripts in event handlers
 /// or URLs cannot reach the text; elements that are code, navigation, controls or hidden are removed first.
+/// Parsing goes through <see cref="HtmlNestingFilter"/>, which keeps the tree at most a few hundred elements
+/// deep; the tree is still walked without recursion.
 /// </summary>
 internal static class HtmlTextExtractor
 {
@@ -34,7 +35,8 @@ internal static class HtmlTextExtractor
 
     public static ExtractedDocument Extract(byte[] content, CancellationToken cancellationToken)
     {
-        IHtmlDocument document = new HtmlParser().ParseDocument(TextHelpers.Decode(content));
+        IHtmlDocument document = HtmlNestingFilter.Parse(TextHelpers.Decode(content));
+        cancellationToken.ThrowIfCancellationRequested();
         RemoveNonText(document);
 
         var blocks = new BlockList();
@@ -48,9 +50,9 @@ internal static class HtmlTextExtractor
     }
 
     /// <summary>Adds the text of an HTML fragment (raw HTML inside Markdown) to the blocks.</summary>
-    public static void AddFragment(string html, BlockList blocks)
+    public static void AddFragment(string html, BlockList blocks, HtmlNestingFilter.Parser parser)
     {
-        IHtmlDocument document = new HtmlParser().ParseDocument(html);
+        IHtmlDocument document = parser.Parse(html);
         RemoveNonText(document);
         if (document.Body is not null)
             new Walker(blocks, CancellationToken.None).Visit(document.Body);
@@ -67,7 +69,22 @@ internal static class HtmlTextExtractor
     {
         private readonly StringBuilder _inline = new();
 
-        public void Visit(INode node)
+        public void Visit(INode root)
+        {
+            // Each element is pushed with its children; a block element also leaves a marker (null) that
+            // flushes its text once its children are done.
+            var pending = new Stack<INode?>();
+            pending.Push(root);
+            while (pending.TryPop(out INode? node))
+            {
+                if (node is null)
+                    Flush();
+                else
+                    Visit(node, pending);
+            }
+        }
+
+        private void Visit(INode node, Stack<INode?> pending)
         {
             if (node is IText text)
             {
@@ -91,10 +108,10 @@ internal static class HtmlTextExtractor
                 cancellationToken.ThrowIfCancellationRequested();
                 AddTable(table);
             }
-            else if (name == "pre")
+            else if (IsPreformatted(element))
             {
                 Flush();
-                blocks.Add(BlockKind.Paragraph, PreformattedText(element.TextContent), 1);
+                blocks.Add(BlockKind.Paragraph, PreformattedText(AllText(element)), 1);
             }
             else if (name == "br")
             {
@@ -103,14 +120,12 @@ internal static class HtmlTextExtractor
             else if (BlockElements.Contains(name))
             {
                 Flush();
-                foreach (INode child in element.ChildNodes)
-                    Visit(child);
-                Flush();
+                pending.Push(null);
+                PushChildren(element, pending);
             }
             else
             {
-                foreach (INode child in element.ChildNodes)
-                    Visit(child);
+                PushChildren(element, pending);
             }
         }
 
@@ -142,30 +157,63 @@ internal static class HtmlTextExtractor
     /// <summary>All text inside an element on one line; line breaks and nested blocks become spaces.</summary>
     private static string TextOf(IElement element)
     {
+        // Keep the words of neighbouring blocks, cells or lines apart ("a<br>b" is "a b"), but not those
+        // split by inline markup ("mul<b>ti</b>" is "multi"). A separating element leaves a marker (null) that
+        // adds the space after its children.
         var text = new StringBuilder();
-        AppendText(element, text);
+        var pending = new Stack<INode?>();
+        pending.Push(element);
+        while (pending.TryPop(out INode? node))
+        {
+            if (node is null)
+            {
+                text.Append(' ');
+            }
+            else if (node is IText textNode)
+            {
+                text.Append(textNode.Data);
+            }
+            else if (node is IElement child && (BlockElements.Contains(child.LocalName) || WordSeparators.Contains(child.LocalName)))
+            {
+                text.Append(' ');
+                pending.Push(null);
+                PushChildren(child, pending);
+            }
+            else if (node is IElement)
+            {
+                PushChildren(node, pending);
+            }
+        }
         return TextHelpers.CollapseWhitespace(text.ToString());
     }
 
-    private static void AppendText(INode node, StringBuilder text)
+    /// <summary>The text of all text nodes inside a node, in document order (what TextContent gives, without recursion).</summary>
+    private static string AllText(INode root)
     {
-        if (node is IText textNode)
+        var text = new StringBuilder();
+        var pending = new Stack<INode?>();
+        pending.Push(root);
+        while (pending.TryPop(out INode? node))
         {
-            text.Append(textNode.Data);
-            return;
+            if (node is IText textNode)
+                text.Append(textNode.Data);
+            else if (node is IElement)
+                PushChildren(node, pending);
         }
-        if (node is not IElement element)
-            return;
-        // Keep the words of neighbouring blocks, cells or lines apart ("a<br>b" is "a b"), but not those
-        // split by inline markup ("mul<b>ti</b>" is "multi").
-        bool separate = BlockElements.Contains(element.LocalName) || WordSeparators.Contains(element.LocalName);
-        if (separate)
-            text.Append(' ');
-        foreach (INode child in node.ChildNodes)
-            AppendText(child, text);
-        if (separate)
-            text.Append(' ');
+        return text.ToString();
     }
+
+    /// <summary>Pushes the children so that the first is popped first.</summary>
+    private static void PushChildren(INode node, Stack<INode?> pending)
+    {
+        INodeList children = node.ChildNodes;
+        for (int i = children.Length - 1; i >= 0; i--)
+            pending.Push(children[i]);
+    }
+
+    /// <summary>A pre or listing element, which the nesting filter renames and marks.</summary>
+    private static bool IsPreformatted(IElement element) =>
+        element.LocalName is "pre" or "listing" || element.HasAttribute(HtmlNestingFilter.PreMarker);
 
     private static void AppendSpaced(StringBuilder builder, string text)
     {

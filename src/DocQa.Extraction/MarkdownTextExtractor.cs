@@ -13,17 +13,27 @@ namespace DocQa.Extraction;
 /// </summary>
 internal static class MarkdownTextExtractor
 {
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().Build();
+    private static readonly MarkdownPipeline Pipeline = BuildPipeline();
 
     public static ExtractedDocument Extract(byte[] content, CancellationToken cancellationToken)
     {
-        MarkdownDocument document = Markdown.Parse(TextHelpers.Decode(content), Pipeline);
+        string text = TextHelpers.Decode(content);
+        MarkdownNestingGuard.CheckBlockDepth(text);
+        MarkdownDocument document = Markdown.Parse(text, Pipeline);
         var blocks = new BlockList();
-        AddBlocks(document, blocks, cancellationToken);
+        AddBlocks(document, blocks, new HtmlNestingFilter.Parser(), cancellationToken);
         return blocks.ToDocument();
     }
 
-    private static void AddBlocks(ContainerBlock container, BlockList blocks, CancellationToken cancellationToken)
+    private static MarkdownPipeline BuildPipeline()
+    {
+        var builder = new MarkdownPipelineBuilder().UsePipeTables();
+        builder.InlineParsers.Insert(0, new MarkdownNestingGuard.DepthLimitParser());
+        return builder.Build();
+    }
+
+    // Markdig refuses blocks nested more than 128 deep, so this recursion stays shallow.
+    private static void AddBlocks(ContainerBlock container, BlockList blocks, HtmlNestingFilter.Parser html, CancellationToken cancellationToken)
     {
         foreach (Block block in container)
         {
@@ -36,9 +46,9 @@ internal static class MarkdownTextExtractor
                 case Table table:
                     blocks.Add(BlockKind.Table, TableText(table), 1);
                     break;
-                case HtmlBlock html:
+                case HtmlBlock raw:
                     // Raw HTML gets the same treatment as an HTML file: text only, no scripts or attributes.
-                    HtmlTextExtractor.AddFragment(html.Lines.ToString(), blocks);
+                    HtmlTextExtractor.AddFragment(raw.Lines.ToString(), blocks, html);
                     break;
                 case CodeBlock code: // fenced and indented
                     blocks.Add(BlockKind.Paragraph, code.Lines.ToString(), 1);
@@ -47,7 +57,7 @@ internal static class MarkdownTextExtractor
                     blocks.Add(BlockKind.Paragraph, InlineText(paragraph.Inline), 1);
                     break;
                 case ContainerBlock nested: // lists, list items, quotes
-                    AddBlocks(nested, blocks, cancellationToken);
+                    AddBlocks(nested, blocks, html, cancellationToken);
                     break;
             }
         }
@@ -82,30 +92,36 @@ internal static class MarkdownTextExtractor
         return string.Join('\n', text.ToString().Split('\n').Select(TextHelpers.CollapseWhitespace));
     }
 
-    private static void Append(Inline inline, StringBuilder text)
+    /// <summary>Appends the text of the inline and everything inside it, in order, without recursion (emphasis can nest deeply).</summary>
+    private static void Append(Inline root, StringBuilder text)
     {
-        switch (inline)
+        var pending = new Stack<Inline>();
+        pending.Push(root);
+        while (pending.TryPop(out Inline? inline))
         {
-            case LiteralInline literal:
-                text.Append(literal.Content.AsSpan());
-                break;
-            case CodeInline code:
-                text.Append(code.Content);
-                break;
-            case HtmlEntityInline entity:
-                text.Append(entity.Transcoded.AsSpan());
-                break;
-            case AutolinkInline autolink:
-                text.Append(autolink.Url);
-                break;
-            case LineBreakInline lineBreak:
-                text.Append(lineBreak.IsHard ? '\n' : ' ');
-                break;
-            case ContainerInline container: // emphasis, links, images (their alt text)
-                foreach (Inline child in container)
-                    Append(child, text);
-                break;
-            // Raw inline HTML (tags) is dropped.
+            switch (inline)
+            {
+                case LiteralInline literal:
+                    text.Append(literal.Content.AsSpan());
+                    break;
+                case CodeInline code:
+                    text.Append(code.Content);
+                    break;
+                case HtmlEntityInline entity:
+                    text.Append(entity.Transcoded.AsSpan());
+                    break;
+                case AutolinkInline autolink:
+                    text.Append(autolink.Url);
+                    break;
+                case LineBreakInline lineBreak:
+                    text.Append(lineBreak.IsHard ? '\n' : ' ');
+                    break;
+                case ContainerInline container: // emphasis, links, images (their alt text)
+                    for (Inline? child = container.LastChild; child is not null; child = child.PreviousSibling)
+                        pending.Push(child);
+                    break;
+                // Raw inline HTML (tags) is dropped.
+            }
         }
     }
 }

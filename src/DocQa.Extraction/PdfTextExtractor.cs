@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using DocQa.Core.Extraction;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Exceptions;
@@ -11,7 +12,45 @@ namespace DocQa.Extraction;
 /// </summary>
 internal static class PdfTextExtractor
 {
+    // PdfPig recurses once per level of the page tree (about 256 bytes of stack) and once per form XObject that
+    // draws another (about 2 KB), so a crafted file overflows a thread's usual 1 to 8 MB of stack, which ends the
+    // process. The PDF is read on a thread of its own whose stack grows with the file: each level takes at least
+    // 75 (page tree) or 110 (form XObject) bytes of file, so 24 bytes of stack per byte of file cover any page tree
+    // and XObject chains up to the 1 GB cap, that is in files up to about 40 MB. The stack is reserved, not used,
+    // unless the file nests that deep.
+    private const long MinStack = 16L * 1024 * 1024;
+    private const long StackPerByte = 24;
+    private const long MaxStack = 1024L * 1024 * 1024;
+
     public static ExtractedDocument Extract(Stream content, CancellationToken cancellationToken)
+    {
+        long length = content.Length - content.Position;
+        ExtractedDocument? result = null;
+        ExceptionDispatchInfo? error = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    result = ExtractOnThisThread(content, cancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    error = ExceptionDispatchInfo.Capture(ex);
+                }
+            },
+            (int)Math.Clamp(MinStack + StackPerByte * length, MinStack, MaxStack))
+        {
+            IsBackground = true,
+            Name = "PDF extraction",
+        };
+        thread.Start();
+        thread.Join();
+        error?.Throw();
+        return result!;
+    }
+
+    private static ExtractedDocument ExtractOnThisThread(Stream content, CancellationToken cancellationToken)
     {
         using PdfDocument document = Open(content);
         int pageCount = document.NumberOfPages;
