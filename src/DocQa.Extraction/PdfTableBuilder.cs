@@ -259,16 +259,14 @@ internal static partial class PdfTableBuilder
     /// <summary>"(In millions, except per share amounts)" from the lines just above the table; null when none says.</summary>
     private static string? Units(List<PdfLine> lines, int headerTop, int floor)
     {
-        for (int k = headerTop - 1; k >= Math.Max(floor, headerTop - 3); k--)
-        {
-            var match = UnitsInParentheses().Match(lines[k].Text);
-            if (match.Success)
-                return match.Value;
-            match = UnitsPhrase().Match(lines[k].Text);
-            if (match.Success)
-                return "(" + match.Value + ")";
-        }
-        return null;
+        // A caption may wrap between "(in" and "millions)".
+        int from = Math.Max(floor, headerTop - 3);
+        string above = string.Join(' ', lines.Skip(from).Take(headerTop - from).Select(l => l.Text));
+        var match = UnitsInParentheses().Matches(above).LastOrDefault();
+        if (match is not null)
+            return match.Value;
+        match = UnitsPhrase().Matches(above).LastOrDefault();
+        return match is null ? null : "(" + match.Value.Trim() + ")";
     }
 
     private static string Write(List<Row> rows, int headerTop, int first, int last, List<(double Start, double End)> bands, double labelLeft, string? units)
