@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using DocQa.Core.Answering;
 using DocQa.Core.Retrieval;
+using Microsoft.Extensions.AI;
 
 namespace DocQa.Core.Tests;
 
@@ -205,9 +206,9 @@ public class ExtractiveAnswererTests
         "| Diluted | $ 1.26 | $ 1.20 | $ 4.67 | $ 4.82 |";
 
     [Theory]
-    [InlineData("What were total net sales for the quarter ended July 1, 2023?", "Total net sales, three months ended July 1, 2023: 81,797 million [1]")]
-    [InlineData("What were total net sales in the first nine months of 2023?", "Total net sales, nine months ended July 1, 2023: 293,787 million [1]")]
-    [InlineData("What were total net sales for the three months ended June 25, 2022?", "Total net sales, three months ended June 25, 2022: 82,959 million [1]")]
+    [InlineData("What were total net sales for the quarter ended July 1, 2023?", "Total net sales, three months ended July 1, 2023: $81,797 million [1]")]
+    [InlineData("What were total net sales in the first nine months of 2023?", "Total net sales, nine months ended July 1, 2023: $293,787 million [1]")]
+    [InlineData("What were total net sales for the three months ended June 25, 2022?", "Total net sales, three months ended June 25, 2022: $82,959 million [1]")]
     [InlineData("What were diluted earnings per share for the quarter ended July 1, 2023?", "Diluted (Earnings per share), three months ended July 1, 2023: $1.26 [1]")]
     public async Task A_table_row_is_answered_with_its_label_the_column_the_question_asks_for_and_the_value(string question, string expected)
     {
@@ -283,5 +284,52 @@ public class ExtractiveAnswererTests
                 Passages("The Company reported segment sales of $35 billion. Segment sales for the Company were reported in the notes for the three-"));
 
         Assert.Equal("The Company reported segment sales of $35 billion. [1]", answer.Text);
+    }
+
+    [Fact]
+    public async Task The_row_whose_label_the_question_names_beats_rows_that_only_share_the_tables_words()
+    {
+        // With every embedding alike, only wording counts: the rows under "Net sales by product line:" hold more
+        // of the question's words than the row "Total", which the question names.
+        var passages = Passages(
+            "| | Quarter Ended July 1, 2023 |\n|---|---|\n| Net sales by product line: | |\n| Laptops | 6,840 |\n| Tablets | 5,791 |",
+            "| | Quarter Ended July 1, 2023 |\n|---|---|\n| Total | 81,797 |");
+        const string question = "What were total net sales by product line?";
+        var options = new ExtractiveAnswerOptions { MaxSentences = 1 };
+
+        var answer = await new ExtractiveAnswerer(new ConstantEmbedder(), options).AnswerAsync(question, passages);
+        var without = await new ExtractiveAnswerer(new ConstantEmbedder(), options with { LabelWeight = 0 }).AnswerAsync(question, passages);
+
+        Assert.Equal("Total, quarter ended July 1, 2023: 81,797 [2]", answer.Text);
+        Assert.StartsWith("Laptops", without.Text);
+    }
+
+    /// <summary>An embedding model that finds every text equally similar.</summary>
+    private sealed class ConstantEmbedder : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+            IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(_ => new Embedding<float>(new float[] { 1, 0, 0 }))));
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public async Task Units_and_currency_stay_off_amounts_per_share_and_counts_of_shares()
+    {
+        var passages = Passages(
+            "(net income in millions and shares in thousands)\n| | 2023 |\n|---|---|\n| Net income | $ 19,881 |\n"
+            + "| Diluted earnings per share | $ 1.26 |\n| Weighted-average diluted shares | 15,775,021 |");
+        var options = new ExtractiveAnswerOptions { MaxSentences = 1 };
+
+        var perShare = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("What were diluted earnings per share in 2023?", passages);
+        var shares = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("How many weighted-average diluted shares were there in 2023?", passages);
+        var income = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("What was net income in 2023?", passages);
+
+        Assert.Equal("Diluted earnings per share, 2023: $1.26 [1]", perShare.Text);
+        Assert.Equal("Weighted-average diluted shares, 2023: 15,775,021 [1]", shares.Text);
+        Assert.Equal("Net income, 2023: $19,881 million [1]", income.Text);
     }
 }

@@ -10,6 +10,9 @@ internal readonly record struct PassageSentence(string Text, int Start, int End)
     /// <summary>The passage starts or ends inside this sentence: it is not whole.</summary>
     public bool Fragment { get; init; }
 
+    /// <summary>The sentence introduces the table right after it: its rows answer, it does not.</summary>
+    public bool Caption { get; init; }
+
     /// <summary>The table row this is, when it is a row of a table.</summary>
     public TableRow? Row { get; init; }
 }
@@ -111,6 +114,12 @@ internal static class AnswerText
             if (table.Count == 0)
                 return;
             var (_, rows) = TextTable.Read(table.Select(r => r.Text).ToList(), passageText[..table[0].Start]);
+            // The line that introduces the table ("… were as follows (in millions):") is read with its rows, not alone.
+            if (sentences.Count > 0 && sentences[^1] is { Row: null } last && last.Text.EndsWith(':')
+                && passageText.AsSpan(last.End, table[0].Start - last.End).IsWhiteSpace())
+            {
+                sentences[^1] = last with { Caption = true };
+            }
             foreach (var (index, row) in rows)
             {
                 var (text, start, end) = table[index];

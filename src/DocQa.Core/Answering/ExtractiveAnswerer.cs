@@ -35,6 +35,12 @@ public sealed record ExtractiveAnswerOptions
     /// </summary>
     public double QuantityWeight { get; init; } = 0.15;
 
+    /// <summary>
+    /// The bonus of a table row whose label the question names, in proportion to the share of the label's words
+    /// the question holds: "total net sales" asks for the row "Total net sales", not for "Mac" in the same table.
+    /// </summary>
+    public double LabelWeight { get; init; } = 0.25;
+
     /// <summary>The malus of a line that only introduces what follows ("… were as follows:"): it is no answer by itself.</summary>
     public double LeadInPenalty { get; init; } = 0.1;
 
@@ -153,16 +159,19 @@ public sealed class ExtractiveAnswerer(
             {
                 if (candidates.Count >= _options.MaxCandidates)
                     return candidates;
-                if (sentence.Fragment)
+                if (sentence.Fragment || sentence.Caption)
                     continue;
                 string text = sentence.Row?.Describe(tableQuestion) ?? sentence.Text;
                 if (!AnswerText.IsSubstantial(text) || !seen.Add(text))
                     continue;
-                // A row is matched with what its table is about ("Net sales by segment:" above "Japan | 4,821").
-                string context = sentence.Row?.Context ?? "";
+                // A row is matched with its section ("Net sales:" above "Products | 60,584") and, at half weight,
+                // with its table's caption ("Net sales by segment (in millions):" above "Japan | 4,821").
+                var row = sentence.Row;
                 candidates.Add(new Candidate(text, p, candidates.Count, passageCount, new QuoteSpan(sentence.Start, sentence.End))
                 {
-                    MatchText = context.Length > 0 ? context + " " + text : text,
+                    MatchText = row?.Section is { Length: > 0 } section && !text.Contains(section, StringComparison.OrdinalIgnoreCase) ? section + " " + text : text,
+                    ContextText = row?.Table.Caption,
+                    LabelTerms = row is null ? null : AnswerText.Terms(row.Label).Where(t => !char.IsDigit(t[0])).ToHashSet(),
                 });
             }
         }
@@ -182,6 +191,7 @@ public sealed class ExtractiveAnswerer(
         // most, so a passage that matches only the common words of the question covers little of it.
         var questionTerms = AnswerText.Terms(question);
         var candidateTerms = candidates.Select(c => AnswerText.Terms(c.MatchText)).ToList();
+        var contextTerms = candidates.Select(c => c.ContextText is null ? null : AnswerText.Terms(c.ContextText)).ToList();
         var weights = questionTerms.ToDictionary(
             t => t,
             t => Math.Log((candidates.Count + 1.0) / (candidateTerms.Count(terms => terms.Contains(t)) + 0.5)));
@@ -192,10 +202,12 @@ public sealed class ExtractiveAnswerer(
         {
             var c = candidates[i];
             c.Coverage = totalWeight > 0
-                ? weights.Where(w => candidateTerms[i].Contains(w.Key)).Sum(w => w.Value) / totalWeight
+                ? weights.Sum(w => candidateTerms[i].Contains(w.Key) ? w.Value : contextTerms[i]?.Contains(w.Key) == true ? w.Value / 2 : 0) / totalWeight
                 : 0;
             double rankBonus = (double)(c.PassageCount - c.Passage) / c.PassageCount;
             c.Score = _options.SimilarityWeight * c.Cosine + _options.TermWeight * c.Coverage + _options.RankWeight * rankBonus;
+            if (c.LabelTerms is { Count: > 0 } label)
+                c.Score += _options.LabelWeight * label.Count(questionTerms.Contains) / label.Count;
             if (wantsQuantity && AnswerText.HasQuantity(c.Text))
                 c.Score += _options.QuantityWeight;
             if (c.Text.TrimEnd().EndsWith(':'))
@@ -225,6 +237,12 @@ public sealed class ExtractiveAnswerer(
 
         /// <summary>The text matched with the question: the candidate's own, with what it is about when that is elsewhere.</summary>
         public string MatchText { get; init; } = text;
+
+        /// <summary>The words of a table row's label; null for a sentence.</summary>
+        public HashSet<string>? LabelTerms { get; init; }
+
+        /// <summary>Text around the candidate that says what it is about (a table's caption); its terms count half.</summary>
+        public string? ContextText { get; init; }
         public string Text { get; } = text;
         public int Passage { get; } = passage;
         public int Index { get; } = index;

@@ -33,6 +33,11 @@ internal sealed partial class TextTable
 
     public bool HasHeaders => Headers.Any(h => h.Length > 0);
 
+    private readonly Dictionary<int, string> _currencies = [];
+
+    /// <summary>The currency sign set before figures of a column ("$ 81,797" on its first row); null when none is.</summary>
+    public string? CurrencyOf(int column) => _currencies.GetValueOrDefault(column);
+
     /// <summary>Whether a trimmed line of a passage is a table row.</summary>
     public static bool IsRow(string line) =>
         (line.Length > 1 && line[0] == '|') || line.Contains(" | ", StringComparison.Ordinal);
@@ -104,6 +109,11 @@ internal sealed partial class TextTable
                 continue;
             var cells = Cells(rows[i]);
             bool hasValues = cells.Skip(1).Any(c => c.Length > 0);
+            for (int j = 1; j < cells.Length; j++)
+            {
+                if (cells[j].Length > 0 && cells[j][0] is '$' or '€' or '£' or '¥' && cells[j].Any(char.IsDigit))
+                    table._currencies.TryAdd(j, cells[j][..1]);
+            }
             if (!hasValues && cells.Length > 0 && cells[0].EndsWith(':'))
                 section = cells[0].TrimEnd(':').Trim();
             data.Add((i, new TableRow(table, cells, section)));
@@ -133,9 +143,6 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
 
     public string Label => Cells.Count > 0 ? Cells[0] : "";
 
-    /// <summary>What the row is about beyond its own words: the table's caption and the row's section.</summary>
-    public string Context => string.Join(' ', new[] { Table.Caption, Section }.Where(t => !string.IsNullOrEmpty(t)));
-
     /// <summary>
     /// The row as an answer to the question: its label, the header of the column that best matches the question,
     /// and that column's value with the table's units ("Total net sales, three months ended July 1, 2023: $81,797
@@ -160,7 +167,7 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
         string header = column < Table.Headers.Count ? HeaderForProse(Table.Headers[column]) : "";
         if (header.Length > 0)
             text.Append(text.Length > 0 ? ", " : "").Append(header);
-        text.Append(text.Length > 0 ? ": " : "").Append(Value(Cells[column]));
+        text.Append(text.Length > 0 ? ": " : "").Append(Value(column));
         return text.ToString();
     }
 
@@ -188,16 +195,32 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
         return best;
     }
 
-    private string Value(string cell)
+    /// <summary>
+    /// A cell as an amount: the currency sign of its column where the table sets it only on the first and total
+    /// rows, and the table's units ("$81,797 million"). Neither goes on a percentage, a count of shares, or an
+    /// amount per share or per unit, which the units of a table do not apply to.
+    /// </summary>
+    private string Value(int column)
     {
-        string value = SpaceAfterCurrency().Replace(cell, "$1");
+        string value = SpaceAfterCurrency().Replace(Cells[column], "$1");
         value = SpaceBeforePercent().Replace(value, "%");
-        if (Table.Unit is null || !value.Any(char.IsDigit) || value.Contains('%') || value.Any(char.IsLetter))
+        if (!value.Any(char.IsDigit) || value.Contains('%') || value.Any(char.IsLetter))
             return value;
-        bool mayBeException = value.Contains('.') || Label.Contains("share", StringComparison.OrdinalIgnoreCase)
-            || (Section?.Contains("share", StringComparison.OrdinalIgnoreCase) ?? false);
-        return Table.UnitHasExceptions && mayBeException ? value : $"{value} {Table.Unit}";
+        string about = $"{Label} {Section} {(column < Table.Headers.Count ? Table.Headers[column] : "")}";
+        if (PerOrShares().IsMatch(about))
+            return value;
+        if (Table.CurrencyOf(column) is { } sign && !Currency().IsMatch(value))
+            value = value.StartsWith('(') ? "(" + sign + value[1..] : sign + value;
+        if (Table.Unit is null || (Table.UnitHasExceptions && value.Contains('.')))
+            return value;
+        return $"{value} {Table.Unit}";
     }
+
+    [GeneratedRegex(@"\bper\s|\bshares\b|\bunits\b|\bemployees\b|\bheadcount\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PerOrShares();
+
+    [GeneratedRegex(@"[$€£¥]")]
+    private static partial Regex Currency();
 
     /// <summary>A header inside a sentence: the words of a period ("Three Months Ended") in lower case, names and dates as they are.</summary>
     private static string HeaderForProse(string header) =>
