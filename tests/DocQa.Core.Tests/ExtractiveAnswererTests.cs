@@ -227,7 +227,7 @@ public class ExtractiveAnswererTests
     }
 
     [Fact]
-    public async Task A_change_column_is_answered_only_when_the_question_asks_for_a_change()
+    public async Task A_change_column_is_answered_only_when_the_question_asks_for_a_change_and_all_periods_when_none_is_named()
     {
         var table = Passages(
             "Net sales by segment (dollars in millions):\n" +
@@ -240,7 +240,8 @@ public class ExtractiveAnswererTests
         var amount = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("What were Japan net sales?", table);
         var change = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("By what percentage did Japan net sales change?", table);
 
-        Assert.Equal("Japan, 2023: $4,821 million [1]", amount.Text);
+        // No period named: each period's value, with its header.
+        Assert.Equal("Japan: 2023 $4,821 million; 2022 $5,446 million [1]", amount.Text);
         Assert.Equal("Japan, change: (11)% [1]", change.Text);
     }
 

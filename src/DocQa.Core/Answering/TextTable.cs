@@ -146,14 +146,16 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
     /// <summary>
     /// The row as an answer to the question: its label, the header of the column that best matches the question,
     /// and that column's value with the table's units ("Total net sales, three months ended July 1, 2023: $81,797
-    /// million"). Null when the table has no headers or the row no value: the row is then read as it is.
+    /// million"). When the question names no period that singles out one column ("How have net sales changed?"),
+    /// the row's columns are listed each with its header, up to <see cref="MaxColumns"/>. Null when the table has
+    /// no headers or the row no value: the row is then read as it is.
     /// </summary>
     public string? Describe(TableQuestion question)
     {
         if (!Table.HasHeaders)
             return null;
-        int column = BestColumn(question);
-        if (column < 0)
+        var columns = RankColumns(question);
+        if (columns.Count == 0)
             return null;
 
         var text = new StringBuilder();
@@ -164,11 +166,45 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
         {
             text.Append(" (").Append(section).Append(')');
         }
-        string header = column < Table.Headers.Count ? HeaderForProse(Table.Headers[column]) : "";
-        if (header.Length > 0)
-            text.Append(text.Length > 0 ? ", " : "").Append(header);
-        text.Append(text.Length > 0 ? ": " : "").Append(Value(column));
+
+        bool singledOut = question.NamesPeriod || (question.AsksChange && columns[0].IsChange);
+        bool single = columns.Count == 1 || (singledOut && columns[0].Score > columns[1].Score + 1e-9);
+        if (single)
+        {
+            int column = columns[0].Column;
+            string header = HeaderOf(column);
+            if (header.Length > 0)
+                text.Append(text.Length > 0 ? ", " : "").Append(header);
+            text.Append(text.Length > 0 ? ": " : "").Append(Value(column));
+            return text.ToString();
+        }
+
+        // Several periods: each value with its header, in the table's order.
+        var listed = columns.Where(c => !c.IsChange || question.AsksChange).Take(MaxColumns).OrderBy(c => c.Column).ToList();
+        if (listed.Count == 0)
+            listed = [columns[0]];
+        text.Append(text.Length > 0 ? ": " : "");
+        text.AppendJoin("; ", listed.Select(c => HeaderOf(c.Column) is { Length: > 0 } header ? $"{header} {Value(c.Column)}" : Value(c.Column)));
         return text.ToString();
+    }
+
+    /// <summary>The most columns listed when the question does not single one out.</summary>
+    public const int MaxColumns = 4;
+
+    private string HeaderOf(int column) => column < Table.Headers.Count ? HeaderForProse(Table.Headers[column]) : "";
+
+    /// <summary>The value columns of the row, best match to the question first (ties: leftmost first).</summary>
+    private List<(int Column, double Score, bool IsChange)> RankColumns(TableQuestion question)
+    {
+        var columns = new List<(int Column, double Score, bool IsChange)>();
+        for (int j = 1; j < Cells.Count; j++)
+        {
+            if (Cells[j].Length == 0 || !Cells[j].Any(char.IsLetterOrDigit))
+                continue;
+            string header = j < Table.Headers.Count ? Table.Headers[j] : "";
+            columns.Add((j, question.ScoreHeader(header, Cells[j]), TableQuestion.IsChange(header, Cells[j])));
+        }
+        return columns.OrderByDescending(c => c.Score).ThenBy(c => c.Column).ToList();
     }
 
     /// <summary>
@@ -176,24 +212,7 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
     /// the period ("quarter" meets "Three Months Ended"), and a change or percentage column only when the question
     /// asks for one. Ties go to the leftmost column, usually the latest period.
     /// </summary>
-    internal int BestColumn(TableQuestion question)
-    {
-        int best = -1;
-        double bestScore = double.NegativeInfinity;
-        for (int j = 1; j < Cells.Count; j++)
-        {
-            if (Cells[j].Length == 0 || !Cells[j].Any(char.IsLetterOrDigit))
-                continue;
-            string header = j < Table.Headers.Count ? Table.Headers[j] : "";
-            double score = question.ScoreHeader(header, Cells[j]);
-            if (score > bestScore + 1e-9)
-            {
-                best = j;
-                bestScore = score;
-            }
-        }
-        return best;
-    }
+    internal int BestColumn(TableQuestion question) => RankColumns(question) is { Count: > 0 } ranked ? ranked[0].Column : -1;
 
     /// <summary>
     /// A cell as an amount: the currency sign of its column where the table sets it only on the first and total
@@ -250,7 +269,18 @@ internal sealed partial class TableQuestion
         _months = Months(question);
         _asksChange = ChangeWords().IsMatch(question);
         _years = Year().Matches(question).Select(m => m.Value).ToHashSet();
+        NamesPeriod = _months is not null || _years.Count > 0 || MonthName().IsMatch(question);
     }
+
+    /// <summary>The question names a period: a length ("quarter"), a year or a month.</summary>
+    public bool NamesPeriod { get; }
+
+    /// <summary>The question asks how something changed ("increase", "percentage").</summary>
+    public bool AsksChange => _asksChange;
+
+    /// <summary>A column of changes: its header says so, or its values are percentages.</summary>
+    public static bool IsChange(string header, string value) =>
+        ChangeWords().IsMatch(header) || value.Contains('%') || header.Contains('%');
 
     public double ScoreHeader(string header, string value)
     {
@@ -267,7 +297,7 @@ internal sealed partial class TableQuestion
         var headerYears = Year().Matches(header).Select(m => m.Value).ToList();
         if (_years.Count > 0 && headerYears.Count > 0 && !headerYears.Any(_years.Contains))
             score -= 1;
-        bool isChange = ChangeWords().IsMatch(header) || value.Contains('%') || header.Contains('%');
+        bool isChange = IsChange(header, value);
         if (isChange && !_asksChange)
             score -= 1.5;
         else if (isChange)
@@ -330,4 +360,7 @@ internal sealed partial class TableQuestion
 
     [GeneratedRegex(@"\b(19|20)\d\d\b")]
     private static partial Regex Year();
+
+    [GeneratedRegex(@"\b(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex MonthName();
 }
