@@ -98,10 +98,11 @@ internal static partial class PdfTableBuilder
                 continue;
             }
 
-            // Section lines just above the first row ("Net sales by reportable segment:") belong to the table.
-            while (first > 0 && first - 1 >= (tables.Count > 0 ? tables[^1].Last + 1 : 0)
-                && IsSectionLine(rows[first - 1], labelLeft, valuesLeft) && rows[first - 1].Line.Text.TrimEnd().EndsWith(':')
-                && Gap(lines[first - 1], lines[first]) <= RowGap)
+            // Section lines just above the first row ("Net sales by reportable segment:", "Assets") belong to the table.
+            for (int taken = 0; taken < 2 && first > 0 && first - 1 >= (tables.Count > 0 ? tables[^1].Last + 1 : 0)
+                && IsSectionLine(rows[first - 1], labelLeft, valuesLeft)
+                && (rows[first - 1].Line.Text.TrimEnd().EndsWith(':') || rows[first - 1].Line.Text.Split(' ').Length <= 3)
+                && Gap(lines[first - 1], lines[first]) <= RowGap; taken++)
             {
                 first--;
             }
@@ -110,7 +111,7 @@ internal static partial class PdfTableBuilder
             int headerTop = first;
             int floor = tables.Count > 0 ? tables[^1].Last + 1 : 0;
             while (headerTop > floor && first - headerTop < MaxHeaderLines
-                && Gap(lines[headerTop - 1], lines[headerTop]) <= RowGap * 0.75
+                && Gap(lines[headerTop - 1], lines[headerTop]) <= RowGap
                 && IsHeaderLine(rows[headerTop - 1], bands, labelLeft, lines[headerTop - 1].FontSize))
             {
                 headerTop--;
@@ -162,7 +163,8 @@ internal static partial class PdfTableBuilder
         string? label = cells.Count > 0 && !IsFigure(cells[0].Text) ? cells[0].Text : null;
         var values = cells.Skip(label is null ? 0 : 1).ToList();
         int figures = values.Count(v => IsFigure(v.Text));
-        bool yearsOnly = label is null && values.All(v => Year().IsMatch(v.Text));
+        // Years alone are column headers ("2023 2022", or "Three Months Ended September 30, 2023 2022").
+        bool yearsOnly = values.Count > 0 && values.All(v => Year().IsMatch(v.Text)) && (label is null || values.Count >= 2);
         bool hasFigures = cells.Count >= 2 && figures >= 1 && values.Count - figures <= 1 && !yearsOnly
             && values.All(v => v.Text.Length <= MaxValueLength)
             && (label is null || values.Count == 0 || values[0].Start > cells[0].End);
@@ -283,7 +285,9 @@ internal static partial class PdfTableBuilder
             }
             // A line with a cell over several columns, or between them, heads groups of columns: each column
             // takes the cell nearest to it. Otherwise each cell heads the column it stands over.
-            bool groups = cells.Any(c => bands.Count(b => Overlap(c, b) > 0) != 1);
+            // An upper line with few cells ("Three Months Ended" over two columns) heads groups too.
+            bool groups = cells.Any(c => bands.Count(b => Overlap(c, b) > 0) != 1)
+                || (r < first - 1 && cells.Count > 0 && cells.Count * 2 <= bands.Count);
             for (int b = 0; b < bands.Count; b++)
             {
                 var band = bands[b];

@@ -156,6 +156,34 @@ public class PdfExtractionTests
     }
 
     [Fact]
+    public void A_row_of_years_over_the_figures_is_the_header_with_the_period_at_its_left()
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        PdfPageBuilder page = builder.AddPage(PageSize.A4);
+        string[][] rows =
+        [
+            ["Three Months Ended September 30,", "2023", "2022"],
+            ["Product", "$ 15,535", "$ 15,741"],
+            ["Service and other", "40,982", "34,381"],
+        ];
+        double y = 780;
+        foreach (string[] row in rows)
+        {
+            page.AddText(row[0], 10, new PdfPoint(50, y), font);
+            page.AddText(row[1], 10, new PdfPoint(380, y), font);
+            page.AddText(row[2], 10, new PdfPoint(460, y), font);
+            y -= 14;
+        }
+
+        ExtractedDocument document = TestDocuments.Extract(builder.Build(), "income.pdf");
+
+        Assert.Equal(
+            "| Three Months Ended September 30, | 2023 | 2022 |\n| --- | --- | --- |\n| Product | $ 15,535 | $ 15,741 |\n| Service and other | 40,982 | 34,381 |",
+            Assert.Single(document.Blocks).Text);
+    }
+
+    [Fact]
     public void Prose_with_figures_is_no_table()
     {
         var builder = new PdfDocumentBuilder();
