@@ -333,4 +333,16 @@ public class ExtractiveAnswererTests
         Assert.Equal("Weighted-average diluted shares, 2023: 15,775,021 [1]", shares.Text);
         Assert.Equal("Net income, 2023: $19,881 million [1]", income.Text);
     }
+
+    [Fact]
+    public async Task A_period_over_the_labels_column_heads_every_column()
+    {
+        var passages = Passages(
+            "| Three Months Ended September 30, | 2023 | 2022 |\n|---|---|---|\n| Revenue | $ 56,517 | $ 50,122 |\n| Net income | 22,291 | 17,556 |");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 1 })
+            .AnswerAsync("What was revenue for the three months ended September 30, 2022?", passages);
+
+        Assert.Equal("Revenue, three months ended September 30, 2022: $50,122 [1]", answer.Text);
+    }
 }

@@ -92,6 +92,16 @@ internal sealed partial class TextTable
             headers[j] = string.Join(' ', parts);
         }
 
+        // A period over the labels' column ("Three Months Ended September 30," over "2023 | 2022") heads every column.
+        if (headers.Length > 1 && PeriodPrefix().IsMatch(headers[0]))
+        {
+            for (int j = 1; j < headers.Length; j++)
+            {
+                if (headers[j].Length > 0 && !headers[j].Contains(headers[0], StringComparison.OrdinalIgnoreCase))
+                    headers[j] = headers[0] + " " + headers[j];
+            }
+        }
+
         var lines = LastLines(above, 3).ToList();
         string caption = string.Join('\n', lines) + "\n" + string.Join(" ", headers);
         var unit = UnitPattern().Match(caption);
@@ -123,6 +133,9 @@ internal sealed partial class TextTable
 
     private static IEnumerable<string> LastLines(string text, int count) =>
         text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !IsRow(l)).TakeLast(count);
+
+    [GeneratedRegex(@"\b(months?|weeks?|quarters?|years?|periods?)\s+ended\b|\bas\s+of\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PeriodPrefix();
 
     [GeneratedRegex(@"^:?-+:?$")]
     private static partial Regex DelimiterCell();
