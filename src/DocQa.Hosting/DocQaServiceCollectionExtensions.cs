@@ -5,6 +5,7 @@ using DocQa.Core.Extraction;
 using DocQa.Core.Ingestion;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
+using DocQa.Core.Understanding;
 using DocQa.Embeddings.Onnx;
 using DocQa.Extraction;
 using DocQa.Extraction.Isolation;
@@ -32,6 +33,7 @@ public static class DocQaServiceCollectionExtensions
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection("Retrieval"));
         services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection("Chunking"));
+        services.AddOptions<EvidenceOptions>().Bind(configuration.GetSection("Evidence"));
         services.AddOptions<ExtractiveAnswerOptions>().Bind(configuration.GetSection("Answers"));
 
         services.AddSingleton(TimeProvider.System);
@@ -76,6 +78,9 @@ public static class DocQaServiceCollectionExtensions
         });
         services.AddSingleton(sp => new Chunker(sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
         services.AddSingleton<Retriever>();
+        services.AddSingleton(sp => new DocumentSubjects(sp.GetRequiredService<IDocumentStore>()));
+        services.AddSingleton(sp => new EvidenceCheck(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<DocumentSubjects>(),
+            sp.GetRequiredService<IOptions<EvidenceOptions>>().Value));
         AddAnswering(services, configuration, contentRoot);
         services.AddSingleton<AskService>();
 

@@ -430,6 +430,21 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
             filter: QdrantFilters.Search(index, filter), limit: limit, payloadSelector: true, cancellationToken: ct), cancellationToken);
     }
 
+    public async Task<IReadOnlyList<Passage>> OpeningPassagesAsync(string index, string documentId, int count, CancellationToken cancellationToken = default)
+    {
+        if (count <= 0) return [];
+        await EnsureCollectionsAsync(cancellationToken);
+        var records = await ReadRecordsAsync(index, [documentId], cancellationToken);
+        if (!records.TryGetValue(documentId, out var stored) || stored.ActiveVersion is not { } version) return [];
+        var filter = QdrantFilters.Version(index, documentId, version);
+        filter.Must.Add(global::Qdrant.Client.Grpc.Conditions.Range(ChunkFields.Ordinal, new global::Qdrant.Client.Grpc.Range { Lt = count }));
+        var page = await _client.ScrollAsync(ChunksCollection, filter, limit: (uint)count, payloadSelector: true, cancellationToken: cancellationToken);
+        return page.Result
+            .Select(point => Payloads.ToPassage(point.Payload, stored.Record.FileName, 0))
+            .OrderBy(passage => passage.Ordinal)
+            .ToList();
+    }
+
     /// <summary>Both candidate lists fetched and fused by Qdrant (weighted reciprocal rank fusion) in one request.</summary>
     public Task<IReadOnlyList<Passage>> HybridSearchAsync(string index, string query, ReadOnlyMemory<float> queryVector, int top,
         HybridFusion fusion, SearchFilter filter, CancellationToken cancellationToken = default)

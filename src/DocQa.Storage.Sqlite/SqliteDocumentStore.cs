@@ -321,6 +321,29 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     public Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default) =>
         Run(() => KeywordSearch(index, query, top, filter), cancellationToken);
 
+    public Task<IReadOnlyList<Passage>> OpeningPassagesAsync(string index, string documentId, int count, CancellationToken cancellationToken = default) =>
+        Run(() =>
+        {
+            if (count <= 0) return (IReadOnlyList<Passage>)[];
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT c.chunk_id, c.document_id, d.file_name, c.ordinal, c.page, c.page_end, c.heading, c.text
+                FROM chunks AS c
+                JOIN documents AS d ON d.index_name = c.index_name AND d.id = c.document_id
+                WHERE c.index_name = $index AND c.document_id = $id
+                ORDER BY c.ordinal
+                LIMIT $count
+                """;
+            command.Parameters.AddWithValue("$index", index);
+            command.Parameters.AddWithValue("$id", documentId);
+            command.Parameters.AddWithValue("$count", count);
+            var passages = new List<Passage>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) passages.Add(ReadPassage(reader, 0, score: 0));
+            return (IReadOnlyList<Passage>)passages;
+        }, cancellationToken);
+
     private IReadOnlyList<Passage> VectorSearch(string index, ReadOnlySpan<float> query, int top, SearchFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);

@@ -19,8 +19,9 @@ public class NestingTests(ITestOutputHelper output)
     private const int Shallow = 10_000;
     private const int Deep = 100_000;
 
-    // Linear time grows about 10× from the shallow to the deep document; quadratic time grows 100×.
-    private const double MaxRatio = 15;
+    // Linear time grows about 10× from the shallow to the deep document, quadratic time 100×; the margin above 10 is
+    // for the busy machines tests run on and for readers that are a little worse than linear (n log n is 12.5×).
+    private const double MaxRatio = 20;
 
     public static TheoryData<string> Pathological => new()
     {
@@ -46,8 +47,9 @@ public class NestingTests(ITestOutputHelper output)
             TimeSpan shallowRun = Timed(() => Extract(shallowDocument, kind), TimeSpan.FromMinutes(1)) ?? TimeSpan.FromMinutes(1);
             shallow = shallowRun < shallow ? shallowRun : shallow;
             TimeSpan? deepRun = Timed(() => Extract(deepDocument, kind), MaxRatio * Floor(shallow) + TimeSpan.FromSeconds(1));
+            // A deep run stopped at its budget may have met a busy moment: the next round tries again.
             if (deepRun is null)
-                break;
+                continue;
             deep = deepRun.Value < deep ? deepRun.Value : deep;
             if (deep <= MaxRatio * Floor(shallow))
                 break;

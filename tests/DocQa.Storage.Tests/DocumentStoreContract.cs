@@ -355,6 +355,27 @@ public abstract class DocumentStoreContract : IDisposable
         Assert.Equal("right.pdf", Assert.Single(keyword).FileName);
     }
 
+    [SkippableFact]
+    public async Task OpeningPassages_AreTheFirstChunksInOrder_OfTheCurrentVersion()
+    {
+        var store = CreateStore();
+        await store.CompleteDocumentAsync(Record("doc"), [Chunk("doc", 0, "old title", Axis(0), chunkId: "old-0")]);
+        await store.CompleteDocumentAsync(Record("doc", fileName: "Contract.pdf"),
+        [
+            Chunk("doc", 2, "third", Axis(2), page: 2, pageEnd: 2, chunkId: "new-2"),
+            Chunk("doc", 0, "Agreement made as of March 3, 2021", Axis(0), heading: "Contract", chunkId: "new-0"),
+            Chunk("doc", 1, "between Fabrikam and Northwind", Axis(1), chunkId: "new-1"),
+        ]);
+        await store.CompleteDocumentAsync(Record("other"), [Chunk("other", 0, "other text", Axis(0))]);
+
+        var opening = await store.OpeningPassagesAsync(Index, "doc", 2);
+
+        Assert.Equal(["new-0", "new-1"], opening.Select(p => p.ChunkId));
+        Assert.Equal(("doc", "Contract.pdf", 0, "Contract", "Agreement made as of March 3, 2021"),
+            (opening[0].DocumentId, opening[0].FileName, opening[0].Ordinal, opening[0].Heading, opening[0].Text));
+        Assert.Empty(await store.OpeningPassagesAsync(Index, "missing", 2));
+    }
+
     // --- Replacing and deleting ---
 
     [SkippableFact]

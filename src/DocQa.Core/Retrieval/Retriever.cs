@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DocQa.Core.Storage;
+using DocQa.Core.Understanding;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -47,13 +48,20 @@ public sealed class RetrievalOptions
     public double NearDuplicateContainment { get; set; } = 0.6;
 
     public int MaxTop { get; set; } = 50;
+
+    /// <summary>
+    /// Passages of documents whose subject (title and opening page) names the question's entities, and whose dates
+    /// match the days or months it asks about, go before the others (each group in fused order).
+    /// </summary>
+    public bool PreferSubjectDocuments { get; set; } = true;
 }
 
 /// <summary>Hybrid retrieval: vector and BM25 result lists fused by reciprocal rank fusion, near duplicates collapsed.</summary>
 public sealed class Retriever(
     IDocumentStore store,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
-    IOptions<RetrievalOptions> options)
+    IOptions<RetrievalOptions> options,
+    DocumentSubjects? subjects = null)
 {
     private readonly RetrievalOptions _options = options.Value;
 
@@ -98,7 +106,31 @@ public sealed class Retriever(
                 ranked = ReciprocalRankFusion.Fuse([vectorHits, keywordHits], _options.RrfK, [_options.VectorWeight, _options.KeywordWeight]);
                 break;
         }
+        if (_options.PreferSubjectDocuments && subjects is not null && ranked.Count > 0)
+            ranked = await PreferSubjectsAsync(request, ranked, filter, cancellationToken);
         return NearDuplicates.Collapse(ranked, top, _options.NearDuplicateContainment);
+    }
+
+    /// <summary>Moves passages of documents about what the question names (its entities, its exact dates) ahead, keeping the order within.</summary>
+    private async Task<IReadOnlyList<Passage>> PreferSubjectsAsync(SearchRequest request, IReadOnlyList<Passage> ranked, SearchFilter filter, CancellationToken cancellationToken)
+    {
+        var analysis = QuestionAnalyzer.Analyze(request.Query);
+        var dates = analysis.Periods.Where(p => p.Kind is PeriodKind.Date or PeriodKind.Month).ToList();
+        if (analysis.Entities.Count == 0 && dates.Count == 0) return ranked;
+
+        var documents = (await subjects!.ListAsync(request.Index, cancellationToken)).ToDictionary(d => d.DocumentId, StringComparer.Ordinal);
+        int Match(Passage passage)
+        {
+            if (!documents.TryGetValue(passage.DocumentId, out var subject)) return 0;
+            var named = analysis.Entities.Count(e => e.IsNamedBy(subject.Names));
+            var dated = dates.Count(d => subject.Start is { } start && subject.End is { } end && d.Overlaps(start, end));
+            return named + dated;
+        }
+        return ranked.Select((passage, i) => (passage, i, match: Match(passage)))
+            .OrderByDescending(x => x.match)
+            .ThenBy(x => x.i)
+            .Select(x => x.passage)
+            .ToList();
     }
 
     private async Task<IReadOnlyList<Passage>> VectorAsync(SearchRequest request, int depth, SearchFilter filter, CancellationToken cancellationToken)

@@ -63,4 +63,12 @@ public interface IDocumentStore
 
     /// <summary>Best chunks by BM25 over their text and heading; Score is higher for better matches.</summary>
     Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The first chunks of a ready document in order, at most <paramref name="count"/>: its opening page, where a
+    /// document names what it is about (a report's company and period, a contract's parties and date, a handbook's
+    /// organisation). Score is 0. A store that cannot list a document's chunks returns none.
+    /// </summary>
+    Task<IReadOnlyList<Passage>> OpeningPassagesAsync(string index, string documentId, int count, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Passage>>([]);
 }

@@ -60,7 +60,10 @@ public static class SecurityRegistration
         return app;
     }
 
-    /// <summary>Runs the server until it stops; a refusal to serve keyless beyond loopback ends with one line and exit code 1, not a crash report.</summary>
+    /// <summary>
+    /// Runs the server until it stops. A start that cannot go on (serving keyless beyond loopback, an address in use)
+    /// ends with one line and exit code 1, not a crash report.
+    /// </summary>
     public static int RunDocQa(this WebApplication app)
     {
         try
@@ -71,6 +74,12 @@ public static class SecurityRegistration
         catch (UnsafeExposureException refused)
         {
             Console.Error.WriteLine($"DocQa.Server: {refused.Message}");
+            return 1;
+        }
+        catch (IOException bind) when (bind.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
+        {
+            // Kestrel's own words name the address: "Failed to bind to address http://127.0.0.1:5080: address already in use."
+            Console.Error.WriteLine($"DocQa.Server: {bind.Message}");
             return 1;
         }
     }

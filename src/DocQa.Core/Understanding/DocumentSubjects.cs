@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using DocQa.Core.Documents;
+using DocQa.Core.Retrieval;
+using DocQa.Core.Storage;
+
+namespace DocQa.Core.Understanding;
+
+/// <summary>
+/// What a document is about, read from its title (the file name) and its opening page: the words there (a report's
+/// company, a contract's parties, a handbook's organisation) and the dates there (a report's period, a contract's
+/// date). <see cref="Start"/> and <see cref="End"/> span those dates; null when the opening names no date.
+/// </summary>
+public sealed record DocumentSubject(string DocumentId, string FileName, IReadOnlyList<string> TitleTerms, IReadOnlyList<string> OpeningTerms,
+    DateOnly? Start, DateOnly? End)
+{
+    /// <summary>Whether the title or the opening names this (see <see cref="Terms.Names"/>).</summary>
+    public bool Names(IReadOnlyList<string> phrase) => Terms.Names(TitleTerms, phrase) || Terms.Names(OpeningTerms, phrase);
+}
+
+/// <summary>Reads and caches the subjects of an index's documents; a document's subject is read again when its content changes.</summary>
+public sealed class DocumentSubjects(IDocumentStore store)
+{
+    /// <summary>How many of a document's first chunks make its opening (those of its first page among them).</summary>
+    public const int OpeningChunks = 6;
+
+    private readonly ConcurrentDictionary<(string Index, string Id, string Sha256), DocumentSubject> _cache = new();
+
+    /// <summary>The subjects of the index's ready documents.</summary>
+    public async Task<IReadOnlyList<DocumentSubject>> ListAsync(string index, CancellationToken cancellationToken = default)
+    {
+        var documents = await store.ListDocumentsAsync(index, cancellationToken);
+        var subjects = new List<DocumentSubject>(documents.Count);
+        foreach (var document in documents.Where(d => d.Status == DocumentStatus.Ready))
+        {
+            var key = (index, document.Id, document.Sha256);
+            if (!_cache.TryGetValue(key, out var subject))
+            {
+                var opening = await store.OpeningPassagesAsync(index, document.Id, OpeningChunks, cancellationToken);
+                subject = Read(document.Id, document.FileName, opening);
+                // Older versions of the document are of no more use.
+                foreach (var stale in _cache.Keys.Where(k => k.Index == index && k.Id == document.Id && k.Sha256 != document.Sha256))
+                    _cache.TryRemove(stale, out _);
+                _cache[key] = subject;
+            }
+            subjects.Add(subject);
+        }
+        return subjects;
+    }
+
+    /// <summary>A document's subject from its file name and its first chunks (those on its first page with text).</summary>
+    public static DocumentSubject Read(string documentId, string fileName, IReadOnlyList<Passage> opening)
+    {
+        var title = Path.GetFileNameWithoutExtension(fileName);
+        var firstPage = opening.Count == 0 ? 0 : opening.Min(p => p.Page);
+        // The headings there count too: a report's or a contract's title page often names the company or the
+        // parties in a heading ("INTEL CORPORATION") that each chunk carries.
+        var openingText = string.Join("\n", opening.Where(p => p.Page == firstPage).OrderBy(p => p.Ordinal)
+            .Select(p => string.IsNullOrEmpty(p.Heading) ? p.Text : p.Heading + "\n" + p.Text));
+
+        // Dates of the opening page say when the document is from; a bare year there is as often a far-off
+        // maturity or a founding year, so only days and months count. Without any, the title's periods ("Handbook
+        // 2024", "2023 Q3") say it more loosely.
+        var periods = PeriodFinder.Find(openingText, datesOnly: true);
+        if (periods.Count == 0) periods = PeriodFinder.Find(title.Replace('_', ' '));
+        DateOnly? start = periods.Count == 0 ? null : periods.Min(p => p.Start);
+        DateOnly? end = periods.Count == 0 ? null : periods.Max(p => p.End);
+        return new DocumentSubject(documentId, fileName, KeywordAnalyzer.Terms(title.Replace('_', ' ')), KeywordAnalyzer.Terms(openingText), start, end);
+    }
+}
+
+/// <summary>Phrase matching over keyword terms.</summary>
+public static class Terms
+{
+    /// <summary>
+    /// Whether a text (as its terms) names something: the name's terms in order, or, for a name of several words,
+    /// all of them in the one text (names are written more than one way: "Data Center Group", "Data Center and AI Group").
+    /// </summary>
+    public static bool Names(IReadOnlyList<string> terms, IReadOnlyList<string> name) =>
+        Contains(terms, name) || name.Count > 1 && name.All(terms.Contains);
+
+    /// <summary>Whether <paramref name="phrase"/> occurs in <paramref name="terms"/> as a run.</summary>
+    public static bool Contains(IReadOnlyList<string> terms, IReadOnlyList<string> phrase)
+    {
+        if (phrase.Count == 0) return false;
+        for (var i = 0; i + phrase.Count <= terms.Count; i++)
+        {
+            var match = true;
+            for (var j = 0; j < phrase.Count && match; j++) match = terms[i + j] == phrase[j];
+            if (match) return true;
+        }
+        return false;
+    }
+}
