@@ -143,16 +143,14 @@ internal static class HtmlTextExtractor
         {
             if (table.Caption is { } caption)
                 blocks.Add(BlockKind.Paragraph, TextOf(caption), 1);
-            // The header: rows of <thead>, or leading rows of <th> cells (TableWriter.HeaderRows).
-            var rows = new List<IReadOnlyList<TableCellText>>();
+            var rows = new List<string>();
             foreach (IHtmlTableRowElement row in table.Rows)
             {
-                rows.Add(row.Cells
-                    .Select(c => new TableCellText(TextOf(c), c.ColumnSpan, c.RowSpan, c.LocalName == "th"))
-                    .ToList());
+                var cells = row.Cells.Select(TextOf).ToList();
+                if (cells.Any(c => c.Length > 0))
+                    rows.Add(string.Join(" | ", cells));
             }
-            int marked = table.Head?.Rows.Length ?? 0;
-            blocks.Add(BlockKind.Table, TableWriter.Write(rows, TableWriter.HeaderRows(rows, marked)), 1);
+            blocks.Add(BlockKind.Table, string.Join('\n', rows), 1);
         }
     }
 
