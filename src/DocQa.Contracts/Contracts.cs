@@ -78,11 +78,16 @@ public sealed record SearchResponseDto(IReadOnlyList<SearchResultDto> Results);
 /// <param name="Stream">Answer as Server-Sent Events (also chosen by Accept: text/event-stream).</param>
 public sealed record AskRequestDto(string? Question, int? Top, RetrievalMode? Mode, FilterDto? Filter, bool? Stream = null);
 
-public sealed record CitationDto(int N, string DocumentId, string FileName, int Page, int PageEnd, string Text, double Score, bool Referenced)
+/// <param name="Quote">The part of <paramref name="Text"/> the answer used; null when the answer used none of it.</param>
+public sealed record CitationDto(int N, string DocumentId, string FileName, int Page, int PageEnd, string Text, double Score, bool Referenced, QuoteDto? Quote = null)
 {
     public static IReadOnlyList<CitationDto> From(IEnumerable<Citation> citations) =>
-        citations.Select(c => new CitationDto(c.N, c.DocumentId, c.FileName, c.Page, c.PageEnd, c.Text, Math.Round(c.Score, 4), c.Referenced)).ToList();
+        citations.Select(c => new CitationDto(c.N, c.DocumentId, c.FileName, c.Page, c.PageEnd, c.Text, Math.Round(c.Score, 4), c.Referenced,
+            c.Quote is { } quote ? new QuoteDto(quote.Start, quote.End) : null)).ToList();
 }
+
+/// <summary>A span of a citation's text as character (UTF-16 code unit) offsets: from <paramref name="Start"/> up to, not including, <paramref name="End"/>.</summary>
+public sealed record QuoteDto(int Start, int End);
 
 public sealed record TimingsDto(double RetrievalMs, double AnswerMs);
 

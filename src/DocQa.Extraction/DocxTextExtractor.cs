@@ -136,14 +136,28 @@ internal static class DocxTextExtractor
         private void AddTable(Table table)
         {
             int startPage = Page;
-            var rows = new List<string>();
+            // The header: rows marked to repeat at the top of each page (w:tblHeader), else TableWriter.HeaderRows.
+            var rows = new List<IReadOnlyList<TableCellText>>();
+            int marked = 0;
             foreach (TableRow row in Items<TableRow>(table))
             {
-                var cells = Items<TableCell>(row).Select(CellText).ToList();
-                if (cells.Any(c => c.Length > 0))
-                    rows.Add(string.Join(" | ", cells));
+                if (rows.Count == marked && row.TableRowProperties?.GetFirstChild<TableHeader>() is { } header
+                    && (header.Val?.Value ?? OnOffOnlyValues.On) == OnOffOnlyValues.On)
+                {
+                    marked++;
+                }
+                rows.Add(Items<TableCell>(row).Select(CellOf).ToList());
             }
-            Blocks.Add(BlockKind.Table, string.Join('\n', rows), startPage);
+            Blocks.Add(BlockKind.Table, TableWriter.Write(rows, TableWriter.HeaderRows(rows, marked)), startPage);
+        }
+
+        /// <summary>A cell with the columns it spans; a cell merged into the one above (w:vMerge) is read as empty.</summary>
+        private TableCellText CellOf(TableCell cell)
+        {
+            var properties = cell.TableCellProperties;
+            int span = properties?.GridSpan?.Val?.Value ?? 1;
+            bool continued = properties?.VerticalMerge is { } merge && (merge.Val is null || merge.Val.Value == MergedCellValues.Continue);
+            return new TableCellText(continued ? "" : CellText(cell), span);
         }
 
         /// <summary>A cell's paragraphs and nested tables as one line.</summary>

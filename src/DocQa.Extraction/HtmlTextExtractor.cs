@@ -143,14 +143,16 @@ internal static class HtmlTextExtractor
         {
             if (table.Caption is { } caption)
                 blocks.Add(BlockKind.Paragraph, TextOf(caption), 1);
-            var rows = new List<string>();
+            // The header: rows of <thead>, or leading rows of <th> cells (TableWriter.HeaderRows).
+            var rows = new List<IReadOnlyList<TableCellText>>();
             foreach (IHtmlTableRowElement row in table.Rows)
             {
-                var cells = row.Cells.Select(TextOf).ToList();
-                if (cells.Any(c => c.Length > 0))
-                    rows.Add(string.Join(" | ", cells));
+                rows.Add(row.Cells
+                    .Select(c => new TableCellText(TextOf(c), c.ColumnSpan, c.RowSpan, c.LocalName == "th"))
+                    .ToList());
             }
-            blocks.Add(BlockKind.Table, string.Join('\n', rows), 1);
+            int marked = table.Head?.Rows.Length ?? 0;
+            blocks.Add(BlockKind.Table, TableWriter.Write(rows, TableWriter.HeaderRows(rows, marked)), 1);
         }
     }
 

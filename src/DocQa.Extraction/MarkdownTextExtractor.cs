@@ -63,19 +63,15 @@ internal static class MarkdownTextExtractor
         }
     }
 
+    /// <summary>A pipe table with its header row (Markdig marks it) before the delimiter row.</summary>
     private static string TableText(Table table)
     {
-        var rows = new StringBuilder();
-        foreach (TableRow row in table.OfType<TableRow>())
-        {
-            var cells = row.OfType<TableCell>().Select(CellText).ToList();
-            if (cells.All(string.IsNullOrEmpty))
-                continue;
-            if (rows.Length > 0)
-                rows.Append('\n');
-            rows.AppendJoin(" | ", cells);
-        }
-        return rows.ToString();
+        var rows = table.OfType<TableRow>()
+            .Select(row => (IReadOnlyList<TableCellText>)row.OfType<TableCell>()
+                .Select(cell => new TableCellText(CellText(cell), Math.Max(1, cell.ColumnSpan), 1, row.IsHeader))
+                .ToList())
+            .ToList();
+        return TableWriter.Write(rows, TableWriter.HeaderRows(rows));
     }
 
     private static string CellText(TableCell cell) =>

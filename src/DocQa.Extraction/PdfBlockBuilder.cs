@@ -39,6 +39,20 @@ internal static partial class PdfBlockBuilder
         if (lines.Sum(l => l.Letters) >= 300)
             bodySize = Math.Max(bodySize, BodyFont(lines).Size);
         double blockGap = Math.Max(BlockGap, BlockGapOverSpacing * UsualSpacing(lines));
+
+        // Tables become table blocks; the text between them is read as paragraphs and headings.
+        int at = 0;
+        foreach (PdfTable table in PdfTableBuilder.Find(lines))
+        {
+            AddTextBlocks(lines.GetRange(at, table.First - at), page, bodySize, bodyBold, blockGap, blocks);
+            blocks.Add(BlockKind.Table, table.Text, page);
+            at = table.Last + 1;
+        }
+        AddTextBlocks(lines.GetRange(at, lines.Count - at), page, bodySize, bodyBold, blockGap, blocks);
+    }
+
+    private static void AddTextBlocks(List<PdfLine> lines, int page, double bodySize, bool bodyBold, double blockGap, BlockList blocks)
+    {
         var text = new StringBuilder();
         int headingLevel = 0;
         for (int i = 0; i < lines.Count; i++)

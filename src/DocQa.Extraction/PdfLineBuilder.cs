@@ -8,7 +8,11 @@ namespace DocQa.Extraction;
 /// <param name="FontSize">The largest font size on the line, in points.</param>
 /// <param name="Bold">Every letter of the line is set in a bold font.</param>
 /// <param name="Letters">The number of non-space letters.</param>
-internal sealed record PdfLine(string Text, double Baseline, double FontSize, bool Bold, int Letters);
+/// <param name="Words">The line's words from left to right, with where each starts and ends along the line.</param>
+internal sealed record PdfLine(string Text, double Baseline, double FontSize, bool Bold, int Letters, IReadOnlyList<PdfWord> Words);
+
+/// <summary>A word of a <see cref="PdfLine"/>: its text and where it starts and ends along the reading direction.</summary>
+internal readonly record struct PdfWord(string Text, double Start, double End);
 
 /// <summary>
 /// Builds lines from a page's letters. Letters are grouped by baseline (with a tolerance of half the font
@@ -122,6 +126,9 @@ internal static class PdfLineBuilder
     private static PdfLine? MakeLine(Glyph[] glyphs, ReadOnlySpan<int> leftToRight)
     {
         var text = new StringBuilder();
+        var words = new List<PdfWord>();
+        int wordStart = 0;
+        double wordLeft = 0;
         Glyph? previous = null;
         bool spacePending = false;
         double size = 0, baseline = double.NaN;
@@ -147,8 +154,15 @@ internal static class PdfLineBuilder
                     || glyph.Start - prev.End > WordGap * larger
                     || Math.Abs(glyph.Baseline - prev.Baseline) > BaselineShift * larger)
                 {
+                    words.Add(new PdfWord(text.ToString(wordStart, text.Length - wordStart), wordLeft, prev.End));
                     text.Append(' ');
+                    wordStart = text.Length;
+                    wordLeft = glyph.Start;
                 }
+            }
+            else
+            {
+                wordLeft = glyph.Start;
             }
             text.Append(glyph.Value);
             previous = glyph;
@@ -163,7 +177,10 @@ internal static class PdfLineBuilder
                 size = Math.Max(size, glyph.Size);
             }
         }
-        return count == 0 ? null : new PdfLine(text.ToString(), baseline, size, bold == count, count);
+        if (count == 0)
+            return null;
+        words.Add(new PdfWord(text.ToString(wordStart, text.Length - wordStart), wordLeft, previous!.Value.End));
+        return new PdfLine(text.ToString(), baseline, size, bold == count, count, words);
     }
 
     // Reading direction in whole degrees, counter-clockwise from the x axis.

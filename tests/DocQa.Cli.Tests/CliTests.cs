@@ -53,6 +53,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, ask.ExitCode);
         Assert.Contains("6:40", ask.StandardOutput);
         Assert.Contains("tides.md", ask.StandardOutput);
+        // Under its source, the line the answer quoted.
+        Assert.Contains(ask.StandardOutput.Split('\n'), line => line.StartsWith("    \u201C") && line.Contains("6:40"));
 
         var delete = await ChildProcess.RunCliAsync(_work, "docs", "delete", "tides-md", "--data-dir", data);
         Assert.Equal(0, delete.ExitCode);

@@ -256,6 +256,23 @@ public class ChunkerTests
     }
 
     [Fact]
+    public void A_table_split_between_rows_repeats_its_header_rows_in_every_part()
+    {
+        const string header = "| Area | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 |\n|---|---|---|";
+        var rows = Enumerable.Range(0, 60).Select(i => $"| Region {i} | $ {1000 + i} | $ {2000 + i} |").ToList();
+        var counter = new FakeTokenCounter();
+
+        var chunks = new Chunker(counter).Split(Doc(P("Net sales by region (in millions):"), T(header + "\n" + string.Join("\n", rows))));
+
+        AssertFits(chunks, counter, new ChunkingOptions());
+        var tableChunks = chunks.Where(c => c.Text.Contains("| Region ")).ToList();
+        Assert.True(tableChunks.Count >= 3);
+        Assert.All(tableChunks, c => Assert.Contains(header, c.Text));
+        var rowLines = tableChunks.SelectMany(c => c.Text.Split('\n')).Where(l => l.StartsWith("| Region ")).ToList();
+        Assert.Equal(rows, rowLines.Distinct());
+    }
+
+    [Fact]
     public void Consecutive_chunks_of_a_section_overlap_by_whole_sentences()
     {
         var chunks = new Chunker(new FakeTokenCounter()).Split(Doc(H("Results", 1), P(Sentences(0, 40))));

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using DocQa.Core.Answering;
 using DocQa.Core.Retrieval;
+using Microsoft.Extensions.AI;
 
 namespace DocQa.Core.Tests;
 
@@ -189,5 +190,159 @@ public class ExtractiveAnswererTests
         Assert.Equal(81, embedder.LastInputCount);
         Assert.StartsWith("Passage 2 sentence 5 mentions widget 205. [3]", answer.Text);
         AssertMarkersMatchCitations(answer);
+    }
+
+    // A statement of operations as the extractors write tables: header rows, a delimiter row, then data rows.
+    private const string Statement =
+        "CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS\n" +
+        "(In millions, except per share amounts)\n" +
+        "| | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 | Nine Months Ended July 1, 2023 | Nine Months Ended June 25, 2022 |\n" +
+        "|---|---|---|---|---|\n" +
+        "| Net sales: | | | | |\n" +
+        "| Products | $ 60,584 | $ 63,355 | $ 230,901 | $ 245,241 |\n" +
+        "| Services | 21,213 | 19,604 | 62,886 | 58,941 |\n" +
+        "| Total net sales | 81,797 | 82,959 | 293,787 | 304,182 |\n" +
+        "| Earnings per share: | | | | |\n" +
+        "| Diluted | $ 1.26 | $ 1.20 | $ 4.67 | $ 4.82 |";
+
+    [Theory]
+    [InlineData("What were total net sales for the quarter ended July 1, 2023?", "Total net sales, three months ended July 1, 2023: $81,797 million [1]")]
+    [InlineData("What were total net sales in the first nine months of 2023?", "Total net sales, nine months ended July 1, 2023: $293,787 million [1]")]
+    [InlineData("What were total net sales for the three months ended June 25, 2022?", "Total net sales, three months ended June 25, 2022: $82,959 million [1]")]
+    [InlineData("What were diluted earnings per share for the quarter ended July 1, 2023?", "Diluted (Earnings per share), three months ended July 1, 2023: $1.26 [1]")]
+    public async Task A_table_row_is_answered_with_its_label_the_column_the_question_asks_for_and_the_value(string question, string expected)
+    {
+        var passages = Passages(Statement);
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 1 }).AnswerAsync(question, passages);
+
+        Assert.Equal(expected, answer.Text);
+        // The citation quotes the row itself, as it stands in the passage.
+        var quote = answer.Citations[0].Quote;
+        Assert.NotNull(quote);
+        string label = expected.Split(',', '(')[0].Trim();
+        Assert.StartsWith($"| {label} |", quote.Of(Statement));
+        Assert.EndsWith("|", quote.Of(Statement));
+        Assert.DoesNotContain("\n", quote.Of(Statement));
+    }
+
+    [Fact]
+    public async Task A_change_column_is_answered_only_when_the_question_asks_for_a_change_and_all_periods_when_none_is_named()
+    {
+        var table = Passages(
+            "Net sales by segment (dollars in millions):\n" +
+            "| | 2023 | 2022 | Change |\n" +
+            "|---|---|---|---|\n" +
+            "| Europe | $ 20,205 | $ 19,287 | 5 % |\n" +
+            "| Japan | $ 4,821 | $ 5,446 | (11)% |");
+        var options = new ExtractiveAnswerOptions { MaxSentences = 1 };
+
+        var amount = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("What were Japan net sales?", table);
+        var change = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("By what percentage did Japan net sales change?", table);
+
+        // No period named: each period's value, with its header.
+        Assert.Equal("Japan: 2023 $4,821 million; 2022 $5,446 million [1]", amount.Text);
+        Assert.Equal("Japan, change: (11)% [1]", change.Text);
+    }
+
+    [Fact]
+    public async Task The_citation_quotes_the_sentence_the_answer_used()
+    {
+        var answer = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("When was Contoso founded?", Company);
+
+        var cited = answer.Citations[1];
+        Assert.Equal("Contoso was founded in 1998 by two marine engineers.", cited.Quote?.Of(cited.Text));
+        Assert.All(answer.Citations.Where(c => !c.Referenced), c => Assert.Null(c.Quote));
+    }
+
+    [Fact]
+    public async Task A_quote_spans_a_sentence_wrapped_across_lines_of_the_passage()
+    {
+        const string text = "Revenue grew.\nThe plant was built in\nthe city of Austin during 1998 after a long\nsearch. Production began in 2001.";
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("Where was the plant built?", Passages(text));
+
+        Assert.Equal("The plant was built in\nthe city of Austin during 1998 after a long\nsearch.", answer.Citations[0].Quote?.Of(text));
+    }
+
+    [Theory]
+    [InlineData("Information and Geographic Data\" for the three- and nine-month periods shows segment sales of the Company.\nThe Americas segment sales were $35 billion.")]
+    [InlineData("millions of units and segment sales of the Company were reported for the three- and nine-month periods.\nThe Americas segment sales were $35 billion.")]
+    public async Task A_passage_that_starts_inside_a_sentence_never_opens_the_answer_with_that_piece(string text)
+    {
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 3, ExtraSentenceMargin = 1 })
+            .AnswerAsync("What were segment sales of the Company for the three- and nine-month periods?", Passages(text));
+
+        Assert.False(answer.NoAnswer);
+        Assert.StartsWith("The Americas segment sales were $35 billion.", answer.Text);
+    }
+
+    [Fact]
+    public async Task A_passage_that_ends_inside_a_sentence_does_not_answer_with_that_piece()
+    {
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 3, ExtraSentenceMargin = 1 })
+            .AnswerAsync("What did the Company report about segment sales?",
+                Passages("The Company reported segment sales of $35 billion. Segment sales for the Company were reported in the notes for the three-"));
+
+        Assert.Equal("The Company reported segment sales of $35 billion. [1]", answer.Text);
+    }
+
+    [Fact]
+    public async Task The_row_whose_label_the_question_names_beats_rows_that_only_share_the_tables_words()
+    {
+        // With every embedding alike, only wording counts: the rows under "Net sales by product line:" hold more
+        // of the question's words than the row "Total", which the question names.
+        var passages = Passages(
+            "| | Quarter Ended July 1, 2023 |\n|---|---|\n| Net sales by product line: | |\n| Laptops | 6,840 |\n| Tablets | 5,791 |",
+            "| | Quarter Ended July 1, 2023 |\n|---|---|\n| Total | 81,797 |");
+        const string question = "What were total net sales by product line?";
+        var options = new ExtractiveAnswerOptions { MaxSentences = 1 };
+
+        var answer = await new ExtractiveAnswerer(new ConstantEmbedder(), options).AnswerAsync(question, passages);
+        var without = await new ExtractiveAnswerer(new ConstantEmbedder(), options with { LabelWeight = 0 }).AnswerAsync(question, passages);
+
+        Assert.Equal("Total, quarter ended July 1, 2023: 81,797 [2]", answer.Text);
+        Assert.StartsWith("Laptops", without.Text);
+    }
+
+    /// <summary>An embedding model that finds every text equally similar.</summary>
+    private sealed class ConstantEmbedder : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+            IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(_ => new Embedding<float>(new float[] { 1, 0, 0 }))));
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public async Task Units_and_currency_stay_off_amounts_per_share_and_counts_of_shares()
+    {
+        var passages = Passages(
+            "(net income in millions and shares in thousands)\n| | 2023 |\n|---|---|\n| Net income | $ 19,881 |\n"
+            + "| Diluted earnings per share | $ 1.26 |\n| Weighted-average diluted shares | 15,775,021 |");
+        var options = new ExtractiveAnswerOptions { MaxSentences = 1 };
+
+        var perShare = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("What were diluted earnings per share in 2023?", passages);
+        var shares = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("How many weighted-average diluted shares were there in 2023?", passages);
+        var income = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("What was net income in 2023?", passages);
+
+        Assert.Equal("Diluted earnings per share, 2023: $1.26 [1]", perShare.Text);
+        Assert.Equal("Weighted-average diluted shares, 2023: 15,775,021 [1]", shares.Text);
+        Assert.Equal("Net income, 2023: $19,881 million [1]", income.Text);
+    }
+
+    [Fact]
+    public async Task A_period_over_the_labels_column_heads_every_column()
+    {
+        var passages = Passages(
+            "| Three Months Ended September 30, | 2023 | 2022 |\n|---|---|---|\n| Revenue | $ 56,517 | $ 50,122 |\n| Net income | 22,291 | 17,556 |");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 1 })
+            .AnswerAsync("What was revenue for the three months ended September 30, 2022?", passages);
+
+        Assert.Equal("Revenue, three months ended September 30, 2022: $50,122 [1]", answer.Text);
     }
 }

@@ -145,6 +145,33 @@ public class GenerationTests
     }
 
     [Fact]
+    public async Task Each_cited_source_quotes_its_sentence_that_best_matches_the_text_citing_it()
+    {
+        List<Passage> passages =
+        [
+            P(0, "The harbor light stands on a cliff. It was built in 1891 from granite.\nA lens was added in 1902."),
+            P(1, "Keepers lived in the tower until 1962. The tower was automated that year."),
+        ];
+        var model = new ScriptedModel("The light was built in 1891 [1]. Keepers lived there until 1962 [2].");
+
+        var answer = await Answerer(model).AnswerAsync("When was it built?", passages);
+
+        Assert.Equal("It was built in 1891 from granite.", answer.Citations[0].Quote?.Of(passages[0].Text));
+        Assert.Equal("Keepers lived in the tower until 1962.", answer.Citations[1].Quote?.Of(passages[1].Text));
+    }
+
+    [Fact]
+    public async Task A_source_the_answer_does_not_cite_has_no_quote()
+    {
+        var model = new ScriptedModel("The light was built in 1891 [1].");
+
+        var answer = await Answerer(model).AnswerAsync("When was it built?", Passages);
+
+        Assert.NotNull(answer.Citations[0].Quote);
+        Assert.Null(answer.Citations[2].Quote);
+    }
+
+    [Fact]
     public async Task I_dont_know_is_a_no_answer_and_no_passages_skip_the_model()
     {
         var model = new ScriptedModel("I don't know.");

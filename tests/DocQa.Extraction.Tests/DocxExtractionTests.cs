@@ -72,7 +72,7 @@ public class DocxExtractionTests
                 (BlockKind.Paragraph, "The first paragraph of the review.", 0),
                 (BlockKind.Paragraph, "Split across runs.", 0),
                 (BlockKind.Paragraph, "A list item.", 0),
-                (BlockKind.Table, "Region | Sales\nEurope | 1,200\nAsia | 900", 0),
+                (BlockKind.Table, "| Region | Sales |\n| --- | --- |\n| Europe | 1,200 |\n| Asia | 900 |", 0),
                 (BlockKind.Paragraph, "Kept words", 0),
                 (BlockKind.Paragraph, "After the page break.", 0),
                 (BlockKind.Heading, "Details", 2),
@@ -90,7 +90,7 @@ public class DocxExtractionTests
         ExtractedDocument document = TestDocuments.Extract(Report(), "review.docx");
 
         Assert.Equal(3, document.Pages);
-        Assert.Equal(1, document.BlockWith("Region | Sales").Page);
+        Assert.Equal(1, document.BlockWith("| Region | Sales |").Page);
         Assert.Equal(2, document.BlockWith("After the page break.").Page);
         Assert.Equal(2, document.BlockWith("Quoted text.").Page);
         Assert.Equal(3, document.BlockWith("Third page text.").Page);
@@ -105,7 +105,7 @@ public class DocxExtractionTests
 
         ExtractedDocument document = TestDocuments.Extract(Docx(outer), "nested.docx");
 
-        Assert.Equal("Outer second line | inner a inner b", Assert.Single(document.Blocks).Text);
+        Assert.Equal("| Outer second line | inner a inner b |", Assert.Single(document.Blocks).Text);
     }
 
     [Fact]
@@ -150,5 +150,24 @@ public class DocxExtractionTests
         ExtractionException error = TestDocuments.ExtractFails(stream.ToArray(), DocumentKind.Docx);
 
         Assert.StartsWith("the file is not a readable DOCX", error.Message);
+    }
+
+    [Fact]
+    public void A_table_keeps_its_header_rows_and_a_header_over_several_columns_heads_each_of_them()
+    {
+        // A header row marked to repeat on each page, a cell spanning two columns over "2023" and "2022", and a
+        // first row of words over rows of figures.
+        static TableCell Cell(string text, int span = 1) =>
+            span == 1 ? new TableCell(P(text)) : new TableCell(new TableCellProperties(new GridSpan { Val = span }), P(text));
+        var table = new Table(
+            new TableRow(new TableRowProperties(new TableHeader()), Cell(""), Cell("Three Months Ended", 2)),
+            new TableRow(new TableRowProperties(new TableHeader()), Cell("(In millions)"), Cell("2023"), Cell("2022")),
+            new TableRow(Cell("Revenue"), Cell("$ 7,192"), Cell("$ 8,288")));
+
+        ExtractedDocument document = TestDocuments.Extract(Docx(table), "results.docx");
+
+        Assert.Equal(
+            "| (In millions) | Three Months Ended 2023 | Three Months Ended 2022 |\n| --- | --- | --- |\n| Revenue | $ 7,192 | $ 8,288 |",
+            Assert.Single(document.Blocks).Text);
     }
 }

@@ -75,7 +75,7 @@ public class HtmlExtractionTests
                 (BlockKind.Paragraph, "More loose text.", 0),
                 (BlockKind.Paragraph, "First item", 0),
                 (BlockKind.Paragraph, "Second item", 0),
-                (BlockKind.Table, "Class | Limit\nEconomy | $ 500\nBusiness class | $ 2,000", 0),
+                (BlockKind.Table, "| Class | Limit |\n| --- | --- |\n| Economy | $ 500 |\n| Business class | $ 2,000 |", 0),
                 (BlockKind.Paragraph, "Line one\nLine two", 0),
                 (BlockKind.Paragraph, "code  line 1\n    indented line 2", 0),
                 (BlockKind.Paragraph, "Name", 0),
@@ -129,5 +129,39 @@ public class HtmlExtractionTests
         Assert.Contains("Visible words.", text, StringComparison.Ordinal);
         Assert.DoesNotContain("MARKER", text, StringComparison.Ordinal);
         Assert.DoesNotContain("javascript", text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_table_keeps_its_header_rows_spanning_cells_head_every_column_they_span()
+    {
+        const string html = """
+            <table>
+              <thead>
+                <tr><th rowspan="2">Segment</th><th colspan="2">Nine Months Ended</th></tr>
+                <tr><th>Oct 29, 2023</th><th>Oct 30, 2022</th></tr>
+              </thead>
+              <tbody>
+                <tr><td>Compute &amp; Networking</td><td>$ 23,187</td><td>$ 11,571</td></tr>
+                <tr><td>Graphics</td><td>$ 6,021</td><td>$ 6,948</td></tr>
+              </tbody>
+            </table>
+            """;
+
+        ExtractedDocument document = TestDocuments.Extract(TestDocuments.Utf8(html), "segments.html");
+
+        Assert.Equal(
+            "| Segment | Nine Months Ended Oct 29, 2023 | Nine Months Ended Oct 30, 2022 |\n| --- | --- | --- |\n"
+            + "| Compute & Networking | $ 23,187 | $ 11,571 |\n| Graphics | $ 6,021 | $ 6,948 |",
+            Assert.Single(document.Blocks).Text);
+    }
+
+    [Fact]
+    public void A_table_without_header_cells_or_figures_has_no_header()
+    {
+        const string html = "<table><tr><td>Pier</td><td>North</td></tr><tr><td>Gate</td><td>East</td></tr></table>";
+
+        ExtractedDocument document = TestDocuments.Extract(TestDocuments.Utf8(html), "places.html");
+
+        Assert.Equal("| Pier | North |\n| Gate | East |", Assert.Single(document.Blocks).Text);
     }
 }

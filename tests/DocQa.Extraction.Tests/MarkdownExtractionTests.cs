@@ -52,7 +52,7 @@ public class MarkdownExtractionTests
                 (BlockKind.Paragraph, "Faster search", 0),
                 (BlockKind.Paragraph, "Smaller index", 0),
                 (BlockKind.Paragraph, "nested item", 0),
-                (BlockKind.Table, "Feature | Status\nImport | done\nExport | planned", 0),
+                (BlockKind.Table, "| Feature | Status |\n| --- | --- |\n| Import | done |\n| Export | planned |", 0),
                 (BlockKind.Paragraph, "Quoted remark.", 0),
                 (BlockKind.Paragraph, "var x = 1;", 0),
                 (BlockKind.Heading, "Setext heading", 2),

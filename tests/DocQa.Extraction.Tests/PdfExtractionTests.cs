@@ -97,9 +97,105 @@ public class PdfExtractionTests
 
         DocumentBlock table = document.BlockWith("Total net sales");
         Assert.Equal(2, table.Page);
+        Assert.Equal(BlockKind.Table, table.Kind);
         string[] lines = table.Text.Split('\n');
-        Assert.Contains("Total net sales $ 81,797 $ 82,959", lines);
-        Assert.Contains("Services $ 21,213 $ 19,604", lines);
+        Assert.Contains("| Total net sales | $ 81,797 | $ 82,959 |", lines);
+        Assert.Contains("| Services | $ 21,213 | $ 19,604 |", lines);
+    }
+
+    [Fact]
+    public void A_table_of_figures_is_read_with_its_column_headers_and_units()
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        PdfPageBuilder page = builder.AddPage(PageSize.A4);
+        page.AddText("Revenue by segment grew in both periods.", 11, new PdfPoint(50, 780), font);
+        page.AddText("Revenue by segment (in millions):", 11, new PdfPoint(50, 750), font);
+        // A header over two columns each, then one per column, as financial statements set them.
+        page.AddText("Three Months Ended", 9, new PdfPoint(262, 730), font);
+        page.AddText("Nine Months Ended", 9, new PdfPoint(422, 730), font);
+        double[] columns = [240, 320, 400, 480];
+        string[] dates = ["Oct 29, 2023", "Oct 30, 2022", "Oct 29, 2023", "Oct 30, 2022"];
+        for (int c = 0; c < 4; c++)
+            page.AddText(dates[c], 9, new PdfPoint(columns[c], 719), font);
+        string[][] rows =
+        [
+            ["Compute & Networking", "$", "14,645", "$", "3,816", "$", "32,890", "$", "11,397"],
+            ["Graphics", "", "2,856", "", "1,574", "", "7,087", "", "5,931"],
+            ["Total", "$", "17,501", "$", "5,390", "$", "39,977", "$", "17,328"],
+        ];
+        double y = 705;
+        foreach (string[] row in rows)
+        {
+            page.AddText(row[0], 11, new PdfPoint(50, y), font);
+            for (int c = 0; c < 4; c++)
+            {
+                if (row[1 + 2 * c].Length > 0)
+                    page.AddText(row[1 + 2 * c], 11, new PdfPoint(columns[c], y), font);
+                page.AddText(row[2 + 2 * c], 11, new PdfPoint(columns[c] + 16, y), font);
+            }
+            y -= 14;
+        }
+        page.AddText("Graphics revenue fell as channel inventory was reduced.", 11, new PdfPoint(50, y - 20), font);
+
+        ExtractedDocument document = TestDocuments.Extract(builder.Build(), "segments.pdf");
+
+        Assert.Equal(
+            [
+                (BlockKind.Paragraph, "Revenue by segment grew in both periods."),
+                (BlockKind.Paragraph, "Revenue by segment (in millions):"),
+                (BlockKind.Table,
+                    "| (in millions) | Three Months Ended Oct 29, 2023 | Three Months Ended Oct 30, 2022 | Nine Months Ended Oct 29, 2023 | Nine Months Ended Oct 30, 2022 |\n"
+                    + "| --- | --- | --- | --- | --- |\n"
+                    + "| Compute & Networking | $ 14,645 | $ 3,816 | $ 32,890 | $ 11,397 |\n"
+                    + "| Graphics | 2,856 | 1,574 | 7,087 | 5,931 |\n"
+                    + "| Total | $ 17,501 | $ 5,390 | $ 39,977 | $ 17,328 |"),
+                (BlockKind.Paragraph, "Graphics revenue fell as channel inventory was reduced."),
+            ],
+            document.Blocks.Select(b => (b.Kind, b.Text)));
+    }
+
+    [Fact]
+    public void A_row_of_years_over_the_figures_is_the_header_with_the_period_at_its_left()
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        PdfPageBuilder page = builder.AddPage(PageSize.A4);
+        string[][] rows =
+        [
+            ["Three Months Ended September 30,", "2023", "2022"],
+            ["Product", "$ 15,535", "$ 15,741"],
+            ["Service and other", "40,982", "34,381"],
+        ];
+        double y = 780;
+        foreach (string[] row in rows)
+        {
+            page.AddText(row[0], 10, new PdfPoint(50, y), font);
+            page.AddText(row[1], 10, new PdfPoint(380, y), font);
+            page.AddText(row[2], 10, new PdfPoint(460, y), font);
+            y -= 14;
+        }
+
+        ExtractedDocument document = TestDocuments.Extract(builder.Build(), "income.pdf");
+
+        Assert.Equal(
+            "| Three Months Ended September 30, | 2023 | 2022 |\n| --- | --- | --- |\n| Product | $ 15,535 | $ 15,741 |\n| Service and other | 40,982 | 34,381 |",
+            Assert.Single(document.Blocks).Text);
+    }
+
+    [Fact]
+    public void Prose_with_figures_is_no_table()
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        PdfPageBuilder page = builder.AddPage(PageSize.A4);
+        page.AddText("Revenue was $7,192 million in the first quarter, up 19% from a year ago.", 11, new PdfPoint(50, 780), font);
+        page.AddText("Gross margin was 64.6% and operating expenses were $2,508 million.", 11, new PdfPoint(50, 766), font);
+        page.AddText("Cash of $15,320 million was held at the end of the quarter.", 11, new PdfPoint(50, 752), font);
+
+        ExtractedDocument document = TestDocuments.Extract(builder.Build(), "prose.pdf");
+
+        Assert.All(document.Blocks, b => Assert.Equal(BlockKind.Paragraph, b.Kind));
     }
 
     [Fact]

@@ -27,5 +27,15 @@ public class SecFilingTests
 
         Assert.Equal(29, document.Pages);
         Assert.Contains(document.Blocks, block => block.Text.Split('\n').Any(line => line.Contains("Total net sales") && line.Contains("81,797")));
+
+        // The segment table of Item 2 is a table: its rows under headers that name each column's period.
+        DocumentBlock segments = Assert.Single(document.Blocks, b => b.Kind == BlockKind.Table && b.Text.Contains("| Greater China |"));
+        string[] rows = segments.Text.Split('\n');
+        Assert.Equal(
+            "| (dollars in millions) | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 | Three Months Ended Change"
+            + " | Nine Months Ended July 1, 2023 | Nine Months Ended June 25, 2022 | Nine Months Ended Change |",
+            rows[0]);
+        Assert.Contains("| Total net sales | $ 81,797 | $ 82,959 | (1)% | $ 293,787 | $ 304,182 | (3)% |", rows);
+        Assert.Contains("| Japan | 4,821 | 5,446 | (11)% | 18,752 | 20,277 | (8)% |", rows);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using DocQa.Contracts;
 using DocQa.Core.Documents;
 
@@ -55,6 +56,17 @@ public sealed class DocumentLifecycleTests(DocQaServerFactory factory)
         Assert.Equal("harbor-q2.pdf", cited.FileName);
         Assert.Equal(2, cited.Page);
         Assert.Contains($"[{cited.N}]", answer.Answer);
+        // The citation quotes the sentence the answer used, as offsets into its text; uncited sources quote nothing.
+        Assert.NotNull(cited.Quote);
+        Assert.Equal("Total net sales for the quarter were 48,213 thousand dollars.", cited.Text[cited.Quote.Start..cited.Quote.End]);
+        Assert.All(answer.Citations.Where(c => !c.Referenced), c => Assert.Null(c.Quote));
+        using (var json = JsonDocument.Parse(await ask.Content.ReadAsStringAsync()))
+        {
+            var quote = json.RootElement.GetProperty("citations").EnumerateArray()
+                .Single(c => c.GetProperty("n").GetInt32() == cited.N).GetProperty("quote");
+            Assert.Equal(cited.Quote.Start, quote.GetProperty("start").GetInt32());
+            Assert.Equal(cited.Quote.End, quote.GetProperty("end").GetInt32());
+        }
 
         var file = await _client.GetAsync($"/v1/indexes/{index}/documents/{accepted.Id}/file");
         Assert.Equal(HttpStatusCode.OK, file.StatusCode);

@@ -34,7 +34,15 @@ public static class TestDocuments
             "The company builds lighthouses and maritime signal lamps.",
         ],
         [
+            // Lines before the figure, so that a passage shown in a small box must be scrolled to it.
             "Results of operations.",
+            "Crews repainted the tower at Cape Wren in April.",
+            "A new pier opened at the northern depot.",
+            "Staff training covered rope work and first aid.",
+            "The workshop replaced two lathes and a drill press.",
+            "Visitors toured the museum on weekend afternoons.",
+            "The board met four times and approved the budget.",
+            "Spare bulbs are kept in the dry store by the gate.",
             "Total net sales for the quarter were 48,213 thousand dollars.",
             "Net sales grew because demand for signal lamps rose in northern ports.",
         ],

@@ -56,7 +56,11 @@ public static class QueryCommands
                 AnsiConsole.MarkupLineInterpolated($"[grey]({response.NoAnswerReason})[/]");
             AnsiConsole.WriteLine();
             foreach (var c in response.Citations.Where(c => c.Referenced || response.NoAnswer))
+            {
                 AnsiConsole.MarkupLineInterpolated($"[bold][[{c.N}]][/] {c.FileName} [grey]{PageLabel(c.Page, c.PageEnd)}[/]");
+                if (c.Referenced && Quoted(c) is { } quote)
+                    AnsiConsole.MarkupLineInterpolated($"    [grey]\u201C{quote}\u201D[/]");
+            }
             var by = response.Model is null ? "" : $" by {response.Model}";
             AnsiConsole.MarkupLineInterpolated($"[grey]{response.Mode} answer{by} · retrieval {response.Timings.RetrievalMs:0} ms · answer {response.Timings.AnswerMs:0} ms[/]");
             return 0;
@@ -65,6 +69,12 @@ public static class QueryCommands
     }
 
     public static string PageLabel(int page, int pageEnd) => pageEnd > page ? $"pages {page}-{pageEnd}" : $"page {page}";
+
+    /// <summary>The line of a citation the answer used, on one line; null when the citation names none.</summary>
+    private static string? Quoted(CitationDto citation) =>
+        citation.Quote is { } q && q.Start >= 0 && q.End <= citation.Text.Length && q.Start < q.End
+            ? Snippet(string.Join(' ', citation.Text[q.Start..q.End].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)))
+            : null;
 
     private static string Snippet(string text) => text.Length <= 400 ? text : text[..400] + "…";
 }

@@ -17,7 +17,18 @@ public sealed record Citation(
     int PageEnd,
     string Text,
     double Score,
-    bool Referenced);
+    bool Referenced)
+{
+    /// <summary>The part of <see cref="Text"/> the answer used (a sentence, a table row); null when none is known.</summary>
+    public QuoteSpan? Quote { get; init; }
+}
+
+/// <summary>Character offsets into a citation's text: <see cref="Start"/> inclusive, <see cref="End"/> exclusive.</summary>
+public sealed record QuoteSpan(int Start, int End)
+{
+    /// <summary>The quoted text of <paramref name="text"/>.</summary>
+    public string Of(string text) => text[Start..End];
+}
 
 /// <summary>An answer and the sources it was drawn from. When <see cref="NoAnswer"/> is set, Text says so and Reason says why.</summary>
 public sealed record Answer(

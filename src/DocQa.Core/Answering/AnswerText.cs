@@ -4,6 +4,19 @@ using DocQa.Core.Chunking;
 
 namespace DocQa.Core.Answering;
 
+/// <summary>A candidate sentence of a passage and where it is in the passage's text (End exclusive).</summary>
+internal readonly record struct PassageSentence(string Text, int Start, int End)
+{
+    /// <summary>The passage starts or ends inside this sentence: it is not whole.</summary>
+    public bool Fragment { get; init; }
+
+    /// <summary>The sentence introduces the table right after it: its rows answer, it does not.</summary>
+    public bool Caption { get; init; }
+
+    /// <summary>The table row this is, when it is a row of a table.</summary>
+    public TableRow? Row { get; init; }
+}
+
 /// <summary>Text helpers of the extractive answerer: candidate sentences and content terms.</summary>
 internal static class AnswerText
 {
@@ -25,50 +38,165 @@ internal static class AnswerText
     /// <summary>
     /// The candidate sentences of a passage: its lines, with wrapped lines of prose joined back (a PDF breaks
     /// sentences across lines), each split into sentences. A table row, or a line that ends in a number, stays
-    /// a candidate of its own.
+    /// a candidate of its own; the header rows of a table are no candidates, they describe its rows. Each
+    /// sentence knows where it stands in the passage's text, and whether it is a fragment: the passage starts
+    /// or ends inside it.
     /// </summary>
-    public static IEnumerable<string> Sentences(string passageText)
+    public static List<PassageSentence> Sentences(string passageText)
     {
+        var sentences = new List<PassageSentence>();
         var logical = new StringBuilder();
+        var map = new List<int>(); // where each character of the logical line is in the passage
+        var table = new List<(string Text, int Start, int End)>();
         string previous = "";
-        foreach (string raw in passageText.Split('\n'))
+        int lineStart = 0;
+        while (lineStart <= passageText.Length)
         {
-            string line = raw.Trim();
-            if (line.Length == 0)
+            int newline = passageText.IndexOf('\n', lineStart);
+            int lineEnd = newline < 0 ? passageText.Length : newline;
+            int start = lineStart, end = lineEnd;
+            while (start < end && char.IsWhiteSpace(passageText[start]))
+                start++;
+            while (end > start && char.IsWhiteSpace(passageText[end - 1]))
+                end--;
+            string line = passageText[start..end];
+            lineStart = lineEnd + 1;
+
+            if (line.Length == 0 || TextTable.IsRow(line))
             {
-                // A blank line ends a paragraph.
-                foreach (string s in Flush(logical))
-                    yield return s;
+                // A blank line ends a paragraph; a table row ends it too and starts or continues a table.
+                Flush();
+                previous = "";
+                if (line.Length > 0)
+                    table.Add((line, start, end));
+                else
+                    FlushTable();
                 continue;
             }
+            FlushTable();
             if (logical.Length > 0 && !Continues(previous, line))
-            {
-                foreach (string s in Flush(logical))
-                    yield return s;
-            }
+                Flush();
             if (logical.Length > 0 && logical[^1] != '-')
+            {
                 logical.Append(' ');
+                map.Add(start - 1);
+            }
             logical.Append(line);
+            for (int i = start; i < end; i++)
+                map.Add(i);
             previous = line;
         }
-        foreach (string s in Flush(logical))
-            yield return s;
+        Flush();
+        FlushTable();
+        MarkFragments(passageText, sentences);
+        return sentences;
+
+        void Flush()
+        {
+            if (logical.Length == 0)
+                return;
+            string text = logical.ToString();
+            int cursor = 0;
+            foreach (string sentence in SentenceSplitter.Split(text))
+            {
+                int at = text.IndexOf(sentence, cursor, StringComparison.Ordinal);
+                if (at < 0)
+                    continue;
+                cursor = at + sentence.Length;
+                sentences.Add(new PassageSentence(sentence, map[at], map[cursor - 1] + 1));
+            }
+            logical.Clear();
+            map.Clear();
+        }
+
+        void FlushTable()
+        {
+            if (table.Count == 0)
+                return;
+            var (_, rows) = TextTable.Read(table.Select(r => r.Text).ToList(), passageText[..table[0].Start]);
+            // The line that introduces the table ("… were as follows (in millions):") is read with its rows, not alone.
+            if (sentences.Count > 0 && sentences[^1] is { Row: null } last && last.Text.EndsWith(':')
+                && passageText.AsSpan(last.End, table[0].Start - last.End).IsWhiteSpace())
+            {
+                sentences[^1] = last with { Caption = true };
+            }
+            foreach (var (index, row) in rows)
+            {
+                var (text, start, end) = table[index];
+                sentences.Add(new PassageSentence(text, start, end) { Row = row });
+            }
+            table.Clear();
+        }
     }
 
-    private static List<string> Flush(StringBuilder logical)
+    /// <summary>
+    /// A passage cut from a longer text may start or end in the middle of a sentence: its first sentence is a
+    /// fragment when it starts with a lower-case word or closes a quote or bracket it never opened; its last when
+    /// it breaks off (a hyphen, a comma, a trailing "of the", or a long run of words without an end).
+    /// </summary>
+    private static void MarkFragments(string passageText, List<PassageSentence> sentences)
     {
-        if (logical.Length == 0)
-            return [];
-        var sentences = SentenceSplitter.Split(logical.ToString());
-        logical.Clear();
-        return sentences;
+        if (sentences.Count == 0)
+            return;
+        int first = 0;
+        while (first < passageText.Length && char.IsWhiteSpace(passageText[first]))
+            first++;
+        int last = passageText.Length;
+        while (last > 0 && char.IsWhiteSpace(passageText[last - 1]))
+            last--;
+
+        for (int i = 0; i < sentences.Count; i++)
+        {
+            var s = sentences[i];
+            if (s.Row is not null)
+                continue;
+            if ((s.Start == first && StartsMidSentence(s.Text)) || (s.End == last && EndsMidSentence(s.Text)))
+                sentences[i] = s with { Fragment = true };
+        }
+    }
+
+    private static bool StartsMidSentence(string sentence)
+    {
+        string firstWord = sentence.Split(' ', 2)[0];
+        if (firstWord.Length > 0 && char.IsLetter(firstWord[0]) && !firstWord.Any(char.IsUpper))
+            return true; // "millions, except…", but not "iPhone"
+        if (sentence.Length > 0 && sentence[0] is ',' or ';' or '.' or ')' or ']' or '}' or '\u201D')
+            return true;
+        // A quote or bracket closed before any was opened: 'Information and Geographic Data" for the three-'.
+        for (int i = 0; i < sentence.Length; i++)
+        {
+            char c = sentence[i];
+            if (c is '(' or '[' or '\u201C')
+                return false;
+            if (c is ')' or ']' or '\u201D' && i > 2)
+                return true;
+            if (c == '"')
+            {
+                bool afterWord = i > 0 && !char.IsWhiteSpace(sentence[i - 1]);
+                bool beforeWord = i + 1 < sentence.Length && char.IsLetterOrDigit(sentence[i + 1]);
+                return afterWord && !beforeWord;
+            }
+        }
+        return false;
+    }
+
+    private static bool EndsMidSentence(string sentence)
+    {
+        string end = sentence.TrimEnd();
+        if (end.Length == 0)
+            return false;
+        char c = end[^1];
+        if (c is '-' or ',' or ';' or '(' or '\u2013' or '\u2014')
+            return true;
+        if (!char.IsLower(c))
+            return false;
+        var words = end.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return StopWords.Contains(words[^1].ToLowerInvariant()) || words.Length >= 12;
     }
 
     /// <summary>Whether <paramref name="next"/> carries on the prose line before it rather than starting a new line.</summary>
     private static bool Continues(string previous, string next)
     {
-        if (next.Contains(" | ") || previous.Contains(" | "))
-            return false; // table rows
         char last = previous[^1];
         char first = next[0];
         if (last is ',' or '-')

@@ -35,6 +35,12 @@ public sealed record ExtractiveAnswerOptions
     /// </summary>
     public double QuantityWeight { get; init; } = 0.15;
 
+    /// <summary>
+    /// The bonus of a table row whose label the question names, in proportion to the share of the label's words
+    /// the question holds: "total net sales" asks for the row "Total net sales", not for "Mac" in the same table.
+    /// </summary>
+    public double LabelWeight { get; init; } = 0.25;
+
     /// <summary>The malus of a line that only introduces what follows ("… were as follows:"): it is no answer by itself.</summary>
     public double LeadInPenalty { get; init; } = 0.1;
 
@@ -78,12 +84,12 @@ public sealed class ExtractiveAnswerer(
         if (string.IsNullOrWhiteSpace(question))
             return NotFound("the question is empty", citations);
 
-        var candidates = CollectCandidates(passages);
+        var candidates = CollectCandidates(question, passages);
         if (candidates.Count == 0)
             return NotFound("the matching passages hold no readable sentences", citations);
 
         var embeddings = await _embedder.GenerateAsync(
-            [question, .. candidates.Select(c => c.Text)], options: null, cancellationToken).ConfigureAwait(false);
+            [question, .. candidates.Select(c => c.MatchText)], options: null, cancellationToken).ConfigureAwait(false);
         if (embeddings.Count != candidates.Count + 1)
             throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {candidates.Count + 1} texts.");
 
@@ -116,28 +122,57 @@ public sealed class ExtractiveAnswerer(
 
         string text = string.Join(" ", ordered.Select(c =>
             $"{AnswerText.Shorten(c.Text, _options.MaxSentenceChars)} [{c.Passage + 1}]"));
-        var used = ordered.Select(c => c.Passage).ToHashSet();
-        citations = citations.Select((c, i) => used.Contains(i) ? c with { Referenced = true } : c).ToList();
+        citations = citations
+            .Select((c, i) => ordered.Any(o => o.Passage == i) ? c with { Referenced = true, Quote = Quote(ordered.Where(o => o.Passage == i).ToList()) } : c)
+            .ToList();
         return new Answer(text, AnswerModes.Extractive, NoAnswer: false, NoAnswerReason: null, citations);
+    }
+
+    /// <summary>
+    /// The span of a passage the answer used: its sentence, or the stretch from the first to the last of its
+    /// sentences when they stand close together, else the best of them.
+    /// </summary>
+    private static QuoteSpan Quote(List<Candidate> used)
+    {
+        int start = used.Min(c => c.Span.Start), end = used.Max(c => c.Span.End);
+        int quoted = used.Sum(c => c.Span.End - c.Span.Start);
+        return end - start <= quoted + 200 ? new QuoteSpan(start, end) : used.MaxBy(c => c.Score)!.Span;
     }
 
     private static Answer NotFound(string reason, IReadOnlyList<Citation> citations) =>
         new(NotFoundText, AnswerModes.Extractive, NoAnswer: true, reason, citations);
 
-    /// <summary>Sentences of the best passages in order, each once (overlapping chunks repeat sentences), up to the cap.</summary>
-    private List<Candidate> CollectCandidates(IReadOnlyList<Passage> passages)
+    /// <summary>
+    /// Sentences of the best passages in order, each once (overlapping chunks repeat sentences), up to the cap.
+    /// Fragments (the passage starts or ends inside them) are left out. A table row with column headers is read
+    /// as its label, the header of the column that matches the question, and that column's value.
+    /// </summary>
+    private List<Candidate> CollectCandidates(string question, IReadOnlyList<Passage> passages)
     {
         var candidates = new List<Candidate>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var tableQuestion = new TableQuestion(question);
         int passageCount = Math.Min(passages.Count, Math.Max(1, _options.MaxPassages));
         for (int p = 0; p < passageCount; p++)
         {
-            foreach (string sentence in AnswerText.Sentences(passages[p].Text ?? ""))
+            foreach (var sentence in AnswerText.Sentences(passages[p].Text ?? ""))
             {
                 if (candidates.Count >= _options.MaxCandidates)
                     return candidates;
-                if (AnswerText.IsSubstantial(sentence) && seen.Add(sentence))
-                    candidates.Add(new Candidate(sentence, p, candidates.Count, passageCount));
+                if (sentence.Fragment || sentence.Caption)
+                    continue;
+                string text = sentence.Row?.Describe(tableQuestion) ?? sentence.Text;
+                if (!AnswerText.IsSubstantial(text) || !seen.Add(text))
+                    continue;
+                // A row is matched with its section ("Net sales:" above "Products | 60,584") and, at half weight,
+                // with its table's caption ("Net sales by segment (in millions):" above "Japan | 4,821").
+                var row = sentence.Row;
+                candidates.Add(new Candidate(text, p, candidates.Count, passageCount, new QuoteSpan(sentence.Start, sentence.End))
+                {
+                    MatchText = row?.Section is { Length: > 0 } section && !text.Contains(section, StringComparison.OrdinalIgnoreCase) ? section + " " + text : text,
+                    ContextText = row?.Table.Caption,
+                    LabelTerms = row is null ? null : AnswerText.Terms(row.Label).Where(t => !char.IsDigit(t[0])).ToHashSet(),
+                });
             }
         }
         return candidates;
@@ -155,7 +190,8 @@ public sealed class ExtractiveAnswerer(
         // Term weights from how few candidates hold a term: a question term that no candidate holds weighs the
         // most, so a passage that matches only the common words of the question covers little of it.
         var questionTerms = AnswerText.Terms(question);
-        var candidateTerms = candidates.Select(c => AnswerText.Terms(c.Text)).ToList();
+        var candidateTerms = candidates.Select(c => AnswerText.Terms(c.MatchText)).ToList();
+        var contextTerms = candidates.Select(c => c.ContextText is null ? null : AnswerText.Terms(c.ContextText)).ToList();
         var weights = questionTerms.ToDictionary(
             t => t,
             t => Math.Log((candidates.Count + 1.0) / (candidateTerms.Count(terms => terms.Contains(t)) + 0.5)));
@@ -166,10 +202,12 @@ public sealed class ExtractiveAnswerer(
         {
             var c = candidates[i];
             c.Coverage = totalWeight > 0
-                ? weights.Where(w => candidateTerms[i].Contains(w.Key)).Sum(w => w.Value) / totalWeight
+                ? weights.Sum(w => candidateTerms[i].Contains(w.Key) ? w.Value : contextTerms[i]?.Contains(w.Key) == true ? w.Value / 2 : 0) / totalWeight
                 : 0;
             double rankBonus = (double)(c.PassageCount - c.Passage) / c.PassageCount;
             c.Score = _options.SimilarityWeight * c.Cosine + _options.TermWeight * c.Coverage + _options.RankWeight * rankBonus;
+            if (c.LabelTerms is { Count: > 0 } label)
+                c.Score += _options.LabelWeight * label.Count(questionTerms.Contains) / label.Count;
             if (wantsQuantity && AnswerText.HasQuantity(c.Text))
                 c.Score += _options.QuantityWeight;
             if (c.Text.TrimEnd().EndsWith(':'))
@@ -192,8 +230,19 @@ public sealed class ExtractiveAnswerer(
         || a.Text.Contains(b.Text, StringComparison.OrdinalIgnoreCase)
         || b.Text.Contains(a.Text, StringComparison.OrdinalIgnoreCase);
 
-    private sealed class Candidate(string text, int passage, int index, int passageCount)
+    private sealed class Candidate(string text, int passage, int index, int passageCount, QuoteSpan span)
     {
+        /// <summary>Where the candidate is in its passage's text.</summary>
+        public QuoteSpan Span { get; } = span;
+
+        /// <summary>The text matched with the question: the candidate's own, with what it is about when that is elsewhere.</summary>
+        public string MatchText { get; init; } = text;
+
+        /// <summary>The words of a table row's label; null for a sentence.</summary>
+        public HashSet<string>? LabelTerms { get; init; }
+
+        /// <summary>Text around the candidate that says what it is about (a table's caption); its terms count half.</summary>
+        public string? ContextText { get; init; }
         public string Text { get; } = text;
         public int Passage { get; } = passage;
         public int Index { get; } = index;

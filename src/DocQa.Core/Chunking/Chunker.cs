@@ -210,11 +210,33 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
 
             var rowTokens = rows.Select(_counter.CountTokens).ToList();
             int total = rowTokens.Sum();
+            int head = HeadRows(rows);
+            int headTokens = rowTokens.Take(head).Sum();
             if (total <= _limit)
             {
                 // A table that fits stays whole, so its rows are read with their header.
                 _blockPieces.Add(new Piece(string.Join('\n', rows), block.Page, total, Joint.Block, Whole: true));
                 _lines.Add((0, total));
+            }
+            else if (head > 0 && headTokens <= _target / 2)
+            {
+                // Too long for one chunk: parts of whole rows, each under the header rows repeated, so that every
+                // row is still read with its column headers.
+                int i = head;
+                while (i < rows.Count)
+                {
+                    int start = i, tokens = headTokens;
+                    while (i < rows.Count && (i == start || tokens + rowTokens[i] <= _target) && headTokens + rowTokens[i] <= _limit)
+                        tokens += rowTokens[i++];
+                    if (i == start)
+                    {
+                        // A row too long even for a chunk of its own is cut into runs of words.
+                        _lines.Add((_blockPieces.Count, AddWords(_blockPieces, rows[i++], Joint.Block, block.Page, _target)));
+                        continue;
+                    }
+                    string part = string.Join('\n', rows.Take(head).Concat(rows.Skip(start).Take(i - start)));
+                    _lines.Add((_blockPieces.Count, AddPiece(_blockPieces, new Piece(part, block.Page, tokens, Joint.Block, Whole: true))));
+                }
             }
             else
             {
@@ -229,6 +251,21 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                 }
             }
             AddBlockPieces();
+        }
+
+        /// <summary>
+        /// How many rows at the top of a table are its header: the rows up to and including the delimiter row
+        /// ("|---|---|") that ends the header; 0 when the table has none.
+        /// </summary>
+        private static int HeadRows(List<string> rows)
+        {
+            for (int i = 1; i < Math.Min(rows.Count - 1, 6); i++)
+            {
+                string row = rows[i].Trim('|', ' ');
+                if (row.Length > 0 && row.All(c => c is '-' or ':' or '|' or ' ') && row.Contains('-'))
+                    return i + 1;
+            }
+            return 0;
         }
 
         /// <summary>Adds a sentence (or table row) as one piece when it fits a chunk, else as runs of words.</summary>

@@ -9,8 +9,10 @@ public enum BlockKind { Heading, Paragraph, Table }
 
 /// <summary>
 /// One piece of a document's text in reading order. Paragraph text may hold several lines separated by '\n'
-/// (a PDF text block); a table is one row per line with cells separated by " | ". Page is 1-based; documents
-/// without pages use 1.
+/// (a PDF text block). A table is one row per line, its cells between '|' as in Markdown ("| Net sales | $81,797 |");
+/// when it has column headers, its header rows come first and a delimiter row ("|---|---|") follows them, so that
+/// each row can be read with its headers (the chunker repeats them when it splits a table). Page is 1-based;
+/// documents without pages use 1.
 /// </summary>
 public sealed record DocumentBlock(BlockKind Kind, string Text, int Page, int HeadingLevel = 0);
 

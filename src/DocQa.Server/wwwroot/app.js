@@ -276,6 +276,32 @@ function pageLabel(passage) {
   return passage.pageEnd && passage.pageEnd !== passage.page ? `pages ${passage.page}–${passage.pageEnd}` : `page ${passage.page}`;
 }
 
+/** The span of the passage an answer used, when the server names a valid one. */
+function quoteOf(passage) {
+  const quote = passage.quote;
+  if (!quote || !Number.isInteger(quote.start) || !Number.isInteger(quote.end)) return null;
+  return quote.start >= 0 && quote.start < quote.end && quote.end <= passage.text.length ? quote : null;
+}
+
+/** The passage's text, its quoted line (when it has one) wrapped in <mark class="quote">. */
+function passageText(passage, terms) {
+  const quote = quoteOf(passage);
+  if (!quote) return el('span', { class: 'card-text' }, highlighted(passage.text, terms));
+  const text = passage.text;
+  return el('span', { class: 'card-text has-quote' },
+    highlighted(text.slice(0, quote.start), terms),
+    el('mark', { class: 'quote' }, highlighted(text.slice(quote.start, quote.end), terms)),
+    highlighted(text.slice(quote.end), terms));
+}
+
+/** Scrolls each card's passage so that its quoted line is in view, a little below the top. */
+function scrollToQuotes(container) {
+  for (const box of container.querySelectorAll('.card-text.has-quote')) {
+    const quote = box.querySelector('mark.quote');
+    box.scrollTop = Math.max(0, quote.offsetTop - box.clientHeight / 4);
+  }
+}
+
 function passageCard(passage, { id, number, terms, detail }) {
   const link = fileAnchor(currentIndex, passage, passage.page);
   link.replaceChildren(...[
@@ -285,7 +311,7 @@ function passageCard(passage, { id, number, terms, detail }) {
       el('span', { class: 'card-page' }, passage.page ? pageLabel(passage) : ''),
       detail ? el('span', { class: 'card-detail' }, detail) : null),
     passage.heading ? el('span', { class: 'card-heading' }, passage.heading) : null,
-    el('span', { class: 'card-text' }, highlighted(passage.text, terms)),
+    passageText(passage, terms),
   ].filter(Boolean));
   link.className = 'card';
   link.setAttribute('aria-label', `${number ? `Source ${number}: ` : ''}${passage.fileName}, ${pageLabel(passage)}, opens the file`);
@@ -330,6 +356,7 @@ function renderCitations(citations, terms) {
     return card;
   }));
   $('citations-section').hidden = citations.length === 0;
+  scrollToQuotes($('citations'));
 }
 
 function modeLabel(mode, model) {

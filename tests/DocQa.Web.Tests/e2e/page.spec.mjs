@@ -1,7 +1,8 @@
 // Drives the DocQa page in headless Chromium against a running server:
 //   node page.spec.mjs <baseUrl> <pdfPath> <outDir>
-// Drops a PDF on the page, waits until it is ready, asks, checks the answer and its citation card, opens the cited
-// page, searches, has the server refuse requests without an API key and enters one in the page's dialog, deletes.
+// Drops a PDF on the page, waits until it is ready, asks, checks the answer and its citation card (the quoted line
+// marked and scrolled into view), opens the cited page, searches, has the server refuse requests without an API key
+// and enters one in the page's dialog, deletes.
 // Every request is routed: any that leaves the loopback interface fails the run. Exit code 0 when all passed.
 import { readFile, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -122,6 +123,19 @@ try {
   const card = page.locator('#citations .card', { hasText: `page ${expectedPage}` }).filter({ hasText: pdfName }).first();
   await card.waitFor();
   check(await card.locator('mark').count() > 0, 'the citation highlights the question\'s terms');
+  // The card marks the line the answer quoted and scrolls its passage to it.
+  const quote = card.locator('mark.quote');
+  check(await quote.count() === 1, 'the citation card marks the quoted line');
+  const quoted = await quote.innerText();
+  check(quoted.includes(expectedAnswer) && answer.includes(quoted.replace(/\s+/g, ' ').trim().slice(0, 20)),
+    `the quoted line is the one the answer used: "${quoted}"`);
+  const inView = await quote.evaluate(node => {
+    const box = node.closest('.card-text');
+    const line = node.getBoundingClientRect();
+    const shown = box.getBoundingClientRect();
+    return { scrolls: box.scrollHeight > box.clientHeight + 1, scrolled: box.scrollTop > 0, visible: line.top >= shown.top - 1 && line.bottom <= shown.bottom + 1 };
+  });
+  check(inView.scrolls && inView.scrolled && inView.visible, `the passage is scrolled to the quoted line: ${JSON.stringify(inView)}`);
   const marker = page.locator('#answer-text a.marker').first();
   const target = await marker.getAttribute('href');
   check(target && await page.locator(target).count() === 1, `the answer's [n] marker links to its card (${target})`);

@@ -89,7 +89,7 @@ public sealed class GeneratedAnswerer(ILanguageModel model, GenerationGate gate,
     {
         var text = CitationMarkers.Clean(raw, citations.Count);
         var cited = CitationMarkers.Cited(text, citations.Count).ToHashSet();
-        var referenced = citations.Select(c => cited.Contains(c.N) ? c with { Referenced = true } : c).ToList();
+        var referenced = CitedQuotes.Add(text, citations.Select(c => cited.Contains(c.N) ? c with { Referenced = true } : c).ToList());
         var declined = text.Length == 0 || IsNoAnswer(text);
         if (declined) logger.LogDebug("The model found no answer in {Count} sources", citations.Count);
         return new Answer(
