@@ -70,6 +70,10 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
         private readonly List<Piece> _current = [];
         private int _currentTokens, _overlapCount, _overlapTokens;
 
+        // Where the last block's pieces start in _current when that block was a short paragraph, which a table
+        // right after it takes as its caption; -1 when there is none.
+        private int _captionFrom = -1;
+
         public Run(ITokenCounter counter, ChunkingOptions options, string? title)
         {
             _counter = counter;
@@ -95,8 +99,9 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
             {
                 case BlockKind.Heading: AddHeading(block); break;
                 case BlockKind.Table: AddTable(block); break;
-                default: AddParagraph(block); break;
+                default: AddParagraph(block); return;
             }
+            _captionFrom = -1;
         }
 
         public void Finish()
@@ -197,7 +202,38 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                 }
                 _lines.Add((start, lineTokens));
             }
+            int chunks = Chunks.Count, from = _current.Count;
             AddBlockPieces();
+            // A short paragraph packed without a cut may be the caption of a table that follows.
+            _captionFrom = Chunks.Count == chunks && _current.Count > from && from >= _overlapCount
+                && _lines.Sum(l => l.Tokens) <= MaxCaptionTokens ? from : -1;
+        }
+
+        /// <summary>A paragraph right before a table and at most this long is the table's caption.</summary>
+        private const int MaxCaptionTokens = 48;
+
+        /// <summary>
+        /// Takes the caption of the table being added out of the chunk being filled: the short paragraph just
+        /// before it on the same page ("CONDENSED CONSOLIDATED STATEMENTS OF CASH FLOWS (In millions)").
+        /// </summary>
+        private (string Text, int Tokens)? TakeCaption(int page)
+        {
+            int from = _captionFrom;
+            _captionFrom = -1;
+            if (from < 0 || from < _overlapCount || from >= _current.Count || _current.Skip(from).Any(p => p.Page != page))
+                return null;
+            var text = new StringBuilder();
+            int tokens = 0;
+            for (int i = from; i < _current.Count; i++)
+            {
+                if (i > from)
+                    text.Append(_current[i].Joint switch { Joint.Block => "\n\n", Joint.Line => "\n", Joint.Space => " ", _ => "" });
+                text.Append(_current[i].Text);
+                tokens += _current[i].Tokens;
+            }
+            _current.RemoveRange(from, _current.Count - from);
+            _currentTokens -= tokens;
+            return (text.ToString(), tokens);
         }
 
         private void AddTable(DocumentBlock block)
@@ -212,16 +248,35 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
             int total = rowTokens.Sum();
             int head = HeadRows(rows);
             int headTokens = rowTokens.Take(head).Sum();
+
+            // The caption goes with the table, into every part of it when it is split, so that each part says
+            // what it is ("STATEMENTS OF CASH FLOWS"); when it would leave too little room for rows, it goes first.
+            string prefix = "";
+            if (TakeCaption(block.Page) is { } caption)
+            {
+                if (caption.Tokens + total <= _limit || (caption.Tokens + headTokens <= _target / 2 && (head > 0 || total > _limit)))
+                {
+                    prefix = caption.Text + "\n\n";
+                    total += caption.Tokens;
+                    headTokens += caption.Tokens;
+                }
+                else
+                {
+                    _lines.Add((0, caption.Tokens));
+                    _blockPieces.Add(new Piece(caption.Text, block.Page, caption.Tokens, Joint.Block, Whole: true));
+                }
+            }
+
             if (total <= _limit)
             {
                 // A table that fits stays whole, so its rows are read with their header.
-                _blockPieces.Add(new Piece(string.Join('\n', rows), block.Page, total, Joint.Block, Whole: true));
-                _lines.Add((0, total));
+                _lines.Add((_blockPieces.Count, total));
+                _blockPieces.Add(new Piece(prefix + string.Join('\n', rows), block.Page, total, Joint.Block, Whole: true));
             }
-            else if (head > 0 && headTokens <= _target / 2)
+            else if ((head > 0 || prefix.Length > 0) && headTokens <= _target / 2)
             {
-                // Too long for one chunk: parts of whole rows, each under the header rows repeated, so that every
-                // row is still read with its column headers.
+                // Too long for one chunk: parts of whole rows, each under the caption and header rows repeated, so
+                // that every row is still read with its column headers.
                 int i = head;
                 while (i < rows.Count)
                 {
@@ -234,7 +289,7 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                         _lines.Add((_blockPieces.Count, AddWords(_blockPieces, rows[i++], Joint.Block, block.Page, _target)));
                         continue;
                     }
-                    string part = string.Join('\n', rows.Take(head).Concat(rows.Skip(start).Take(i - start)));
+                    string part = prefix + string.Join('\n', rows.Take(head).Concat(rows.Skip(start).Take(i - start)));
                     _lines.Add((_blockPieces.Count, AddPiece(_blockPieces, new Piece(part, block.Page, tokens, Joint.Block, Whole: true))));
                 }
             }
@@ -393,6 +448,7 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
 
         private void Flush(bool carryOverlap)
         {
+            _captionFrom = -1;
             if (HasNewText)
                 Emit(_current, depth: 0);
 
