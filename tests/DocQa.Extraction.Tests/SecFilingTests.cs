@@ -32,7 +32,7 @@ public class SecFilingTests
         DocumentBlock segments = Assert.Single(document.Blocks, b => b.Kind == BlockKind.Table && b.Text.Contains("| Greater China |"));
         string[] rows = segments.Text.Split('\n');
         Assert.Equal(
-            "| (dollars in millions) | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 | Three Months Ended Change"
+            "| (In millions) | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 | Three Months Ended Change"
             + " | Nine Months Ended July 1, 2023 | Nine Months Ended June 25, 2022 | Nine Months Ended Change |",
             rows[0]);
         Assert.Contains("| Total net sales | $ 81,797 | $ 82,959 | (1)% | $ 293,787 | $ 304,182 | (3)% |", rows);
