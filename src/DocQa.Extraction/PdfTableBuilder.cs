@@ -265,8 +265,9 @@ internal static partial class PdfTableBuilder
         // itself stays above the table.
         int from = Math.Max(floor, headerTop - 3);
         string above = string.Join(' ', lines.Skip(from).Take(headerTop - from).Select(l => l.Text));
-        var match = UnitsPhrase().Matches(above).LastOrDefault();
-        return match is null ? null : "(In " + match.Groups[1].Value.ToLowerInvariant() + ")";
+        // The first units named are the table's ("(In millions, except … shares … in thousands …)").
+        var match = UnitsPhrase().Match(above);
+        return match.Success ? "(In " + match.Groups[1].Value.ToLowerInvariant() + ")" : null;
     }
 
     private static string Write(List<Row> rows, int headerTop, int first, int last, List<(double Start, double End)> bands, double labelLeft, string? units)
