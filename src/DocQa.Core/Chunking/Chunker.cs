@@ -251,14 +251,21 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
 
             // The caption goes with the table, into every part of it when it is split, so that each part says
             // what it is ("STATEMENTS OF CASH FLOWS"); when it would leave too little room for rows, it goes first.
-            string prefix = "";
+            string prefix = "", laterPrefix = "";
+            int prefixTokens = 0, laterTokens = 0;
             if (TakeCaption(block.Page) is { } caption)
             {
                 if (caption.Tokens + total <= _limit || (caption.Tokens + headTokens <= _target / 2 && (head > 0 || total > _limit)))
                 {
-                    prefix = caption.Text + "\n\n";
-                    total += caption.Tokens;
-                    headTokens += caption.Tokens;
+                    prefix = laterPrefix = caption.Text + "\n\n";
+                    prefixTokens = laterTokens = caption.Tokens;
+                    // Later parts of a split table repeat only the caption's first line, its title: rows need the room.
+                    int firstLine = caption.Text.IndexOf('\n');
+                    if (firstLine > 0)
+                    {
+                        laterPrefix = caption.Text[..firstLine] + "\n\n";
+                        laterTokens = _counter.CountTokens(caption.Text[..firstLine]);
+                    }
                 }
                 else
                 {
@@ -267,21 +274,24 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                 }
             }
 
-            if (total <= _limit)
+            if (prefixTokens + total <= _limit)
             {
                 // A table that fits stays whole, so its rows are read with their header.
-                _lines.Add((_blockPieces.Count, total));
-                _blockPieces.Add(new Piece(prefix + string.Join('\n', rows), block.Page, total, Joint.Block, Whole: true));
+                _lines.Add((_blockPieces.Count, prefixTokens + total));
+                _blockPieces.Add(new Piece(prefix + string.Join('\n', rows), block.Page, prefixTokens + total, Joint.Block, Whole: true));
             }
-            else if ((head > 0 || prefix.Length > 0) && headTokens <= _target / 2)
+            else if ((head > 0 || prefix.Length > 0) && prefixTokens + headTokens <= _target / 2)
             {
-                // Too long for one chunk: parts of whole rows, each under the caption and header rows repeated, so
-                // that every row is still read with its column headers.
+                // Too long for one chunk: parts of whole rows filled up to the limit, each under the caption and
+                // header rows repeated, so that every row is still read with its column headers.
+                int budget = Math.Max(_target, _limit - 4);
                 int i = head;
                 while (i < rows.Count)
                 {
-                    int start = i, tokens = headTokens;
-                    while (i < rows.Count && (i == start || tokens + rowTokens[i] <= _target) && headTokens + rowTokens[i] <= _limit)
+                    string before = i == head ? prefix : laterPrefix;
+                    int beforeTokens = i == head ? prefixTokens : laterTokens;
+                    int start = i, tokens = beforeTokens + headTokens;
+                    while (i < rows.Count && (i == start || tokens + rowTokens[i] <= budget) && beforeTokens + headTokens + rowTokens[i] <= _limit)
                         tokens += rowTokens[i++];
                     if (i == start)
                     {
@@ -289,7 +299,7 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                         _lines.Add((_blockPieces.Count, AddWords(_blockPieces, rows[i++], Joint.Block, block.Page, _target)));
                         continue;
                     }
-                    string part = prefix + string.Join('\n', rows.Take(head).Concat(rows.Skip(start).Take(i - start)));
+                    string part = before + string.Join('\n', rows.Take(head).Concat(rows.Skip(start).Take(i - start)));
                     _lines.Add((_blockPieces.Count, AddPiece(_blockPieces, new Piece(part, block.Page, tokens, Joint.Block, Whole: true))));
                 }
             }
