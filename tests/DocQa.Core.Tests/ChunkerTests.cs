@@ -49,7 +49,8 @@ public class ChunkerTests
             Assert.True(counter.CountTokens(chunk.EmbeddingText) <= counter.MaxTextTokens,
                 $"chunk {i} has {counter.CountTokens(chunk.EmbeddingText)} tokens with its heading");
             Assert.True(chunk.Tokens <= options.MaxTokens, $"chunk {i} has {chunk.Tokens} tokens");
-            Assert.Equal(counter.CountTokens(chunk.Text), chunk.Tokens);
+            Assert.Equal(counter.CountTokens(chunk.Text[(chunk.Lead?.Length ?? 0)..]), chunk.Tokens);
+            Assert.StartsWith(chunk.Lead ?? "", chunk.Text);
             Assert.False(string.IsNullOrWhiteSpace(chunk.Text));
             Assert.True(chunk.Page <= chunk.PageEnd);
         }
@@ -272,6 +273,9 @@ public class ChunkerTests
         Assert.All(tableChunks, c => Assert.StartsWith("Net sales by region\n\n" + header, c.Text.Replace("Net sales by region\n(in millions):", "Net sales by region")));
         Assert.StartsWith("Net sales by region\n(in millions):\n\n" + header, tableChunks[0].Text);
         Assert.StartsWith("Net sales by region\n\n" + header, tableChunks[1].Text);
+        // Later parts show the title and header with their rows but embed the rows alone.
+        Assert.All(tableChunks.Skip(1), c => Assert.Equal("Net sales by region\n\n" + header + "\n", c.Lead));
+        Assert.All(tableChunks.Skip(1), c => Assert.DoesNotContain("Three Months Ended", c.EmbeddingText));
         var rowLines = tableChunks.SelectMany(c => c.Text.Split('\n')).Where(l => l.StartsWith("| Region ")).ToList();
         Assert.Equal(rows, rowLines.Distinct());
     }

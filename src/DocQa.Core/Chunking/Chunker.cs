@@ -46,8 +46,11 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
     /// <summary>What goes between a piece and the one before it in a chunk's text.</summary>
     private enum Joint { None, Space, Line, Block }
 
-    /// <summary>Whole pieces are sentences, lines or tables; only those are repeated as overlap.</summary>
-    private readonly record struct Piece(string Text, int Page, int Tokens, Joint Joint, bool Whole);
+    /// <summary>
+    /// Whole pieces are sentences, lines or tables; only those are repeated as overlap. A piece with a lead (a later
+    /// part of a split table, led by the table's title and header rows) starts a chunk, and its lead is not embedded.
+    /// </summary>
+    private readonly record struct Piece(string Text, int Page, int Tokens, Joint Joint, bool Whole, string? Lead = null);
 
     /// <summary>The state of splitting one document.</summary>
     private sealed class Run
@@ -285,13 +288,15 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                 // Too long for one chunk: parts of whole rows filled up to the limit, each under the caption and
                 // header rows repeated, so that every row is still read with its column headers.
                 int budget = Math.Max(_target, _limit - 4);
+                // The first part embeds its caption and header; later parts carry them as a lead, shown and read
+                // with the rows but not embedded, so that their rows fill the window as the rows of any text do.
+                string lead = laterPrefix + string.Join('\n', rows.Take(head)) + (head > 0 ? "\n" : "");
                 int i = head;
                 while (i < rows.Count)
                 {
-                    string before = i == head ? prefix : laterPrefix;
-                    int beforeTokens = i == head ? prefixTokens : laterTokens;
-                    int start = i, tokens = beforeTokens + headTokens;
-                    while (i < rows.Count && (i == start || tokens + rowTokens[i] <= budget) && beforeTokens + headTokens + rowTokens[i] <= _limit)
+                    bool first = i == head;
+                    int start = i, tokens = first ? prefixTokens + headTokens : 0;
+                    while (i < rows.Count && (i == start || tokens + rowTokens[i] <= budget) && (first ? prefixTokens + headTokens : 0) + rowTokens[i] <= _limit)
                         tokens += rowTokens[i++];
                     if (i == start)
                     {
@@ -299,8 +304,11 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                         _lines.Add((_blockPieces.Count, AddWords(_blockPieces, rows[i++], Joint.Block, block.Page, _target)));
                         continue;
                     }
-                    string part = before + string.Join('\n', rows.Take(head).Concat(rows.Skip(start).Take(i - start)));
-                    _lines.Add((_blockPieces.Count, AddPiece(_blockPieces, new Piece(part, block.Page, tokens, Joint.Block, Whole: true))));
+                    string own = string.Join('\n', rows.Skip(start).Take(i - start));
+                    var part = first
+                        ? new Piece(prefix + string.Join('\n', rows.Take(head).Append(own)), block.Page, tokens, Joint.Block, Whole: true)
+                        : new Piece(own, block.Page, tokens, Joint.Block, Whole: true, Lead: lead);
+                    _lines.Add((_blockPieces.Count, AddPiece(_blockPieces, part)));
                 }
             }
             else
@@ -440,6 +448,14 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
             // Chunks are filled to the target; a single piece past the target (a table, a long sentence) may take
             // a chunk up to the limit, so that it is not cut.
             int budget = piece.Tokens > _target ? _limit : _target;
+            if (piece.Lead is not null)
+            {
+                // A piece with a lead starts its chunk, without overlap, so that the lead comes first.
+                if (HasNewText)
+                    Flush(carryOverlap: false);
+                _current.Clear();
+                _currentTokens = _overlapCount = _overlapTokens = 0;
+            }
             if (HasNewText && _currentTokens + piece.Tokens > budget)
                 Flush(carryOverlap: true);
 
@@ -477,7 +493,7 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
             {
                 var piece = _current[i];
                 int allowed = i == _current.Count - 1 ? _overlap * 3 / 2 : _overlap;
-                if (!piece.Whole || tokens + piece.Tokens > allowed)
+                if (!piece.Whole || piece.Lead is not null || tokens + piece.Tokens > allowed)
                     break;
                 tokens += piece.Tokens;
                 keepFrom = i;
@@ -533,7 +549,8 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                     return;
                 }
             }
-            Chunks.Add(new Chunk(Chunks.Count, chunkText, _heading, page, pageEnd, tokens));
+            string? chunkLead = pieces[0].Lead;
+            Chunks.Add(new Chunk(Chunks.Count, chunkLead + chunkText, _heading, page, pageEnd, tokens) { Lead = chunkLead });
         }
     }
 }
