@@ -261,14 +261,13 @@ internal static partial class PdfTableBuilder
     /// <summary>"(In millions, except per share amounts)" from the lines just above the table; null when none says.</summary>
     private static string? Units(List<PdfLine> lines, int headerTop, int floor)
     {
-        // A caption may wrap between "(in" and "millions)".
+        // A caption may wrap between "(in" and "millions)". The header says only the units, briefly: the caption
+        // itself stays above the table.
         int from = Math.Max(floor, headerTop - 3);
         string above = string.Join(' ', lines.Skip(from).Take(headerTop - from).Select(l => l.Text));
-        var match = UnitsInParentheses().Matches(above).LastOrDefault();
-        if (match is not null)
-            return match.Value;
-        match = UnitsPhrase().Matches(above).LastOrDefault();
-        return match is null ? null : "(" + match.Value.Trim() + ")";
+        // The first units named are the table's ("(In millions, except … shares … in thousands …)").
+        var match = UnitsPhrase().Match(above);
+        return match.Success ? "(In " + match.Groups[1].Value.ToLowerInvariant() + ")" : null;
     }
 
     private static string Write(List<Row> rows, int headerTop, int first, int last, List<(double Start, double End)> bands, double labelLeft, string? units)
@@ -388,9 +387,6 @@ internal static partial class PdfTableBuilder
     [GeneratedRegex(@"^\d{1,2},?$")]
     private static partial Regex Day();
 
-    [GeneratedRegex(@"\((?:[^()]*\b)?in\s+(?:[\w$€£¥.]+\s+)?(?:thousands|millions|billions)\b[^()]*\)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex UnitsInParentheses();
-
-    [GeneratedRegex(@"\b(?:amounts|dollars|figures)?\s*in\s+(?:[\w$€£¥.]+\s+)?(?:thousands|millions|billions)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\bin\s+(?:[\w$€£¥.]+\s+)?(thousands|millions|billions)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex UnitsPhrase();
 }

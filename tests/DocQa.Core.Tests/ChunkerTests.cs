@@ -49,7 +49,8 @@ public class ChunkerTests
             Assert.True(counter.CountTokens(chunk.EmbeddingText) <= counter.MaxTextTokens,
                 $"chunk {i} has {counter.CountTokens(chunk.EmbeddingText)} tokens with its heading");
             Assert.True(chunk.Tokens <= options.MaxTokens, $"chunk {i} has {chunk.Tokens} tokens");
-            Assert.Equal(counter.CountTokens(chunk.Text), chunk.Tokens);
+            Assert.Equal(counter.CountTokens(chunk.Text[(chunk.Lead?.Length ?? 0)..]), chunk.Tokens);
+            Assert.StartsWith(chunk.Lead ?? "", chunk.Text);
             Assert.False(string.IsNullOrWhiteSpace(chunk.Text));
             Assert.True(chunk.Page <= chunk.PageEnd);
         }
@@ -256,20 +257,42 @@ public class ChunkerTests
     }
 
     [Fact]
-    public void A_table_split_between_rows_repeats_its_header_rows_in_every_part()
+    public void A_table_split_between_rows_repeats_its_caption_and_header_rows_in_every_part()
     {
         const string header = "| Area | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 |\n|---|---|---|";
         var rows = Enumerable.Range(0, 60).Select(i => $"| Region {i} | $ {1000 + i} | $ {2000 + i} |").ToList();
         var counter = new FakeTokenCounter();
 
-        var chunks = new Chunker(counter).Split(Doc(P("Net sales by region (in millions):"), T(header + "\n" + string.Join("\n", rows))));
+        var chunks = new Chunker(counter).Split(Doc(P("Net sales by region\n(in millions):"), T(header + "\n" + string.Join("\n", rows))));
 
         AssertFits(chunks, counter, new ChunkingOptions());
         var tableChunks = chunks.Where(c => c.Text.Contains("| Region ")).ToList();
         Assert.True(tableChunks.Count >= 3);
         Assert.All(tableChunks, c => Assert.Contains(header, c.Text));
+        // The caption just above the table says in every part what the table is; later parts repeat its first line.
+        Assert.All(tableChunks, c => Assert.StartsWith("Net sales by region\n\n" + header, c.Text.Replace("Net sales by region\n(in millions):", "Net sales by region")));
+        Assert.StartsWith("Net sales by region\n(in millions):\n\n" + header, tableChunks[0].Text);
+        Assert.StartsWith("Net sales by region\n\n" + header, tableChunks[1].Text);
+        // Later parts show the title and header with their rows but embed the rows alone.
+        Assert.All(tableChunks.Skip(1), c => Assert.Equal("Net sales by region\n\n" + header + "\n", c.Lead));
+        Assert.All(tableChunks.Skip(1), c => Assert.DoesNotContain("Three Months Ended", c.EmbeddingText));
         var rowLines = tableChunks.SelectMany(c => c.Text.Split('\n')).Where(l => l.StartsWith("| Region ")).ToList();
         Assert.Equal(rows, rowLines.Distinct());
+    }
+
+    [Fact]
+    public void A_short_paragraph_just_before_a_table_goes_with_the_table_as_its_caption()
+    {
+        const string caption = "CONDENSED STATEMENTS OF CASH FLOWS (In millions)";
+        string table = "| | 2023 | 2022 |\n|---|---|---|\n" + string.Join("\n", Enumerable.Range(0, 12).Select(i => $"| Item {i} | {1000 + i} | {2000 + i} |"));
+        var counter = new FakeTokenCounter();
+
+        var chunks = new Chunker(counter).Split(Doc(P(Sentences(0, 12)), P(caption), T(table)));
+
+        AssertFits(chunks, counter, new ChunkingOptions());
+        var withTable = Assert.Single(chunks, c => c.Text.Contains("| Item 0 |"));
+        Assert.Contains(caption + "\n\n| | 2023 | 2022 |", withTable.Text);
+        Assert.DoesNotContain(chunks, c => c != withTable && c.Text.Contains(caption));
     }
 
     [Fact]

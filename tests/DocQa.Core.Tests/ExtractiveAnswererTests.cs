@@ -345,4 +345,30 @@ public class ExtractiveAnswererTests
 
         Assert.Equal("Revenue, three months ended September 30, 2022: $50,122 [1]", answer.Text);
     }
+
+    [Fact]
+    public async Task A_line_ending_on_a_word_like_of_goes_on_in_the_next_line_even_when_it_starts_with_a_capital()
+    {
+        var passages = Passages("Mac net sales decreased due primarily to lower net sales of\nMacBook Pro. The board met twice.");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("Why did Mac net sales decrease?", passages);
+
+        Assert.Equal("Mac net sales decreased due primarily to lower net sales of MacBook Pro. [1]", answer.Text);
+    }
+
+    [Fact]
+    public async Task A_total_closes_its_section_and_a_section_row_alone_is_no_answer()
+    {
+        var passages = Passages(
+            "| (In millions) | Three Months Ended July 1, 2023 |\n|---|---|\n| Cost of sales: | |\n| Products | 39,136 |\n"
+            + "| Total cost of sales | 45,384 |\n| Gross margin | 36,413 |\n| Gross margin percentage: | |");
+
+        var options = new ExtractiveAnswerOptions { MaxSentences = 1 };
+
+        var margin = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("What was the gross margin for the quarter ended July 1, 2023?", passages);
+        var percentage = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync("What was the gross margin percentage?", passages);
+
+        Assert.Equal("Gross margin, three months ended July 1, 2023: 36,413 million [1]", margin.Text);
+        Assert.DoesNotContain("|", percentage.Text);
+    }
 }

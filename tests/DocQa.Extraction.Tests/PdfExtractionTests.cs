@@ -145,7 +145,7 @@ public class PdfExtractionTests
                 (BlockKind.Paragraph, "Revenue by segment grew in both periods."),
                 (BlockKind.Paragraph, "Revenue by segment (in millions):"),
                 (BlockKind.Table,
-                    "| (in millions) | Three Months Ended Oct 29, 2023 | Three Months Ended Oct 30, 2022 | Nine Months Ended Oct 29, 2023 | Nine Months Ended Oct 30, 2022 |\n"
+                    "| (In millions) | Three Months Ended Oct 29, 2023 | Three Months Ended Oct 30, 2022 | Nine Months Ended Oct 29, 2023 | Nine Months Ended Oct 30, 2022 |\n"
                     + "| --- | --- | --- | --- | --- |\n"
                     + "| Compute & Networking | $ 14,645 | $ 3,816 | $ 32,890 | $ 11,397 |\n"
                     + "| Graphics | 2,856 | 1,574 | 7,087 | 5,931 |\n"

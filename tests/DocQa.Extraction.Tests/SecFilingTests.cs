@@ -28,11 +28,14 @@ public class SecFilingTests
         Assert.Equal(29, document.Pages);
         Assert.Contains(document.Blocks, block => block.Text.Split('\n').Any(line => line.Contains("Total net sales") && line.Contains("81,797")));
 
+        // The statement of operations is in millions, though it names thousands for its share counts too.
+        Assert.Contains(document.Blocks, b => b.Kind == BlockKind.Table && b.Page == 4 && b.Text.StartsWith("| (In millions) | Three Months Ended July 1, 2023 |"));
+
         // The segment table of Item 2 is a table: its rows under headers that name each column's period.
         DocumentBlock segments = Assert.Single(document.Blocks, b => b.Kind == BlockKind.Table && b.Text.Contains("| Greater China |"));
         string[] rows = segments.Text.Split('\n');
         Assert.Equal(
-            "| (dollars in millions) | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 | Three Months Ended Change"
+            "| (In millions) | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 | Three Months Ended Change"
             + " | Nine Months Ended July 1, 2023 | Nine Months Ended June 25, 2022 | Nine Months Ended Change |",
             rows[0]);
         Assert.Contains("| Total net sales | $ 81,797 | $ 82,959 | (1)% | $ 293,787 | $ 304,182 | (3)% |", rows);

@@ -194,12 +194,23 @@ internal static class AnswerText
         return StopWords.Contains(words[^1].ToLowerInvariant()) || words.Length >= 12;
     }
 
+    // Words that never end a sentence: a line ending on one of them carries on in the next.
+    private static readonly HashSet<string> Connectives = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "as", "than",
+        "that", "which", "whose", "into", "onto", "over", "under", "between", "its", "their", "our", "is", "are", "was", "were",
+    };
+
     /// <summary>Whether <paramref name="next"/> carries on the prose line before it rather than starting a new line.</summary>
     private static bool Continues(string previous, string next)
     {
         char last = previous[^1];
         char first = next[0];
         if (last is ',' or '-')
+            return true;
+        // "… lower net sales of" / "MacBook Pro.": a line that ends on a word such as "of" or "the" goes on.
+        int space = previous.LastIndexOf(' ');
+        if (char.IsLower(last) && Connectives.Contains(previous[(space + 1)..]))
             return true;
         return char.IsLower(last) && (char.IsLower(first) || char.IsDigit(first) || first is '$' or '(' or '%');
     }

@@ -161,6 +161,9 @@ public sealed class ExtractiveAnswerer(
                     return candidates;
                 if (sentence.Fragment || sentence.Caption)
                     continue;
+                // A row without values only names the section of the rows below it.
+                if (sentence.Row is { HasValues: false })
+                    continue;
                 string text = sentence.Row?.Describe(tableQuestion) ?? sentence.Text;
                 if (!AnswerText.IsSubstantial(text) || !seen.Add(text))
                     continue;

@@ -127,6 +127,9 @@ internal sealed partial class TextTable
             if (!hasValues && cells.Length > 0 && cells[0].EndsWith(':'))
                 section = cells[0].TrimEnd(':').Trim();
             data.Add((i, new TableRow(table, cells, section)));
+            // A total closes its section: "Gross margin" after "Total cost of sales" is not a cost of sales.
+            if (hasValues && cells[0].StartsWith("Total", StringComparison.OrdinalIgnoreCase))
+                section = null;
         }
         return (table, data);
     }
@@ -155,6 +158,9 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
     public string? Section { get; } = section;
 
     public string Label => Cells.Count > 0 ? Cells[0] : "";
+
+    /// <summary>Whether any cell after the label holds something.</summary>
+    public bool HasValues => Cells.Skip(1).Any(c => c.Any(char.IsLetterOrDigit));
 
     /// <summary>
     /// The row as an answer to the question: its label, the header of the column that best matches the question,

@@ -46,8 +46,11 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
     /// <summary>What goes between a piece and the one before it in a chunk's text.</summary>
     private enum Joint { None, Space, Line, Block }
 
-    /// <summary>Whole pieces are sentences, lines or tables; only those are repeated as overlap.</summary>
-    private readonly record struct Piece(string Text, int Page, int Tokens, Joint Joint, bool Whole);
+    /// <summary>
+    /// Whole pieces are sentences, lines or tables; only those are repeated as overlap. A piece with a lead (a later
+    /// part of a split table, led by the table's title and header rows) starts a chunk, and its lead is not embedded.
+    /// </summary>
+    private readonly record struct Piece(string Text, int Page, int Tokens, Joint Joint, bool Whole, string? Lead = null);
 
     /// <summary>The state of splitting one document.</summary>
     private sealed class Run
@@ -69,6 +72,10 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
         // The chunk being filled; its first _overlapCount pieces repeat the end of the previous chunk.
         private readonly List<Piece> _current = [];
         private int _currentTokens, _overlapCount, _overlapTokens;
+
+        // Where the last block's pieces start in _current when that block was a short paragraph, which a table
+        // right after it takes as its caption; -1 when there is none.
+        private int _captionFrom = -1;
 
         public Run(ITokenCounter counter, ChunkingOptions options, string? title)
         {
@@ -95,8 +102,9 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
             {
                 case BlockKind.Heading: AddHeading(block); break;
                 case BlockKind.Table: AddTable(block); break;
-                default: AddParagraph(block); break;
+                default: AddParagraph(block); return;
             }
+            _captionFrom = -1;
         }
 
         public void Finish()
@@ -197,7 +205,38 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                 }
                 _lines.Add((start, lineTokens));
             }
+            int chunks = Chunks.Count, from = _current.Count;
             AddBlockPieces();
+            // A short paragraph packed without a cut may be the caption of a table that follows.
+            _captionFrom = Chunks.Count == chunks && _current.Count > from && from >= _overlapCount
+                && _lines.Sum(l => l.Tokens) <= MaxCaptionTokens ? from : -1;
+        }
+
+        /// <summary>A paragraph right before a table and at most this long is the table's caption.</summary>
+        private const int MaxCaptionTokens = 48;
+
+        /// <summary>
+        /// Takes the caption of the table being added out of the chunk being filled: the short paragraph just
+        /// before it on the same page ("CONDENSED CONSOLIDATED STATEMENTS OF CASH FLOWS (In millions)").
+        /// </summary>
+        private (string Text, int Tokens)? TakeCaption(int page)
+        {
+            int from = _captionFrom;
+            _captionFrom = -1;
+            if (from < 0 || from < _overlapCount || from >= _current.Count || _current.Skip(from).Any(p => p.Page != page))
+                return null;
+            var text = new StringBuilder();
+            int tokens = 0;
+            for (int i = from; i < _current.Count; i++)
+            {
+                if (i > from)
+                    text.Append(_current[i].Joint switch { Joint.Block => "\n\n", Joint.Line => "\n", Joint.Space => " ", _ => "" });
+                text.Append(_current[i].Text);
+                tokens += _current[i].Tokens;
+            }
+            _current.RemoveRange(from, _current.Count - from);
+            _currentTokens -= tokens;
+            return (text.ToString(), tokens);
         }
 
         private void AddTable(DocumentBlock block)
@@ -212,21 +251,52 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
             int total = rowTokens.Sum();
             int head = HeadRows(rows);
             int headTokens = rowTokens.Take(head).Sum();
-            if (total <= _limit)
+
+            // The caption goes with the table, into every part of it when it is split, so that each part says
+            // what it is ("STATEMENTS OF CASH FLOWS"); when it would leave too little room for rows, it goes first.
+            string prefix = "", laterPrefix = "";
+            int prefixTokens = 0, laterTokens = 0;
+            if (TakeCaption(block.Page) is { } caption)
+            {
+                if (caption.Tokens + total <= _limit || (caption.Tokens + headTokens <= _target / 2 && (head > 0 || total > _limit)))
+                {
+                    prefix = laterPrefix = caption.Text + "\n\n";
+                    prefixTokens = laterTokens = caption.Tokens;
+                    // Later parts of a split table repeat only the caption's first line, its title: rows need the room.
+                    int firstLine = caption.Text.IndexOf('\n');
+                    if (firstLine > 0)
+                    {
+                        laterPrefix = caption.Text[..firstLine] + "\n\n";
+                        laterTokens = _counter.CountTokens(caption.Text[..firstLine]);
+                    }
+                }
+                else
+                {
+                    _lines.Add((0, caption.Tokens));
+                    _blockPieces.Add(new Piece(caption.Text, block.Page, caption.Tokens, Joint.Block, Whole: true));
+                }
+            }
+
+            if (prefixTokens + total <= _limit)
             {
                 // A table that fits stays whole, so its rows are read with their header.
-                _blockPieces.Add(new Piece(string.Join('\n', rows), block.Page, total, Joint.Block, Whole: true));
-                _lines.Add((0, total));
+                _lines.Add((_blockPieces.Count, prefixTokens + total));
+                _blockPieces.Add(new Piece(prefix + string.Join('\n', rows), block.Page, prefixTokens + total, Joint.Block, Whole: true));
             }
-            else if (head > 0 && headTokens <= _target / 2)
+            else if ((head > 0 || prefix.Length > 0) && prefixTokens + headTokens <= _target / 2)
             {
-                // Too long for one chunk: parts of whole rows, each under the header rows repeated, so that every
-                // row is still read with its column headers.
+                // Too long for one chunk: parts of whole rows filled up to the limit, each under the caption and
+                // header rows repeated, so that every row is still read with its column headers.
+                int budget = Math.Max(_target, _limit - 4);
+                // The first part embeds its caption and header; later parts carry them as a lead, shown and read
+                // with the rows but not embedded, so that their rows fill the window as the rows of any text do.
+                string lead = laterPrefix + string.Join('\n', rows.Take(head)) + (head > 0 ? "\n" : "");
                 int i = head;
                 while (i < rows.Count)
                 {
-                    int start = i, tokens = headTokens;
-                    while (i < rows.Count && (i == start || tokens + rowTokens[i] <= _target) && headTokens + rowTokens[i] <= _limit)
+                    bool first = i == head;
+                    int start = i, tokens = first ? prefixTokens + headTokens : 0;
+                    while (i < rows.Count && (i == start || tokens + rowTokens[i] <= budget) && (first ? prefixTokens + headTokens : 0) + rowTokens[i] <= _limit)
                         tokens += rowTokens[i++];
                     if (i == start)
                     {
@@ -234,8 +304,11 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                         _lines.Add((_blockPieces.Count, AddWords(_blockPieces, rows[i++], Joint.Block, block.Page, _target)));
                         continue;
                     }
-                    string part = string.Join('\n', rows.Take(head).Concat(rows.Skip(start).Take(i - start)));
-                    _lines.Add((_blockPieces.Count, AddPiece(_blockPieces, new Piece(part, block.Page, tokens, Joint.Block, Whole: true))));
+                    string own = string.Join('\n', rows.Skip(start).Take(i - start));
+                    var part = first
+                        ? new Piece(prefix + string.Join('\n', rows.Take(head).Append(own)), block.Page, tokens, Joint.Block, Whole: true)
+                        : new Piece(own, block.Page, tokens, Joint.Block, Whole: true, Lead: lead);
+                    _lines.Add((_blockPieces.Count, AddPiece(_blockPieces, part)));
                 }
             }
             else
@@ -375,6 +448,14 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
             // Chunks are filled to the target; a single piece past the target (a table, a long sentence) may take
             // a chunk up to the limit, so that it is not cut.
             int budget = piece.Tokens > _target ? _limit : _target;
+            if (piece.Lead is not null)
+            {
+                // A piece with a lead starts its chunk, without overlap, so that the lead comes first.
+                if (HasNewText)
+                    Flush(carryOverlap: false);
+                _current.Clear();
+                _currentTokens = _overlapCount = _overlapTokens = 0;
+            }
             if (HasNewText && _currentTokens + piece.Tokens > budget)
                 Flush(carryOverlap: true);
 
@@ -393,6 +474,7 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
 
         private void Flush(bool carryOverlap)
         {
+            _captionFrom = -1;
             if (HasNewText)
                 Emit(_current, depth: 0);
 
@@ -411,7 +493,7 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
             {
                 var piece = _current[i];
                 int allowed = i == _current.Count - 1 ? _overlap * 3 / 2 : _overlap;
-                if (!piece.Whole || tokens + piece.Tokens > allowed)
+                if (!piece.Whole || piece.Lead is not null || tokens + piece.Tokens > allowed)
                     break;
                 tokens += piece.Tokens;
                 keepFrom = i;
@@ -467,7 +549,8 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                     return;
                 }
             }
-            Chunks.Add(new Chunk(Chunks.Count, chunkText, _heading, page, pageEnd, tokens));
+            string? chunkLead = pieces[0].Lead;
+            Chunks.Add(new Chunk(Chunks.Count, chunkLead + chunkText, _heading, page, pageEnd, tokens) { Lead = chunkLead });
         }
     }
 }
