@@ -43,6 +43,35 @@ public class ExtractiveAnswererTests
     }
 
     [Fact]
+    public async Task A_question_across_periods_gets_one_statement_from_each_document()
+    {
+        var passages = Passages(
+            "Parental leave is 20 weeks of paid leave. Parental leave can be split into two blocks.",
+            "Parental leave is 16 weeks of paid leave. Requests go to HR.",
+            "Parental leave is 12 weeks of paid leave. Managers approve the dates.");
+
+        var across = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("How has paid parental leave changed over the years?", passages);
+
+        Assert.Equal("Parental leave is 20 weeks of paid leave. [1] Parental leave is 16 weeks of paid leave. [2] Parental leave is 12 weeks of paid leave. [3]", across.Text);
+        Assert.Equal([true, true, true], across.Citations.Select(c => c.Referenced));
+        Assert.DoesNotContain("split", across.Text);
+        AssertMarkersMatchCitations(across);
+    }
+
+    [Theory]
+    [InlineData("STOCK REPURCHASE ACTIVITY")]
+    [InlineData("Stock Repurchase Activity")]
+    [InlineData("NOTE 7 — STOCK REPURCHASE ACTIVITY")]
+    public async Task A_heading_is_no_answer(string heading)
+    {
+        var passages = Passages($"{heading}\nThe stock repurchase activity of the quarter bought 8.3 million shares for $3.72 billion.");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("What stock repurchase activity was there?", passages);
+
+        Assert.Equal("The stock repurchase activity of the quarter bought 8.3 million shares for $3.72 billion. [1]", answer.Text);
+    }
+
+    [Fact]
     public async Task Picks_the_table_row_holding_the_answer()
     {
         var passages = Passages(

@@ -21,6 +21,28 @@ public class QuestionAnalysisTests
     public void Finds_names_from_capitals_acronyms_and_possessives(string question, string[] expected) =>
         Assert.Equal(expected, Entities(question));
 
+    [Theory]
+    [InlineData("How has Contoso's headcount changed over time?", true)]
+    [InlineData("What trends can be seen in support tickets across the reported quarters?", true)]
+    [InlineData("How did the fee develop in each year of the agreement?", true)]
+    [InlineData("How has the parental leave policy evolved across the handbook's versions?", true)]
+    [InlineData("Compare travel allowances for 2021 and 2022 over the past two years.", true)]
+    [InlineData("How many vacation days do employees get?", false)]
+    [InlineData("What was revenue in the first nine months of 2023?", false)]
+    [InlineData("What was revenue during the six months ended June 30?", false)]
+    [InlineData("In Q3 2023, how did costs trend?", false)]
+    public void Knows_when_a_question_asks_across_periods(string question, bool across) =>
+        Assert.Equal(across, QuestionAnalyzer.Analyze(question).AcrossPeriods);
+
+    [Theory]
+    [InlineData("What does the latest handbook say about parental leave?", true)]
+    [InlineData("In the most recent report, what were the main risks?", true)]
+    [InlineData("What are the fees in the current version of the agreement?", true)]
+    [InlineData("What were current liabilities?", false)]
+    [InlineData("What did the latest report of March 2023 say?", false)]
+    public void Knows_when_a_question_asks_for_the_latest_document(string question, bool latest) =>
+        Assert.Equal(latest, QuestionAnalyzer.Analyze(question).WantsLatest);
+
     [Fact]
     public void A_name_joined_by_and_or_of_keeps_its_parts()
     {

@@ -279,8 +279,31 @@ internal static class AnswerText
     /// <summary>Whether the question asks for an amount, a count or a rate, so that its answer holds a figure.</summary>
     public static bool AsksForQuantity(string question) => QuantityQuestion.IsMatch(question);
 
+    /// <summary>The figures a text states (as they are written), years and small numbers left out.</summary>
+    public static HashSet<string> Figures(string text) =>
+        FigureValue.Matches(text).Select(m => m.Value).Where(v => v.Length >= 3 && !(v.Length == 4 && v[..2] is "19" or "20")).ToHashSet(StringComparer.Ordinal);
+
+    private static readonly Regex FigureValue = new(@"\d[\d,.]*\d|\d", RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
     /// <summary>Whether a candidate states a figure (a year alone does not count).</summary>
     public static bool HasQuantity(string sentence) => Figure.IsMatch(sentence);
+
+    /// <summary>
+    /// Whether a line is a heading ("NOTE 1 — ACCOUNTING POLICIES", "Stock Repurchase Activity"): a few words, in
+    /// capitals or title case, with no figure and no closing punctuation. It names a topic; it answers nothing.
+    /// </summary>
+    public static bool IsHeading(string sentence)
+    {
+        string text = sentence.Trim();
+        if (text.Length == 0 || text[^1] is '.' or '!' or '?' or ':' or ';' or ')' || HasQuantity(text))
+            return false;
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Any(char.IsLetter)).ToList();
+        if (words.Count is 0 or > 8)
+            return false;
+        bool capitals = !text.Any(char.IsLower);
+        bool titleCase = words.All(w => w.Length <= 3 || !char.IsLetter(w[0]) || char.IsUpper(w[0]));
+        return capitals || titleCase;
+    }
 
     /// <summary>Whether a candidate says enough to be an answer: at least two words or numbers.</summary>
     public static bool IsSubstantial(string sentence)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
 using DocQa.Core.Retrieval;
+using DocQa.Core.Understanding;
 using Microsoft.Extensions.AI;
 
 namespace DocQa.Core.Answering;
@@ -46,6 +47,14 @@ public sealed record ExtractiveAnswerOptions
 
     /// <summary>Further sentences join the answer only when they score within this of the best one.</summary>
     public double ExtraSentenceMargin { get; init; } = 0.08;
+
+    /// <summary>
+    /// A question across periods ("over time", "in each quarter") is answered with the best sentence of each
+    /// document, up to this many documents, when it scores within <see cref="AcrossDocumentsMargin"/> of the best.
+    /// </summary>
+    public int MaxDocuments { get; init; } = 5;
+
+    public double AcrossDocumentsMargin { get; init; } = 0.25;
 
     /// <summary>Sentences whose embeddings have at least this cosine say the same thing; only one is used.</summary>
     public double DuplicateSimilarity { get; init; } = 0.92;
@@ -104,14 +113,9 @@ public sealed class ExtractiveAnswerer(
                 $"the closest sentence in the passages scored {closest:0.00}, below the {_options.MinRelevance:0.00} relevance threshold"), citations);
         }
 
-        var chosen = new List<Candidate> { best };
-        foreach (var candidate in ranked)
-        {
-            if (chosen.Count >= _options.MaxSentences || candidate.Score < best.Score - _options.ExtraSentenceMargin)
-                break;
-            if (candidate != best && IsRelevant(candidate) && !chosen.Any(c => IsDuplicate(c, candidate)))
-                chosen.Add(candidate);
-        }
+        var chosen = QuestionAnalyzer.Analyze(question).AcrossPeriods
+            ? ChooseAcrossDocuments(ranked, best, passages)
+            : ChooseBest(ranked, best);
 
         // Readable order: sentences of one passage together and in their order there, the passage holding the
         // best sentence first.
@@ -126,6 +130,44 @@ public sealed class ExtractiveAnswerer(
             .Select((c, i) => ordered.Any(o => o.Passage == i) ? c with { Referenced = true, Quote = Quote(ordered.Where(o => o.Passage == i).ToList()) } : c)
             .ToList();
         return new Answer(text, AnswerModes.Extractive, NoAnswer: false, NoAnswerReason: null, citations);
+    }
+
+    /// <summary>The best sentence and those that score nearly as well, up to the cap.</summary>
+    private List<Candidate> ChooseBest(List<Candidate> ranked, Candidate best)
+    {
+        var chosen = new List<Candidate> { best };
+        foreach (var candidate in ranked)
+        {
+            if (chosen.Count >= _options.MaxSentences || candidate.Score < best.Score - _options.ExtraSentenceMargin)
+                break;
+            if (candidate != best && IsRelevant(candidate) && !chosen.Any(c => IsDuplicate(c, candidate)))
+                chosen.Add(candidate);
+        }
+        return chosen;
+    }
+
+    /// <summary>
+    /// For a question across periods: the best sentence of each document (each period's report, each version of a
+    /// policy), so that the answer has one statement per period rather than three from the same one.
+    /// </summary>
+    private List<Candidate> ChooseAcrossDocuments(List<Candidate> ranked, Candidate best, IReadOnlyList<Passage> passages)
+    {
+        var chosen = new List<Candidate> { best };
+        var documents = new HashSet<string>(StringComparer.Ordinal) { passages[best.Passage].DocumentId };
+        foreach (var candidate in ranked)
+        {
+            if (documents.Count >= _options.MaxDocuments || candidate.Score < best.Score - _options.AcrossDocumentsMargin)
+                break;
+            // Statements of different periods read alike and differ in their figures: only the same words and
+            // figures make a duplicate here.
+            if (IsRelevant(candidate) && !documents.Contains(passages[candidate.Passage].DocumentId)
+                && !chosen.Any(c => IsDuplicate(c, candidate) && SameFigures(c, candidate)))
+            {
+                documents.Add(passages[candidate.Passage].DocumentId);
+                chosen.Add(candidate);
+            }
+        }
+        return chosen.Count > 1 ? chosen : ChooseBest(ranked, best);
     }
 
     /// <summary>
@@ -152,6 +194,7 @@ public sealed class ExtractiveAnswerer(
         var candidates = new List<Candidate>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var tableQuestion = new TableQuestion(question);
+        bool wantsName = QuestionAnalyzer.ExpectedAnswer(question) == AnswerType.Name;
         int passageCount = Math.Min(passages.Count, Math.Max(1, _options.MaxPassages));
         for (int p = 0; p < passageCount; p++)
         {
@@ -164,12 +207,15 @@ public sealed class ExtractiveAnswerer(
                 // A row without values only names the section of the rows below it.
                 if (sentence.Row is { HasValues: false })
                     continue;
-                string text = sentence.Row?.Describe(tableQuestion) ?? sentence.Text;
+                var row = sentence.Row;
+                string text = row?.Describe(tableQuestion) ?? sentence.Text;
                 if (!AnswerText.IsSubstantial(text) || !seen.Add(text))
+                    continue;
+                // A heading names a topic, it answers nothing (unless a name is what is asked for).
+                if (row is null && !wantsName && AnswerText.IsHeading(text))
                     continue;
                 // A row is matched with its section ("Net sales:" above "Products | 60,584") and, at half weight,
                 // with its table's caption ("Net sales by segment (in millions):" above "Japan | 4,821").
-                var row = sentence.Row;
                 candidates.Add(new Candidate(text, p, candidates.Count, passageCount, new QuoteSpan(sentence.Start, sentence.End))
                 {
                     MatchText = row?.Section is { Length: > 0 } section && !text.Contains(section, StringComparison.OrdinalIgnoreCase) ? section + " " + text : text,
@@ -232,6 +278,9 @@ public sealed class ExtractiveAnswerer(
         Cosine(a.Vector, b.Vector) >= _options.DuplicateSimilarity
         || a.Text.Contains(b.Text, StringComparison.OrdinalIgnoreCase)
         || b.Text.Contains(a.Text, StringComparison.OrdinalIgnoreCase);
+
+    private static bool SameFigures(Candidate a, Candidate b) =>
+        AnswerText.Figures(a.Text).SetEquals(AnswerText.Figures(b.Text));
 
     private sealed class Candidate(string text, int passage, int index, int passageCount, QuoteSpan span)
     {

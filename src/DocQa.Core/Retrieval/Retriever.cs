@@ -54,6 +54,15 @@ public sealed class RetrievalOptions
     /// match the days or months it asks about, go before the others (each group in fused order).
     /// </summary>
     public bool PreferSubjectDocuments { get; set; } = true;
+
+    /// <summary>
+    /// When a question asks across periods ("over time", "in each quarter"), the best passage of each document about
+    /// its subject found among the first <see cref="SpreadWindow"/> goes first, so that every period has its say.
+    /// </summary>
+    public bool SpreadAcrossDocuments { get; set; } = true;
+
+    /// <summary>How deep into the ranking documents are looked for when spreading a question across them.</summary>
+    public int SpreadWindow { get; set; } = 20;
 }
 
 /// <summary>Hybrid retrieval: vector and BM25 result lists fused by reciprocal rank fusion, near duplicates collapsed.</summary>
@@ -106,31 +115,60 @@ public sealed class Retriever(
                 ranked = ReciprocalRankFusion.Fuse([vectorHits, keywordHits], _options.RrfK, [_options.VectorWeight, _options.KeywordWeight]);
                 break;
         }
-        if (_options.PreferSubjectDocuments && subjects is not null && ranked.Count > 0)
-            ranked = await PreferSubjectsAsync(request, ranked, filter, cancellationToken);
+        if (ranked.Count > 0 && (_options.PreferSubjectDocuments || _options.SpreadAcrossDocuments))
+        {
+            var analysis = QuestionAnalyzer.Analyze(request.Query);
+            var matches = _options.PreferSubjectDocuments && subjects is not null
+                ? await SubjectMatchesAsync(request.Index, analysis, cancellationToken)
+                : null;
+            int Match(Passage passage) => matches?.GetValueOrDefault(passage.DocumentId) ?? 0;
+            if (matches is not null)
+                ranked = ranked.Select((passage, i) => (passage, i)).OrderByDescending(x => Match(x.passage)).ThenBy(x => x.i).Select(x => x.passage).ToList();
+            if (_options.SpreadAcrossDocuments && analysis.AcrossPeriods)
+                ranked = SpreadAcrossDocuments(ranked, Match);
+        }
         return NearDuplicates.Collapse(ranked, top, _options.NearDuplicateContainment);
     }
 
-    /// <summary>Moves passages of documents about what the question names (its entities, its exact dates) ahead, keeping the order within.</summary>
-    private async Task<IReadOnlyList<Passage>> PreferSubjectsAsync(SearchRequest request, IReadOnlyList<Passage> ranked, SearchFilter filter, CancellationToken cancellationToken)
+    /// <summary>
+    /// How much each document is about what the question names: its entities named by the document's title or
+    /// opening, and its exact dates within the document's period. Null when the question names neither.
+    /// </summary>
+    private async Task<Dictionary<string, int>?> SubjectMatchesAsync(string index, QuestionAnalysis analysis, CancellationToken cancellationToken)
     {
-        var analysis = QuestionAnalyzer.Analyze(request.Query);
         var dates = analysis.Periods.Where(p => p.Kind is PeriodKind.Date or PeriodKind.Month).ToList();
-        if (analysis.Entities.Count == 0 && dates.Count == 0) return ranked;
+        var latest = analysis.WantsLatest && !analysis.AcrossPeriods;
+        if (analysis.Entities.Count == 0 && dates.Count == 0 && !latest) return null;
 
-        var documents = (await subjects!.ListAsync(request.Index, cancellationToken)).ToDictionary(d => d.DocumentId, StringComparer.Ordinal);
-        int Match(Passage passage)
+        var documents = await subjects!.ListAsync(index, cancellationToken);
+        var matches = documents.ToDictionary(
+            subject => subject.DocumentId,
+            subject => analysis.Entities.Count(e => e.IsNamedBy(subject.Names))
+                + dates.Count(d => subject.Start is { } start && subject.End is { } end && d.Overlaps(start, end)),
+            StringComparer.Ordinal);
+        if (latest && matches.Count > 0)
         {
-            if (!documents.TryGetValue(passage.DocumentId, out var subject)) return 0;
-            var named = analysis.Entities.Count(e => e.IsNamedBy(subject.Names));
-            var dated = dates.Count(d => subject.Start is { } start && subject.End is { } end && d.Overlaps(start, end));
-            return named + dated;
+            // "The latest report": the newest of the documents most about the question's subject.
+            var best = matches.Values.Max();
+            var newest = documents.Where(d => matches[d.DocumentId] == best && d.End is not null).Select(d => d.End).Max();
+            foreach (var document in documents.Where(d => newest is not null && matches[d.DocumentId] == best && d.End == newest))
+                matches[document.DocumentId]++;
         }
-        return ranked.Select((passage, i) => (passage, i, match: Match(passage)))
-            .OrderByDescending(x => x.match)
-            .ThenBy(x => x.i)
-            .Select(x => x.passage)
-            .ToList();
+        return matches;
+    }
+
+    /// <summary>
+    /// The best passage of each document found near the top, and as much about the question's subject as the first
+    /// passage, ahead of the rest; the order is kept within both.
+    /// </summary>
+    private IReadOnlyList<Passage> SpreadAcrossDocuments(IReadOnlyList<Passage> ranked, Func<Passage, int> match)
+    {
+        var subject = match(ranked[0]);
+        var documents = new HashSet<string>(StringComparer.Ordinal);
+        var leads = ranked.Take(_options.SpreadWindow).Where(p => match(p) == subject && documents.Add(p.DocumentId)).ToList();
+        if (leads.Count < 2) return ranked;
+        var isLead = leads.ToHashSet(ReferenceEqualityComparer.Instance);
+        return [.. leads, .. ranked.Where(p => !isLead.Contains(p))];
     }
 
     private async Task<IReadOnlyList<Passage>> VectorAsync(SearchRequest request, int depth, SearchFilter filter, CancellationToken cancellationToken)

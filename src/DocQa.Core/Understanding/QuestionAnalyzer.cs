@@ -34,6 +34,18 @@ public sealed record QuestionAnalysis(
     IReadOnlyList<string> TopicTerms)
 {
     public bool IsEmpty => Entities.Count == 0 && Periods.Count == 0 && TopicTerms.Count == 0;
+
+    /// <summary>
+    /// The question asks how something went over several periods or versions ("over time", "across the reported
+    /// quarters", "in each year"), not about one of them: its answer is spread over several documents.
+    /// </summary>
+    public bool AcrossPeriods { get; init; }
+
+    /// <summary>
+    /// The question asks about the latest of something without naming when ("the most recent report", "the latest
+    /// version of the policy"): of documents otherwise alike, the newest answers it.
+    /// </summary>
+    public bool WantsLatest { get; init; }
 }
 
 /// <summary>
@@ -109,8 +121,25 @@ public static partial class QuestionAnalyzer
         var topic = KeywordAnalyzer.QueryTerms(question)
             .Where(t => !excluded.Contains(t) && !GenericTerms.Contains(t) && !IsNumber(t) && t.Length > 1)
             .ToList();
-        return new QuestionAnalysis(question, entities, periods, answerType, topic);
+        return new QuestionAnalysis(question, entities, periods, answerType, topic)
+        {
+            AcrossPeriods = periods.Count != 1 && AcrossPeriodsWording().IsMatch(question),
+            WantsLatest = periods.Count == 0 && LatestWording().IsMatch(question),
+        };
     }
+
+    [GeneratedRegex(@"\b(latest|most\s+recent|newest)\b|\b(current|this)\s+(quarter|period|version|edition|release|fiscal\s+year|year)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LatestWording();
+
+    // "over time", "across these quarters", "throughout the reported periods", "in each year", "trend", "fluctuated":
+    // wording that asks about a series of periods or versions rather than one. A single named period wins over it.
+    [GeneratedRegex(@"\bover\s+time\b|\bover\s+the\s+(course|years|quarters|months)\b"
+        + @"|\b(across|throughout|over|in|for|during|between|from)\s+(the|these|those|all|its|their|each\s+of\s+the|several|multiple|different|recent|past|last|previous|reported|reviewed|covered|provided|available|successive|consecutive|two|three|four|five|\d+|\s)+((?!(six|nine|twelve|first|second|third|fourth)\b)\w+\s+)?(quarters|periods|years|months|filings|reports|releases|versions|editions)\b"
+        + @"|\b(each|every)\s+(quarter|period|year|month|filing|report|release|version|edition)\b"
+        + @"|\btrend(s|ed|ing)?\b|\bfluctuat\w*|\bevolv(e|ed|ing)\b|\bevolution\b|\bpatterns?\b|\bquarter[-\s]over[-\s]quarter\b|\bhistorical(ly)?\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AcrossPeriodsWording();
 
     private static bool IsNumber(string term) => term.All(c => char.IsDigit(c) || c == '.');
 

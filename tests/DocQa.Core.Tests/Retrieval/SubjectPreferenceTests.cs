@@ -34,4 +34,39 @@ public class SubjectPreferenceTests
 
         Assert.Equal(plain.Select(p => p.ChunkId), preferring.Select(p => p.ChunkId));
     }
+
+    [Fact]
+    public async Task A_question_across_periods_hears_every_document_about_its_subject_first()
+    {
+        var store = new InMemoryStore()
+            .Add("handbook-2023.txt", "Contoso employee handbook 2023.", "Parental leave is 20 weeks of paid parental leave.",
+                "Parental leave requests for paid parental leave go to HR.", "Paid parental leave may be split.")
+            .Add("handbook-2022.txt", "Contoso employee handbook 2022.", "Parental leave is 16 weeks.")
+            .Add("handbook-2021.txt", "Contoso employee handbook 2021.", "Parental leave is 12 weeks.")
+            .Add("fabrikam.txt", "Fabrikam handbook.", "Paid parental leave at Fabrikam is 10 weeks of paid parental leave.");
+        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()), new DocumentSubjects(store));
+
+        var across = await retriever.SearchAsync(new SearchRequest("main", "How has Contoso's paid parental leave changed over the years?", Top: 3));
+        var single = await retriever.SearchAsync(new SearchRequest("main", "How much paid parental leave does Contoso give?", Top: 3));
+
+        Assert.Equal(["handbook-2021.txt", "handbook-2022.txt", "handbook-2023.txt"], across.Select(p => p.FileName).Order());
+        Assert.Equal(["handbook-2023.txt", "handbook-2023.txt"], single.Select(p => p.FileName).Take(2));
+    }
+
+    [Fact]
+    public async Task A_question_about_the_latest_document_prefers_the_newest_of_those_about_its_subject()
+    {
+        var store = new InMemoryStore()
+            .Add("handbook-a.txt", "Contoso employee handbook, effective January 1, 2021.", "Parental leave is 12 weeks of paid parental leave for every parent.")
+            .Add("handbook-c.txt", "Contoso employee handbook, effective January 1, 2023.", "Parental leave is 20 weeks.")
+            .Add("handbook-b.txt", "Contoso employee handbook, effective January 1, 2022.", "Parental leave is 16 weeks.")
+            .Add("fabrikam.txt", "Fabrikam handbook, effective March 1, 2024.", "Parental leave is 10 weeks.");
+        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()), new DocumentSubjects(store));
+
+        var latest = await retriever.SearchAsync(new SearchRequest("main", "How much paid parental leave for every parent does Contoso's latest handbook give?", Top: 3));
+        var any = await retriever.SearchAsync(new SearchRequest("main", "How much paid parental leave for every parent does Contoso's handbook give?", Top: 3));
+
+        Assert.Equal("handbook-c.txt", latest[0].FileName);
+        Assert.Equal("handbook-a.txt", any[0].FileName);
+    }
 }
