@@ -172,8 +172,8 @@ internal static partial class PdfTableBuilder
     }
 
     /// <summary>
-    /// A currency sign set apart joins the figure after it ("$ 81,797", placed where the figure is); a lone '%'
-    /// or ')' joins the cell before it. One pass, so that a line of many signs costs no more than its length.
+    /// A currency sign set apart joins the figure after it ("$ 81,797", placed where the figure is); a lone '%',
+    /// ')' or "pts" joins the cell before it. One pass, so that a line of many signs costs no more than its length.
     /// </summary>
     private static List<Cell> JoinSigns(List<Cell> cells)
     {
@@ -186,7 +186,7 @@ internal static partial class PdfTableBuilder
                 Cell figure = cells[++c];
                 cell = new Cell(cell.Text + " " + figure.Text, figure.Start, figure.End, cell.Left);
             }
-            else if (cell.Text is "%" or ")" && joined.Count > 0)
+            else if (cell.Text is "%" or ")" or "pts" or "bps" && joined.Count > 0)
             {
                 Cell before = joined[^1];
                 joined[^1] = new Cell(before.Text + cell.Text, before.Start, cell.End, before.Left);
@@ -378,7 +378,7 @@ internal static partial class PdfTableBuilder
     private static partial Regex Currency();
 
     // 81,797 | $ 81,797 | (265) | (6)% | 5 % | 1.27 | — | - | n/a
-    [GeneratedRegex(@"^(?:[$€£¥]\s?)?\(?[-+−]?[$€£¥]?\s?\d[\d,]*(?:\.\d+)?\)?\s?%?\)?(?:\s?[a-z]{0,2})?$|^(?:[$€£¥]\s?)?[—–-]+$|^n/?a$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:[$€£¥]\s?)?\(?[-+−]?[$€£¥]?\s?\d[\d,]*(?:\.\d+)?\)?\s?%?\)?(?:\s?(?:[a-z]{0,2}|pts|bps))?$|^(?:[$€£¥]\s?)?[—–-]+$|^n/?a$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Figure();
 
     [GeneratedRegex(@"^(19|20)\d\d$")]

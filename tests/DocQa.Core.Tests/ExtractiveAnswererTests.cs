@@ -58,6 +58,19 @@ public class ExtractiveAnswererTests
         AssertMarkersMatchCitations(across);
     }
 
+    [Fact]
+    public async Task A_question_about_one_quarter_is_not_answered_from_another_quarter()
+    {
+        var passages = Passages(
+            "Revenue for the third quarter of fiscal year 2024 was $18.12 billion, up 206% from a year ago.",
+            "First Quarter of Fiscal Year 2024 Summary\nRevenue $ 7,192 $ 6,051 $ 8,288 19 % (13)%\nGross margin 64.6 % 63.3 % 65.5 %");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("What was revenue for the first quarter of fiscal 2024?", passages);
+
+        Assert.StartsWith("Revenue $ 7,192", answer.Text);
+        Assert.DoesNotContain("18.12", answer.Text);
+    }
+
     [Theory]
     [InlineData("STOCK REPURCHASE ACTIVITY")]
     [InlineData("Stock Repurchase Activity")]
@@ -95,7 +108,7 @@ public class ExtractiveAnswererTests
         const string question = "How much were net sales?";
 
         var answer = await new ExtractiveAnswerer(new HashEmbedder(), options).AnswerAsync(question, passages);
-        var without = await new ExtractiveAnswerer(new HashEmbedder(), options with { QuantityWeight = 0, LeadInPenalty = 0 })
+        var without = await new ExtractiveAnswerer(new HashEmbedder(), options with { QuantityWeight = 0, LeadInPenalty = 0, LabelWeight = 0 })
             .AnswerAsync(question, passages);
 
         Assert.Equal("Net sales 81,797 82,959 [1]", answer.Text);

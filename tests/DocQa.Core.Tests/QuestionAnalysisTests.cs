@@ -23,6 +23,7 @@ public class QuestionAnalysisTests
 
     [Theory]
     [InlineData("How has Contoso's headcount changed over time?", true)]
+    [InlineData("How has Apple's total net sales changed over time?", true)]
     [InlineData("What trends can be seen in support tickets across the reported quarters?", true)]
     [InlineData("How did the fee develop in each year of the agreement?", true)]
     [InlineData("How has the parental leave policy evolved across the handbook's versions?", true)]
@@ -69,6 +70,7 @@ public class QuestionAnalysisTests
     [InlineData("in March 2020", PeriodKind.Month, "2020-02-23", "2020-04-07")]
     [InlineData("the first nine months of 2023", PeriodKind.PartOfYear, "2022-01-01", "2023-12-31")]
     [InlineData("the first quarter of fiscal 2024", PeriodKind.Quarter, "2023-01-01", "2024-12-31")]
+    [InlineData("for the first quarter of fiscal years 2024", PeriodKind.Quarter, "2023-01-01", "2024-12-31")]
     [InlineData("in Q3 2022", PeriodKind.Quarter, "2021-01-01", "2022-12-31")]
     [InlineData("FY24 Q1 results", PeriodKind.Quarter, "2023-01-01", "2024-12-31")]
     [InlineData("for fiscal 2018", PeriodKind.Year, "2017-01-01", "2018-12-31")]

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using DocQa.Core.Chunking;
+using DocQa.Core.Understanding;
 
 namespace DocQa.Core.Answering;
 
@@ -285,8 +286,50 @@ internal static class AnswerText
 
     private static readonly Regex FigureValue = new(@"\d[\d,.]*\d|\d", RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
+    /// <summary>The quarters a text names by their ordinal ("the third quarter", "second fiscal quarter"), as 1 to 4.</summary>
+    public static HashSet<int> QuarterNumbers(string text) =>
+        QuarterOrdinal.Matches(text).Select(m => m.Groups[1].Value.ToLowerInvariant() switch
+        {
+            "first" or "1st" => 1,
+            "second" or "2nd" => 2,
+            "third" or "3rd" => 3,
+            _ => 4,
+        }).ToHashSet();
+
+    private static readonly Regex QuarterOrdinal = new(@"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
     /// <summary>Whether a candidate states a figure (a year alone does not count).</summary>
     public static bool HasQuantity(string sentence) => Figure.IsMatch(sentence);
+
+    /// <summary>
+    /// Whether a candidate states a figure of the kind the question expects: an amount is money or a number of
+    /// three or more digits, not a percentage; a percentage has its sign; anything else takes any figure.
+    /// </summary>
+    public static bool HasQuantity(string sentence, AnswerType expected) => expected switch
+    {
+        AnswerType.Amount => AmountFigure.IsMatch(sentence),
+        AnswerType.Percentage => sentence.Contains('%') || sentence.Contains("percent", StringComparison.OrdinalIgnoreCase),
+        _ => Figure.IsMatch(sentence),
+    };
+
+    private static readonly Regex AmountFigure = new(
+        @"[$€£¥]\s?\d|\d\s*(million|billion|thousand)\b|\b(?!(19|20)\d\d\b)\d{1,3}(,\d{3})+\b|\b(?!(19|20)\d\d\b)\d{3,}\b(?!\s?%)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
+    /// <summary>
+    /// The label of a line that reads as a table row without cell marks ("Revenue $ 7,192 $ 6,051 19 %"): the
+    /// words before its first figure, when only figures follow them. Null for any other line.
+    /// </summary>
+    public static string? FigureLineLabel(string line)
+    {
+        var m = FigureLine.Match(line);
+        return m.Success ? m.Groups[1].Value.Trim() : null;
+    }
+
+    private static readonly Regex FigureLine = new(
+        @"^([\p{L}][\p{L}\s,&'’()/-]*?)\s+(?=[$€£¥(]?\s?\d)((?:[$€£¥]?\s?\(?\d[\d,.]*\)?\s?(?:%|pts)?\s*)+)$",
+        RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
     /// <summary>
     /// Whether a line is a heading ("NOTE 1 — ACCOUNTING POLICIES", "Stock Repurchase Activity"): a few words, in

@@ -42,6 +42,12 @@ public sealed record ExtractiveAnswerOptions
     /// </summary>
     public double LabelWeight { get; init; } = 0.25;
 
+    /// <summary>The malus of a sentence about another period of the kind the question names ("third quarter" for "first quarter").</summary>
+    public double OtherPeriodPenalty { get; init; } = 0.3;
+
+    /// <summary>The bonus of a sentence whose passage names the very period the question asks about.</summary>
+    public double AskedPeriodWeight { get; init; } = 0.1;
+
     /// <summary>The malus of a line that only introduces what follows ("… were as follows:"): it is no answer by itself.</summary>
     public double LeadInPenalty { get; init; } = 0.1;
 
@@ -103,6 +109,7 @@ public sealed class ExtractiveAnswerer(
             throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {candidates.Count + 1} texts.");
 
         Score(question, candidates, embeddings);
+        ScorePeriods(QuestionAnalyzer.Analyze(question).Periods, candidates, passages);
 
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Index).ToList();
         var best = ranked.FirstOrDefault(IsRelevant);
@@ -220,7 +227,9 @@ public sealed class ExtractiveAnswerer(
                 {
                     MatchText = row?.Section is { Length: > 0 } section && !text.Contains(section, StringComparison.OrdinalIgnoreCase) ? section + " " + text : text,
                     ContextText = row?.Table.Caption,
-                    LabelTerms = row is null ? null : AnswerText.Terms(row.Label).Where(t => !char.IsDigit(t[0])).ToHashSet(),
+                    LabelTerms = (row?.Label ?? AnswerText.FigureLineLabel(text)) is { } label
+                        ? AnswerText.Terms(label).Where(t => !char.IsDigit(t[0])).ToHashSet()
+                        : null,
                 });
             }
         }
@@ -239,6 +248,9 @@ public sealed class ExtractiveAnswerer(
         // Term weights from how few candidates hold a term: a question term that no candidate holds weighs the
         // most, so a passage that matches only the common words of the question covers little of it.
         var questionTerms = AnswerText.Terms(question);
+        // The period asked about is weighed apart (ScorePeriods): a sentence that only repeats "the first quarter
+        // of fiscal 2024" says nothing about what is asked for in it.
+        questionTerms.ExceptWith(QuestionAnalyzer.Analyze(question).Periods.SelectMany(p => AnswerText.Terms(p.Text)));
         var candidateTerms = candidates.Select(c => AnswerText.Terms(c.MatchText)).ToList();
         var contextTerms = candidates.Select(c => c.ContextText is null ? null : AnswerText.Terms(c.ContextText)).ToList();
         var weights = questionTerms.ToDictionary(
@@ -246,6 +258,7 @@ public sealed class ExtractiveAnswerer(
             t => Math.Log((candidates.Count + 1.0) / (candidateTerms.Count(terms => terms.Contains(t)) + 0.5)));
         double totalWeight = weights.Values.Sum();
         bool wantsQuantity = AnswerText.AsksForQuantity(question);
+        var answerType = QuestionAnalyzer.ExpectedAnswer(question);
 
         for (int i = 0; i < candidates.Count; i++)
         {
@@ -257,11 +270,44 @@ public sealed class ExtractiveAnswerer(
             c.Score = _options.SimilarityWeight * c.Cosine + _options.TermWeight * c.Coverage + _options.RankWeight * rankBonus;
             if (c.LabelTerms is { Count: > 0 } label)
                 c.Score += _options.LabelWeight * label.Count(questionTerms.Contains) / label.Count;
-            if (wantsQuantity && AnswerText.HasQuantity(c.Text))
+            if (wantsQuantity && AnswerText.HasQuantity(c.Text, answerType))
                 c.Score += _options.QuantityWeight;
             if (c.Text.TrimEnd().EndsWith(':'))
                 c.Score -= _options.LeadInPenalty;
         }
+    }
+
+    /// <summary>
+    /// When the question names a period, a sentence about another period of the same kind ("the third quarter"
+    /// when the first is asked about) is no answer to it, and a passage that names the very period asked about
+    /// (a table titled "First Quarter of Fiscal Year 2024") is the likelier source.
+    /// </summary>
+    private void ScorePeriods(IReadOnlyList<Period> asked, List<Candidate> candidates, IReadOnlyList<Passage> passages)
+    {
+        if (asked.Count == 0)
+            return;
+        var passageNamesAsked = new Dictionary<int, bool>();
+        foreach (var c in candidates)
+        {
+            var named = PeriodFinder.Find(c.Text);
+            bool namesAsked = named.Any(found => asked.Any(a => a.IsNamedBy(found)));
+            // "The third quarter and first nine months of fiscal 2024" names its quarter without a year of its own.
+            var quarters = AnswerText.QuarterNumbers(c.Text);
+            bool namesOther = named.Any(found => asked.Any(a => SameKind(a, found) && !a.IsNamedBy(found)))
+                || asked.Any(a => a.Quarter is { } q && quarters.Count > 0 && !quarters.Contains(q));
+            if (namesOther && !namesAsked)
+                c.Score -= _options.OtherPeriodPenalty;
+            if (!passageNamesAsked.TryGetValue(c.Passage, out bool passageNames))
+            {
+                passageNames = PeriodFinder.Find(passages[c.Passage].Text).Any(found => asked.Any(a => a.IsNamedBy(found)));
+                passageNamesAsked[c.Passage] = passageNames;
+            }
+            if (passageNames)
+                c.Score += _options.AskedPeriodWeight;
+        }
+
+        static bool SameKind(Period a, Period b) =>
+            a.Kind == b.Kind || (a.Kind is PeriodKind.Date or PeriodKind.Month && b.Kind is PeriodKind.Date or PeriodKind.Month);
     }
 
     private static double Cosine(ReadOnlyMemory<float> a, ReadOnlyMemory<float> b)

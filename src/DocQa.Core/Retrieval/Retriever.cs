@@ -61,7 +61,21 @@ public sealed class RetrievalOptions
     /// </summary>
     public bool SpreadAcrossDocuments { get; set; } = true;
 
-    /// <summary>How deep into the ranking documents are looked for when spreading a question across them.</summary>
+    /// <summary>
+    /// When a question names one quarter, the document whose passages name that very quarter is searched on its own
+    /// and its best <see cref="PeriodDocumentLead"/> passages go first.
+    /// </summary>
+    public bool FocusOnPeriodDocument { get; set; } = true;
+
+    public int PeriodDocumentLead { get; set; } = 3;
+
+    /// <summary>
+    /// When spreading, a document's passage that shares at least this share of its word triples (figures and dates
+    /// left out) with the best passage (the same table of another period) stands for it rather than its best-ranked one.
+    /// </summary>
+    public double SpreadLikeness { get; set; } = 0.3;
+
+    /// <summary>How deep into the ranking documents are looked for when spreading or focusing a question.</summary>
     public int SpreadWindow { get; set; } = 20;
 }
 
@@ -85,6 +99,27 @@ public sealed class Retriever(
         // Ask each half for more than we return: duplicates are collapsed afterwards, and fusion needs depth.
         var depth = Math.Max(_options.CandidatesPerMode, top * 3);
 
+        var ranked = await FuseAsync(request, depth, filter, cancellationToken);
+        if (ranked.Count > 0 && (_options.PreferSubjectDocuments || _options.SpreadAcrossDocuments))
+        {
+            var analysis = QuestionAnalyzer.Analyze(request.Query);
+            var matches = _options.PreferSubjectDocuments && subjects is not null
+                ? await SubjectMatchesAsync(request.Index, analysis, cancellationToken)
+                : null;
+            int Match(Passage passage) => matches?.GetValueOrDefault(passage.DocumentId) ?? 0;
+            if (matches is not null)
+                ranked = ranked.Select((passage, i) => (passage, i)).OrderByDescending(x => Match(x.passage)).ThenBy(x => x.i).Select(x => x.passage).ToList();
+            if (_options.FocusOnPeriodDocument && !analysis.AcrossPeriods)
+                ranked = await FocusOnPeriodDocumentAsync(request, analysis, ranked, Match, depth, filter, cancellationToken);
+            if (_options.SpreadAcrossDocuments && analysis.AcrossPeriods)
+                ranked = SpreadAcrossDocuments(ranked, Match);
+        }
+        return NearDuplicates.Collapse(ranked, top, _options.NearDuplicateContainment);
+    }
+
+    /// <summary>Vector, keyword or both fused: the candidates before anything about the question's meaning reorders them.</summary>
+    private async Task<IReadOnlyList<Passage>> FuseAsync(SearchRequest request, int depth, SearchFilter filter, CancellationToken cancellationToken)
+    {
         IReadOnlyList<Passage> ranked;
         switch (request.Mode)
         {
@@ -115,19 +150,32 @@ public sealed class Retriever(
                 ranked = ReciprocalRankFusion.Fuse([vectorHits, keywordHits], _options.RrfK, [_options.VectorWeight, _options.KeywordWeight]);
                 break;
         }
-        if (ranked.Count > 0 && (_options.PreferSubjectDocuments || _options.SpreadAcrossDocuments))
-        {
-            var analysis = QuestionAnalyzer.Analyze(request.Query);
-            var matches = _options.PreferSubjectDocuments && subjects is not null
-                ? await SubjectMatchesAsync(request.Index, analysis, cancellationToken)
-                : null;
-            int Match(Passage passage) => matches?.GetValueOrDefault(passage.DocumentId) ?? 0;
-            if (matches is not null)
-                ranked = ranked.Select((passage, i) => (passage, i)).OrderByDescending(x => Match(x.passage)).ThenBy(x => x.i).Select(x => x.passage).ToList();
-            if (_options.SpreadAcrossDocuments && analysis.AcrossPeriods)
-                ranked = SpreadAcrossDocuments(ranked, Match);
-        }
-        return NearDuplicates.Collapse(ranked, top, _options.NearDuplicateContainment);
+        return ranked;
+    }
+
+    /// <summary>
+    /// A question about one quarter ("the first quarter of fiscal 2024") is answered by the report of that quarter,
+    /// which names it, while the other reports rank as high with their own quarters' figures. The document whose
+    /// passages near the top name the very quarter asked about is searched again on its own, and its best passages
+    /// go first.
+    /// </summary>
+    private async Task<IReadOnlyList<Passage>> FocusOnPeriodDocumentAsync(SearchRequest request, QuestionAnalysis analysis, IReadOnlyList<Passage> ranked,
+        Func<Passage, int> match, int depth, SearchFilter filter, CancellationToken cancellationToken)
+    {
+        var asked = analysis.Periods.Where(p => p.Kind == PeriodKind.Quarter).ToList();
+        if (asked.Count != 1 || analysis.Periods.Count != 1) return ranked;
+        var subject = match(ranked[0]);
+        var naming = ranked.Take(_options.SpreadWindow)
+            .Where(p => match(p) == subject && PeriodFinder.Find(p.Text).Any(asked[0].IsNamedBy))
+            .GroupBy(p => p.DocumentId)
+            .OrderByDescending(g => g.Count())
+            .FirstOrDefault();
+        if (naming is null) return ranked;
+
+        var within = await FuseAsync(request, depth, filter with { DocumentIds = [naming.Key] }, cancellationToken);
+        var lead = within.Take(_options.PeriodDocumentLead).ToList();
+        var led = lead.Select(p => p.ChunkId).ToHashSet(StringComparer.Ordinal);
+        return [.. lead, .. ranked.Where(p => !led.Contains(p.ChunkId))];
     }
 
     /// <summary>
@@ -158,15 +206,26 @@ public sealed class Retriever(
     }
 
     /// <summary>
-    /// The best passage of each document found near the top, and as much about the question's subject as the first
-    /// passage, ahead of the rest; the order is kept within both.
+    /// One passage of each document found near the top, and as much about the question's subject as the first
+    /// passage, ahead of the rest. Reports of successive periods repeat their structure, so each document's passage is
+    /// the one most like the best passage (the same table, the same section), else its best-ranked one.
     /// </summary>
     private IReadOnlyList<Passage> SpreadAcrossDocuments(IReadOnlyList<Passage> ranked, Func<Passage, int> match)
     {
-        var subject = match(ranked[0]);
-        var documents = new HashSet<string>(StringComparer.Ordinal);
-        var leads = ranked.Take(_options.SpreadWindow).Where(p => match(p) == subject && documents.Add(p.DocumentId)).ToList();
-        if (leads.Count < 2) return ranked;
+        var anchor = ranked[0];
+        var subject = match(anchor);
+        var documents = ranked.Take(_options.SpreadWindow).Where(p => match(p) == subject).Select(p => p.DocumentId).Distinct().ToList();
+        if (documents.Count < 2) return ranked;
+
+        var anchorShingles = NearDuplicates.Shingles(anchor.Text, wordsOnly: true);
+        var leads = new List<Passage> { anchor };
+        foreach (var document in documents.Skip(1))
+        {
+            var own = ranked.Where(p => p.DocumentId == document).ToList();
+            var likest = own.Select(p => (Passage: p, Likeness: NearDuplicates.Containment(NearDuplicates.Shingles(p.Text, wordsOnly: true), anchorShingles)))
+                .MaxBy(x => x.Likeness);
+            leads.Add(likest.Likeness >= _options.SpreadLikeness ? likest.Passage : own[0]);
+        }
         var isLead = leads.ToHashSet(ReferenceEqualityComparer.Instance);
         return [.. leads, .. ranked.Where(p => !isLead.Contains(p))];
     }
@@ -210,20 +269,31 @@ public static class ReciprocalRankFusion
 /// <summary>Drops passages whose text is mostly contained in a better-ranked one (overlapping chunks, the same file uploaded twice).</summary>
 public static class NearDuplicates
 {
+    /// <summary>
+    /// Keeps the first <paramref name="top"/> passages that are not near duplicates of a better one: most of their
+    /// word triples are found there. Passages of two documents are near duplicates only when they also state the
+    /// same figures: the same table in this quarter's and last quarter's report reads alike but says different things.
+    /// </summary>
     public static IReadOnlyList<Passage> Collapse(IReadOnlyList<Passage> ranked, int top, double containment)
     {
-        var kept = new List<(Passage Passage, HashSet<int> Shingles)>(top);
+        var kept = new List<(Passage Passage, HashSet<int> Shingles, HashSet<string> Figures)>(top);
         foreach (var passage in ranked)
         {
             if (kept.Count == top) break;
             var shingles = Shingles(passage.Text);
-            var duplicate = kept.Any(k => Containment(shingles, k.Shingles) >= containment);
-            if (!duplicate) kept.Add((passage, shingles));
+            var figures = Figures(passage.Text);
+            var duplicate = kept.Any(k => Containment(shingles, k.Shingles) >= containment
+                && (k.Passage.DocumentId == passage.DocumentId || figures.IsSubsetOf(k.Figures)));
+            if (!duplicate) kept.Add((passage, shingles, figures));
         }
         return kept.Select(k => k.Passage).ToList();
     }
 
-    private static double Containment(HashSet<int> candidate, HashSet<int> keptShingles)
+    /// <summary>The words of a text that hold a digit: its figures, dates and years.</summary>
+    private static HashSet<string> Figures(string text) =>
+        text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Where(w => w.Any(char.IsDigit)).ToHashSet(StringComparer.Ordinal);
+
+    internal static double Containment(HashSet<int> candidate, HashSet<int> keptShingles)
     {
         if (candidate.Count == 0) return 0;
         var shared = candidate.Count(keptShingles.Contains);
@@ -231,9 +301,11 @@ public static class NearDuplicates
     }
 
     /// <summary>Hashes of consecutive word triples, lower-cased.</summary>
-    private static HashSet<int> Shingles(string text)
+    /// <param name="wordsOnly">Leave out the words that hold digits (figures, dates): what is left is the passage's shape.</param>
+    internal static HashSet<int> Shingles(string text, bool wordsOnly = false)
     {
         var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (wordsOnly) words = words.Where(w => !w.Any(char.IsDigit)).ToArray();
         var set = new HashSet<int>();
         for (var i = 0; i + 2 < words.Length; i++)
         {

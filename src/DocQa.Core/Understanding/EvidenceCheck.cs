@@ -176,13 +176,7 @@ public sealed class EvidenceCheck(IDocumentStore store, DocumentSubjects subject
         public bool Mentions(Period period) => (_periods ??= PeriodFinder.Find(Passage.Text)).Any(p => Matches(p, period));
 
         /// <summary>Whether the text names the very period asked about: that quarter of that year, that day, that month.</summary>
-        public bool NamesExactly(Period asked) => (_periods ??= PeriodFinder.Find(Passage.Text)).Any(found =>
-            asked.Kind switch
-            {
-                PeriodKind.Date or PeriodKind.Month => found.Kind is PeriodKind.Date or PeriodKind.Month && found.Start <= asked.End && asked.Start <= found.End,
-                PeriodKind.Quarter => found.Kind == PeriodKind.Quarter && found.Quarter == asked.Quarter && found.Year == asked.Year,
-                _ => found.Kind == asked.Kind && found.Year == asked.Year,
-            });
+        public bool NamesExactly(Period asked) => (_periods ??= PeriodFinder.Find(Passage.Text)).Any(asked.IsNamedBy);
 
         /// <summary>
         /// Whether a period named in a text is the one asked about, at least as precisely: a day or a month asked

@@ -42,6 +42,14 @@ public sealed record Period(PeriodKind Kind, string Text, DateOnly Start, DateOn
         _ => Text,
     };
 
+    /// <summary>Whether a period found in a text is this very one: the same quarter of the same year, the same day or month.</summary>
+    public bool IsNamedBy(Period found) => Kind switch
+    {
+        PeriodKind.Date or PeriodKind.Month => found.Kind is PeriodKind.Date or PeriodKind.Month && found.Start <= End && Start <= found.End,
+        PeriodKind.Quarter => found.Kind == PeriodKind.Quarter && found.Quarter == Quarter && found.Year == Year,
+        _ => found.Kind == Kind && found.Year == Year,
+    };
+
     /// <summary>Days of slack around a date or a month: fiscal periods end on odd days ("the quarter ended July 1, 2023" is the June quarter).</summary>
     public const int DaySlack = 7;
 }
@@ -76,7 +84,7 @@ public static partial class PeriodFinder
     private static partial Regex QuarterCode();
 
     // "the third quarter of 2023", "third quarter of fiscal year 2024", "third fiscal quarter of 2023", "fiscal 2024 first quarter"
-    [GeneratedRegex(@"\b(?<ord>" + Ordinals + @")\s+(?<fiscal>fiscal\s+)?quarter\s+(?:of\s+|in\s+)?(?:the\s+)?(?:(?<fiscal2>fiscal(?:\s+year)?|fy)\s*)?'?(?<year>(?:19|20)\d\d)\b"
+    [GeneratedRegex(@"\b(?<ord>" + Ordinals + @")\s+(?<fiscal>fiscal\s+)?quarter\s+(?:of\s+|in\s+)?(?:the\s+)?(?:(?<fiscal2>fiscal(?:\s+years?)?|fy)\s*)?'?(?<year>(?:19|20)\d\d)\b"
         + @"|\b(?<fiscal>fiscal(?:\s+year)?\s+|fy\s*)?(?<year>(?:19|20)\d\d)\s+(?<ord>" + Ordinals + @")\s+(?:fiscal\s+)?quarter\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex QuarterWords();
 

@@ -69,4 +69,23 @@ public class SubjectPreferenceTests
         Assert.Equal("handbook-c.txt", latest[0].FileName);
         Assert.Equal("handbook-a.txt", any[0].FileName);
     }
+
+    [Fact]
+    public async Task A_question_about_one_quarter_goes_to_the_report_that_names_that_quarter()
+    {
+        var store = new InMemoryStore()
+            .Add("q3.txt", "Contoso quarterly report for the quarter ended September 30, 2023.",
+                "Revenue for the third quarter of 2023 was 30 million; revenue for the first nine months was 60 million.")
+            .Add("q1.txt", "Contoso quarterly report for the quarter ended March 31, 2023.",
+                "Customers served in the first quarter of 2023 numbered 400.", "Summary of results: revenue 10 million, up from 8 million.");
+        const string question = "What was Contoso revenue for the first quarter of 2023?";
+
+        var focused = await new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()), new DocumentSubjects(store))
+            .SearchAsync(new SearchRequest("main", question, Top: 3));
+        var unfocused = await new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions { FocusOnPeriodDocument = false }), new DocumentSubjects(store))
+            .SearchAsync(new SearchRequest("main", question, Top: 3));
+
+        Assert.Equal("q3.txt", unfocused[0].FileName);
+        Assert.Equal(["q1.txt", "q1.txt", "q1.txt"], focused.Take(3).Select(p => p.FileName));
+    }
 }
