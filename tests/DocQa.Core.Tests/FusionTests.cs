@@ -59,22 +59,6 @@ public class FusionTests
     }
 
     [Fact]
-    public void The_same_table_of_two_reports_with_other_figures_is_no_duplicate()
-    {
-        const string header = "| (In millions) | Three Months Ended | Nine Months Ended |\n| --- | --- | --- |\n";
-        var ranked = new List<Passage>
-        {
-            P("q2", header + "| Services | 20,907 | 41,673 |\n| Total net sales | $ 94,836 | $ 211,990 |", doc: "q2-report"),
-            P("q3", header + "| Services | 21,213 | 62,886 |\n| Total net sales | $ 81,797 | $ 293,787 |", doc: "q3-report"),
-            P("q3-again", header + "| Services | 21,213 | 62,886 |\n| Total net sales | $ 81,797 | $ 293,787 |", doc: "q3-copy"),
-        };
-
-        var kept = NearDuplicates.Collapse(ranked, top: 3, containment: 0.6);
-
-        Assert.Equal(["q2", "q3"], kept.Select(p => p.ChunkId));
-    }
-
-    [Fact]
     public void Distinct_passages_all_survive()
     {
         var ranked = Enumerable.Range(0, 8).Select(i => P($"p{i}")).ToList();

@@ -16,7 +16,7 @@ public sealed record ExtractiveAnswerOptions
     public int MaxCandidates { get; init; } = 80;
 
     /// <summary>The most sentences in an answer.</summary>
-    public int MaxSentences { get; init; } = 3;
+    public int MaxSentences { get; init; } = 5;
 
     /// <summary>A sentence whose cosine with the question is below this is not relevant by meaning.</summary>
     public double MinRelevance { get; init; } = 0.30;
@@ -52,7 +52,7 @@ public sealed record ExtractiveAnswerOptions
     public double LeadInPenalty { get; init; } = 0.1;
 
     /// <summary>Further sentences join the answer only when they score within this of the best one.</summary>
-    public double ExtraSentenceMargin { get; init; } = 0.08;
+    public double ExtraSentenceMargin { get; init; } = 0.2;
 
     /// <summary>
     /// A question across periods ("over time", "in each quarter") is answered with the best sentence of each

@@ -198,8 +198,9 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
             return text.ToString();
         }
 
-        // Several periods: each value with its header, in the table's order.
-        var listed = columns.Where(c => !c.IsChange || question.AsksChange).Take(MaxColumns).OrderBy(c => c.Column).ToList();
+        // Several periods: each value with its header, in the table's order; the periods' own figures before
+        // the changes between them, which they already show.
+        var listed = columns.Where(c => !c.IsChange || question.AsksChange).OrderBy(c => c.IsChange).Take(MaxColumns).OrderBy(c => c.Column).ToList();
         if (listed.Count == 0)
             listed = [columns[0]];
         text.Append(text.Length > 0 ? ": " : "");
@@ -244,7 +245,9 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
         value = SpaceBeforePercent().Replace(value, "%");
         if (!value.Any(char.IsDigit) || value.Contains('%') || value.Any(char.IsLetter))
             return value;
-        string about = $"{Label} {Section} {(column < Table.Headers.Count ? Table.Headers[column] : "")}";
+        // A header's note on units ("($ in millions, except per share data)") says nothing of this row.
+        string header = column < Table.Headers.Count ? Parenthetical().Replace(Table.Headers[column], " ") : "";
+        string about = $"{Label} {Section} {header}";
         if (PerOrShares().IsMatch(about))
             return value;
         if (Table.CurrencyOf(column) is { } sign && !Currency().IsMatch(value))
@@ -260,9 +263,16 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
     [GeneratedRegex(@"[$€£¥]")]
     private static partial Regex Currency();
 
+    [GeneratedRegex(@"\([^()]*\)")]
+    private static partial Regex Parenthetical();
+
     /// <summary>A header inside a sentence: the words of a period ("Three Months Ended") in lower case, names and dates as they are.</summary>
     private static string HeaderForProse(string header) =>
-        PeriodWord().Replace(header, m => m.Value.ToLowerInvariant());
+        PeriodWord().Replace(UnitsNote().Replace(header, "").Trim(), m => m.Value.ToLowerInvariant());
+
+    /// <summary>"($ in millions, except per share data)" in a header: the value carries its units already.</summary>
+    [GeneratedRegex(@"\s*\([^()]*\bin\s+(?:[\w$€£¥]+\s+)?(?:thousands|millions|billions)\b[^()]*\)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex UnitsNote();
 
     [GeneratedRegex(@"([$€£¥])\s+(?=[\d(])")]
     private static partial Regex SpaceAfterCurrency();
@@ -291,6 +301,11 @@ internal sealed partial class TableQuestion
         NamesPeriod = _months is not null || _years.Count > 0 || MonthName().IsMatch(question);
     }
 
+    private static readonly HashSet<string> PeriodLengthWords = new(StringComparer.Ordinal)
+    {
+        "quarter", "quarterly", "month", "week", "year", "annual", "ended", "ending", "fiscal", "three", "six", "nine", "twelve", "first", "second", "third", "fourth", "half",
+    };
+
     /// <summary>The question names a period: a length ("quarter"), a year or a month.</summary>
     public bool NamesPeriod { get; }
 
@@ -307,7 +322,8 @@ internal sealed partial class TableQuestion
         var headerTerms = AnswerText.Terms(header);
         foreach (string term in headerTerms)
         {
-            if (!_terms.Contains(term))
+            // Words of a period's length ("quarter", "months") are weighed below by the length they name.
+            if (!_terms.Contains(term) || PeriodLengthWords.Contains(term))
                 continue;
             score += term.All(char.IsDigit) ? (term.Length == 4 ? 1.5 : 0.5) : 1.0;
         }

@@ -69,12 +69,6 @@ public sealed class RetrievalOptions
 
     public int PeriodDocumentLead { get; set; } = 3;
 
-    /// <summary>
-    /// When spreading, a document's passage that shares at least this share of its word triples (figures and dates
-    /// left out) with the best passage (the same table of another period) stands for it rather than its best-ranked one.
-    /// </summary>
-    public double SpreadLikeness { get; set; } = 0.3;
-
     /// <summary>How deep into the ranking documents are looked for when spreading or focusing a question.</summary>
     public int SpreadWindow { get; set; } = 20;
 }
@@ -206,26 +200,15 @@ public sealed class Retriever(
     }
 
     /// <summary>
-    /// One passage of each document found near the top, and as much about the question's subject as the first
-    /// passage, ahead of the rest. Reports of successive periods repeat their structure, so each document's passage is
-    /// the one most like the best passage (the same table, the same section), else its best-ranked one.
+    /// The best passage of each document found near the top, and as much about the question's subject as the first
+    /// passage, ahead of the rest; the order is kept within both.
     /// </summary>
     private IReadOnlyList<Passage> SpreadAcrossDocuments(IReadOnlyList<Passage> ranked, Func<Passage, int> match)
     {
-        var anchor = ranked[0];
-        var subject = match(anchor);
-        var documents = ranked.Take(_options.SpreadWindow).Where(p => match(p) == subject).Select(p => p.DocumentId).Distinct().ToList();
-        if (documents.Count < 2) return ranked;
-
-        var anchorShingles = NearDuplicates.Shingles(anchor.Text, wordsOnly: true);
-        var leads = new List<Passage> { anchor };
-        foreach (var document in documents.Skip(1))
-        {
-            var own = ranked.Where(p => p.DocumentId == document).ToList();
-            var likest = own.Select(p => (Passage: p, Likeness: NearDuplicates.Containment(NearDuplicates.Shingles(p.Text, wordsOnly: true), anchorShingles)))
-                .MaxBy(x => x.Likeness);
-            leads.Add(likest.Likeness >= _options.SpreadLikeness ? likest.Passage : own[0]);
-        }
+        var subject = match(ranked[0]);
+        var documents = new HashSet<string>(StringComparer.Ordinal);
+        var leads = ranked.Take(_options.SpreadWindow).Where(p => match(p) == subject && documents.Add(p.DocumentId)).ToList();
+        if (leads.Count < 2) return ranked;
         var isLead = leads.ToHashSet(ReferenceEqualityComparer.Instance);
         return [.. leads, .. ranked.Where(p => !isLead.Contains(p))];
     }
@@ -269,31 +252,20 @@ public static class ReciprocalRankFusion
 /// <summary>Drops passages whose text is mostly contained in a better-ranked one (overlapping chunks, the same file uploaded twice).</summary>
 public static class NearDuplicates
 {
-    /// <summary>
-    /// Keeps the first <paramref name="top"/> passages that are not near duplicates of a better one: most of their
-    /// word triples are found there. Passages of two documents are near duplicates only when they also state the
-    /// same figures: the same table in this quarter's and last quarter's report reads alike but says different things.
-    /// </summary>
     public static IReadOnlyList<Passage> Collapse(IReadOnlyList<Passage> ranked, int top, double containment)
     {
-        var kept = new List<(Passage Passage, HashSet<int> Shingles, HashSet<string> Figures)>(top);
+        var kept = new List<(Passage Passage, HashSet<int> Shingles)>(top);
         foreach (var passage in ranked)
         {
             if (kept.Count == top) break;
             var shingles = Shingles(passage.Text);
-            var figures = Figures(passage.Text);
-            var duplicate = kept.Any(k => Containment(shingles, k.Shingles) >= containment
-                && (k.Passage.DocumentId == passage.DocumentId || figures.IsSubsetOf(k.Figures)));
-            if (!duplicate) kept.Add((passage, shingles, figures));
+            var duplicate = kept.Any(k => Containment(shingles, k.Shingles) >= containment);
+            if (!duplicate) kept.Add((passage, shingles));
         }
         return kept.Select(k => k.Passage).ToList();
     }
 
-    /// <summary>The words of a text that hold a digit: its figures, dates and years.</summary>
-    private static HashSet<string> Figures(string text) =>
-        text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Where(w => w.Any(char.IsDigit)).ToHashSet(StringComparer.Ordinal);
-
-    internal static double Containment(HashSet<int> candidate, HashSet<int> keptShingles)
+    private static double Containment(HashSet<int> candidate, HashSet<int> keptShingles)
     {
         if (candidate.Count == 0) return 0;
         var shared = candidate.Count(keptShingles.Contains);
@@ -301,11 +273,9 @@ public static class NearDuplicates
     }
 
     /// <summary>Hashes of consecutive word triples, lower-cased.</summary>
-    /// <param name="wordsOnly">Leave out the words that hold digits (figures, dates): what is left is the passage's shape.</param>
-    internal static HashSet<int> Shingles(string text, bool wordsOnly = false)
+    private static HashSet<int> Shingles(string text)
     {
         var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (wordsOnly) words = words.Where(w => !w.Any(char.IsDigit)).ToArray();
         var set = new HashSet<int>();
         for (var i = 0; i + 2 < words.Length; i++)
         {
