@@ -71,6 +71,17 @@ public class ExtractiveAnswererTests
         Assert.DoesNotContain("18.12", answer.Text);
     }
 
+    [Fact]
+    public async Task A_sentence_cut_mid_way_inside_a_passage_never_opens_an_answer()
+    {
+        var passages = Passages("Gaming revenue was flat.\ncompared to the second quarter of fiscal year 2023 revenue was up due to higher revenue from GPUs.\n\nRevenue grew 101% to $13.51 billion on higher revenue from GPUs.");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("Why was revenue up compared to the second quarter of fiscal year 2023?", passages);
+
+        Assert.False(answer.NoAnswer);
+        Assert.DoesNotContain("compared to the second quarter", answer.Text);
+    }
+
     [Theory]
     [InlineData("STOCK REPURCHASE ACTIVITY")]
     [InlineData("Stock Repurchase Activity")]

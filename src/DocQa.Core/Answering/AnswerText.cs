@@ -156,7 +156,11 @@ internal static class AnswerText
         }
     }
 
-    private static bool StartsMidSentence(string sentence)
+    /// <summary>
+    /// Whether a sentence starts in the middle of one: a lower-case first word ("compared to the second quarter…"),
+    /// or a quote or bracket it closes without opening. A PDF's layout cuts prose this way inside a passage too.
+    /// </summary>
+    public static bool StartsMidSentence(string sentence)
     {
         string firstWord = sentence.Split(' ', 2)[0];
         if (firstWord.Length > 0 && char.IsLetter(firstWord[0]) && !firstWord.Any(char.IsUpper))

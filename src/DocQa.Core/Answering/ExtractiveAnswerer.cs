@@ -209,7 +209,7 @@ public sealed class ExtractiveAnswerer(
             {
                 if (candidates.Count >= _options.MaxCandidates)
                     return candidates;
-                if (sentence.Fragment || sentence.Caption)
+                if (sentence.Fragment || sentence.Caption || (sentence.Row is null && AnswerText.StartsMidSentence(sentence.Text)))
                     continue;
                 // A row without values only names the section of the rows below it.
                 if (sentence.Row is { HasValues: false })
