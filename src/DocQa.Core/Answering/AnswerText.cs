@@ -290,19 +290,6 @@ internal static class AnswerText
 
     private static readonly Regex FigureValue = new(@"\d[\d,.]*\d|\d", RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
-    /// <summary>The quarters a text names by their ordinal ("the third quarter", "second fiscal quarter"), as 1 to 4.</summary>
-    public static HashSet<int> QuarterNumbers(string text) =>
-        QuarterOrdinal.Matches(text).Select(m => m.Groups[1].Value.ToLowerInvariant() switch
-        {
-            "first" or "1st" => 1,
-            "second" or "2nd" => 2,
-            "third" or "3rd" => 3,
-            _ => 4,
-        }).ToHashSet();
-
-    private static readonly Regex QuarterOrdinal = new(@"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
-
     /// <summary>Whether a candidate states a figure (a year alone does not count).</summary>
     public static bool HasQuantity(string sentence) => Figure.IsMatch(sentence);
 

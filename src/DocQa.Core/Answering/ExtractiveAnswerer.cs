@@ -99,7 +99,8 @@ public sealed class ExtractiveAnswerer(
         if (string.IsNullOrWhiteSpace(question))
             return NotFound("the question is empty", citations);
 
-        var candidates = CollectCandidates(question, passages);
+        var analysis = QuestionAnalyzer.Analyze(question);
+        var candidates = CollectCandidates(question, analysis, passages);
         if (candidates.Count == 0)
             return NotFound("the matching passages hold no readable sentences", citations);
 
@@ -108,8 +109,8 @@ public sealed class ExtractiveAnswerer(
         if (embeddings.Count != candidates.Count + 1)
             throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {candidates.Count + 1} texts.");
 
-        Score(question, candidates, embeddings);
-        ScorePeriods(QuestionAnalyzer.Analyze(question).Periods, candidates, passages);
+        Score(question, analysis, candidates, embeddings);
+        ScorePeriods(analysis.Periods, candidates, passages);
 
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Index).ToList();
         var best = ranked.FirstOrDefault(IsRelevant);
@@ -120,7 +121,7 @@ public sealed class ExtractiveAnswerer(
                 $"the closest sentence in the passages scored {closest:0.00}, below the {_options.MinRelevance:0.00} relevance threshold"), citations);
         }
 
-        var chosen = QuestionAnalyzer.Analyze(question).AcrossPeriods
+        var chosen = analysis.AcrossPeriods
             ? ChooseAcrossDocuments(ranked, best, passages)
             : ChooseBest(ranked, best);
 
@@ -196,12 +197,12 @@ public sealed class ExtractiveAnswerer(
     /// Fragments (the passage starts or ends inside them) are left out. A table row with column headers is read
     /// as its label, the header of the column that matches the question, and that column's value.
     /// </summary>
-    private List<Candidate> CollectCandidates(string question, IReadOnlyList<Passage> passages)
+    private List<Candidate> CollectCandidates(string question, QuestionAnalysis analysis, IReadOnlyList<Passage> passages)
     {
         var candidates = new List<Candidate>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var tableQuestion = new TableQuestion(question);
-        bool wantsName = QuestionAnalyzer.ExpectedAnswer(question) == AnswerType.Name;
+        bool wantsName = analysis.AnswerType == AnswerType.Name;
         int passageCount = Math.Min(passages.Count, Math.Max(1, _options.MaxPassages));
         for (int p = 0; p < passageCount; p++)
         {
@@ -236,7 +237,7 @@ public sealed class ExtractiveAnswerer(
         return candidates;
     }
 
-    private void Score(string question, List<Candidate> candidates, GeneratedEmbeddings<Embedding<float>> embeddings)
+    private void Score(string question, QuestionAnalysis analysis, List<Candidate> candidates, GeneratedEmbeddings<Embedding<float>> embeddings)
     {
         var questionVector = embeddings[0].Vector;
         for (int i = 0; i < candidates.Count; i++)
@@ -250,7 +251,7 @@ public sealed class ExtractiveAnswerer(
         var questionTerms = AnswerText.Terms(question);
         // The period asked about is weighed apart (ScorePeriods): a sentence that only repeats "the first quarter
         // of fiscal 2024" says nothing about what is asked for in it.
-        questionTerms.ExceptWith(QuestionAnalyzer.Analyze(question).Periods.SelectMany(p => AnswerText.Terms(p.Text)));
+        questionTerms.ExceptWith(analysis.Periods.SelectMany(p => AnswerText.Terms(p.Text)));
         var candidateTerms = candidates.Select(c => AnswerText.Terms(c.MatchText)).ToList();
         var contextTerms = candidates.Select(c => c.ContextText is null ? null : AnswerText.Terms(c.ContextText)).ToList();
         var weights = questionTerms.ToDictionary(
@@ -258,7 +259,6 @@ public sealed class ExtractiveAnswerer(
             t => Math.Log((candidates.Count + 1.0) / (candidateTerms.Count(terms => terms.Contains(t)) + 0.5)));
         double totalWeight = weights.Values.Sum();
         bool wantsQuantity = AnswerText.AsksForQuantity(question);
-        var answerType = QuestionAnalyzer.ExpectedAnswer(question);
 
         for (int i = 0; i < candidates.Count; i++)
         {
@@ -270,7 +270,7 @@ public sealed class ExtractiveAnswerer(
             c.Score = _options.SimilarityWeight * c.Cosine + _options.TermWeight * c.Coverage + _options.RankWeight * rankBonus;
             if (c.LabelTerms is { Count: > 0 } label)
                 c.Score += _options.LabelWeight * label.Count(questionTerms.Contains) / label.Count;
-            if (wantsQuantity && AnswerText.HasQuantity(c.Text, answerType))
+            if (wantsQuantity && AnswerText.HasQuantity(c.Text, analysis.AnswerType))
                 c.Score += _options.QuantityWeight;
             if (c.Text.TrimEnd().EndsWith(':'))
                 c.Score -= _options.LeadInPenalty;
@@ -292,7 +292,7 @@ public sealed class ExtractiveAnswerer(
             var named = PeriodFinder.Find(c.Text);
             bool namesAsked = named.Any(found => asked.Any(a => a.IsNamedBy(found)));
             // "The third quarter and first nine months of fiscal 2024" names its quarter without a year of its own.
-            var quarters = AnswerText.QuarterNumbers(c.Text);
+            var quarters = PeriodFinder.QuarterNumbers(c.Text);
             bool namesOther = named.Any(found => asked.Any(a => SameKind(a, found) && !a.IsNamedBy(found)))
                 || asked.Any(a => a.Quarter is { } q && quarters.Count > 0 && !quarters.Contains(q));
             if (namesOther && !namesAsked)

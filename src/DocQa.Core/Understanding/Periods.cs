@@ -173,6 +173,13 @@ public static partial class PeriodFinder
         return value < 100 ? 2000 + value : value;
     }
 
+    /// <summary>The quarters a text names by their ordinal, with or without a year ("the third quarter"), as 1 to 4.</summary>
+    public static HashSet<int> QuarterNumbers(string text) =>
+        QuarterOrdinal().Matches(text).Select(m => OrdinalNumber(m.Groups["ord"].Value)).ToHashSet();
+
+    [GeneratedRegex(@"\b(?<ord>" + Ordinals + @")\s+(?:fiscal\s+)?quarter\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex QuarterOrdinal();
+
     private static int OrdinalNumber(string ordinal) => ordinal.ToLowerInvariant() switch
     {
         "first" or "1st" => 1,
