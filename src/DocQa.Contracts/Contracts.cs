@@ -9,7 +9,13 @@ namespace DocQa.Contracts;
 
 public sealed record IndexDto(string Name, int Documents, int Chunks)
 {
-    public static IndexDto From(IndexSummary index) => new(index.Name, index.Documents, index.Chunks);
+    /// <summary>Ready documents per embedding model of their vectors; more than one while a model change is re-embedded.</summary>
+    public IReadOnlyDictionary<string, int> EmbeddingModels { get; init; } = new Dictionary<string, int>();
+
+    public static IndexDto From(IndexSummary index) => new(index.Name, index.Documents, index.Chunks)
+    {
+        EmbeddingModels = index.DocumentsByEmbeddingModel,
+    };
 }
 
 public sealed record IndexListDto(IReadOnlyList<IndexDto> Indexes);
@@ -30,9 +36,15 @@ public sealed record DocumentDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>The embedding model of the document's vectors; null until it has chunks.</summary>
+    public string? EmbeddingModel { get; init; }
+
     public static DocumentDto From(DocumentRecord r) => new(
         r.Id, r.Index, r.FileName, r.ContentType, r.SizeBytes, r.Sha256, r.Tags, r.Status, r.Error,
-        r.Pages, r.PagesWithoutText, r.Chunks, r.CreatedAt, r.UpdatedAt);
+        r.Pages, r.PagesWithoutText, r.Chunks, r.CreatedAt, r.UpdatedAt)
+    {
+        EmbeddingModel = r.EmbeddingModel,
+    };
 }
 
 public sealed record DocumentListDto(IReadOnlyList<DocumentDto> Documents);
@@ -120,4 +132,11 @@ public sealed record CitationsEventDto(string Mode, string? Model, IReadOnlyList
 /// <summary>A piece of a streamed answer's text.</summary>
 public sealed record DeltaEventDto(string Text);
 
-public sealed record InfoDto(string Version, string EmbeddingModel, int EmbeddingDimensions, string AnswerMode, string? AnswerModel, string Storage);
+public sealed record InfoDto(string Version, string EmbeddingModel, int EmbeddingDimensions, string AnswerMode, string? AnswerModel, string Storage)
+{
+    /// <summary>After a change of embedding model: how many ready documents still carry another model's vectors.</summary>
+    public ReembeddingDto? Reembedding { get; init; }
+}
+
+/// <summary>Where re-embedding with <see cref="Model"/> stands: ready documents in all, and how many remain to do.</summary>
+public sealed record ReembeddingDto(string Model, int Documents, int Remaining, bool InProgress);

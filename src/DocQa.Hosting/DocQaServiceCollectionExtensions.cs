@@ -53,20 +53,35 @@ public static class DocQaServiceCollectionExtensions
         services.AddSingleton<IFileStore>(sp => new DirectoryFileStore(sp.GetRequiredService<DataPaths>().Files));
 
         // The embedding model and its tokenizer, loaded once per process.
-        services.AddSingleton<MiniLmTokenizer>();
-        services.AddSingleton<ITokenCounter>(sp => sp.GetRequiredService<MiniLmTokenizer>());
+        services.AddSingleton(sp => new WordPieceTokenizer(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.ResolvedModel));
+        services.AddSingleton<ITokenCounter>(sp => sp.GetRequiredService<WordPieceTokenizer>());
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
         {
             var embedding = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
-            return new MiniLmEmbeddingGenerator(new MiniLmOptions
+            return new OnnxEmbeddingGenerator(new OnnxEmbeddingOptions
             {
+                Model = embedding.ResolvedModel,
                 BatchSize = embedding.BatchSize,
                 IntraOpThreads = embedding.Threads,
                 MaxConcurrentBatches = embedding.ConcurrentBatches > 0 ? embedding.ConcurrentBatches : Environment.ProcessorCount,
                 QueryThreads = !embedding.SeparateQuerySession ? 0
-                    : embedding.QueryThreads > 0 ? embedding.QueryThreads : MiniLmOptions.DefaultQueryThreads,
-            }, sp.GetRequiredService<MiniLmTokenizer>());
+                    : embedding.QueryThreads > 0 ? embedding.QueryThreads : OnnxEmbeddingOptions.DefaultQueryThreads,
+            }, sp.GetRequiredService<WordPieceTokenizer>());
         });
+        // After a model change, the older model embeds questions for the documents not yet re-embedded: one session
+        // that runs one question at a time on all the cores it may use.
+        services.AddSingleton(sp => new EmbeddingSpaces(
+            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
+            name => EmbeddingModel.Find(name) is { } model
+                ? new OnnxEmbeddingGenerator(new OnnxEmbeddingOptions
+                {
+                    Model = model,
+                    IntraOpThreads = OnnxEmbeddingOptions.DefaultQueryThreads,
+                    MaxConcurrentBatches = 1,
+                    QueryThreads = 0,
+                })
+                : null));
+        services.AddSingleton<Reembedder>();
 
         services.AddSingleton<IDocumentExtractor>(sp =>
         {

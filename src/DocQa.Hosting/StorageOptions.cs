@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DocQa.Embeddings.Onnx;
 
 namespace DocQa.Hosting;
 
@@ -24,9 +25,27 @@ public sealed class StorageOptions
     public string DataDirectory { get; set; } = "data/store";
 }
 
-public sealed class EmbeddingOptions
+public sealed class EmbeddingOptions : IValidatableObject
 {
     public const string Section = "Embeddings";
+
+    /// <summary>
+    /// The embedding model: <c>arctic-embed-xs</c> (snowflake-arctic-embed-xs) or <c>all-minilm-l6-v2</c>. A store
+    /// built with another model is re-embedded in the background from the chunk text it holds.
+    /// </summary>
+    public string Model { get; set; } = DefaultModel.Id;
+
+    public static EmbeddingModel DefaultModel => EmbeddingModel.MiniLm;
+
+    public EmbeddingModel ResolvedModel => EmbeddingModel.Find(Model) ?? throw new InvalidOperationException($"Unknown embedding model '{Model}'.");
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (EmbeddingModel.Find(Model) is null)
+            yield return new ValidationResult(
+                $"Embeddings:Model '{Model}' is not a known model; use one of {string.Join(", ", EmbeddingModel.All.Select(m => m.Id))}.",
+                [nameof(Model)]);
+    }
 
     /// <summary>Threads ONNX Runtime uses inside one model run.</summary>
     [Range(1, 256)]

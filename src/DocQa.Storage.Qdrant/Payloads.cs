@@ -19,6 +19,10 @@ public static class ChunkFields
     public const string Page = "page";
     public const string PageEnd = "pageEnd";
     public const string Tags = "tags";
+    public const string LeadLength = "leadLength";
+
+    /// <summary>The model of the chunk's vector; absent on chunks written before the store recorded it (all-MiniLM-L6-v2).</summary>
+    public const string EmbeddingModel = "embeddingModel";
 }
 
 /// <summary>Payload field names of document record points.</summary>
@@ -46,6 +50,7 @@ public static class RecordFields
     public const string LeaseOwner = "leaseOwner";
     public const string LeaseExpires = "leaseExpires";
     public const string DeletedAt = "deletedAt";
+    public const string EmbeddingModel = "embeddingModel";
 }
 
 /// <summary>
@@ -92,6 +97,7 @@ public static class Payloads
             [RecordFields.LeaseExpires] = stored.LeaseExpires,
         };
         if (record.Error is not null) payload[RecordFields.Error] = record.Error;
+        if (record.EmbeddingModel is not null) payload[RecordFields.EmbeddingModel] = record.EmbeddingModel;
         if (stored.ActiveVersion is { } version) payload[RecordFields.ActiveVersion] = version;
         if (stored.LeaseOwner is not null) payload[RecordFields.LeaseOwner] = stored.LeaseOwner;
         return payload;
@@ -121,6 +127,7 @@ public static class Payloads
             Attempts = (int)Integer(payload, RecordFields.Attempts),
             CreatedAt = ParseTimestamp(String(payload, RecordFields.CreatedAt)),
             UpdatedAt = ParseTimestamp(String(payload, RecordFields.UpdatedAt)),
+            EmbeddingModel = String(payload, RecordFields.EmbeddingModel),
         };
         return new StoredRecord(
             record,
@@ -164,8 +171,23 @@ public static class Payloads
             [ChunkFields.Tags] = QdrantFilters.TagKeywords(record.Tags),
         };
         if (chunk.Heading is not null) payload[ChunkFields.Heading] = chunk.Heading;
+        if (chunk.LeadLength > 0) payload[ChunkFields.LeadLength] = chunk.LeadLength;
+        if (record.EmbeddingModel is not null) payload[ChunkFields.EmbeddingModel] = record.EmbeddingModel;
         return payload;
     }
+
+    /// <summary>A stored chunk's text and place, without its vector.</summary>
+    public static StoredChunk ToChunk(IReadOnlyDictionary<string, Value> payload) => new(
+        String(payload, ChunkFields.ChunkId)!,
+        (int)Integer(payload, ChunkFields.Ordinal),
+        String(payload, ChunkFields.Text)!,
+        String(payload, ChunkFields.Heading),
+        (int)Integer(payload, ChunkFields.Page),
+        (int)Integer(payload, ChunkFields.PageEnd),
+        ReadOnlyMemory<float>.Empty)
+    {
+        LeadLength = (int)Integer(payload, ChunkFields.LeadLength),
+    };
 
     /// <summary>A found chunk as a passage; the file name comes from its document's record, which may have been renamed since.</summary>
     public static Passage ToPassage(IReadOnlyDictionary<string, Value> payload, string fileName, double score) => new(

@@ -137,6 +137,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
             await CreateKeywordIndexAsync(name, ChunkFields.Index, isTenant: true, cancellationToken);
             await CreateKeywordIndexAsync(name, ChunkFields.DocumentId, isTenant: false, cancellationToken);
             await CreateKeywordIndexAsync(name, ChunkFields.Tags, isTenant: false, cancellationToken);
+            await CreateKeywordIndexAsync(name, ChunkFields.EmbeddingModel, isTenant: false, cancellationToken);
             await _client.CreatePayloadIndexAsync(name, ChunkFields.Version, PayloadSchemaType.Integer, cancellationToken: cancellationToken);
             _logger.LogInformation("Created Qdrant collection {Collection} ({Dimensions} dimensions, cosine, keyword sparse vectors with IDF)", name, _options.Dimensions);
         }
@@ -202,12 +203,23 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
     {
         await EnsureCollectionsAsync(cancellationToken);
         var counts = new SortedDictionary<string, (int Documents, int Chunks)>(StringComparer.Ordinal) { [IndexNames.Default] = (0, 0) };
+        var models = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
         await foreach (var stored in ScrollRecordsAsync(filter: null, cancellationToken))
         {
             var (documents, chunks) = counts.GetValueOrDefault(stored.Record.Index);
             counts[stored.Record.Index] = (documents + 1, chunks + stored.ActiveChunks);
+            // Chunks written before records named their model are the legacy model's.
+            if (stored.Record.Status == DocumentStatus.Ready && stored.ActiveVersion is not null
+                && (stored.Record.EmbeddingModel ?? EmbeddingSpaces.LegacyModel) is var model)
+            {
+                if (!models.TryGetValue(stored.Record.Index, out var perModel)) models[stored.Record.Index] = perModel = new(StringComparer.Ordinal);
+                perModel[model] = perModel.GetValueOrDefault(model) + 1;
+            }
         }
-        return counts.Select(entry => new IndexSummary(entry.Key, entry.Value.Documents, entry.Value.Chunks)).ToList();
+        return counts.Select(entry => new IndexSummary(entry.Key, entry.Value.Documents, entry.Value.Chunks)
+        {
+            DocumentsByEmbeddingModel = models.GetValueOrDefault(entry.Key) ?? new Dictionary<string, int>(),
+        }).ToList();
     }
 
     public async Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string index, CancellationToken cancellationToken = default)
@@ -443,6 +455,23 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
             .Select(point => Payloads.ToPassage(point.Payload, stored.Record.FileName, 0))
             .OrderBy(passage => passage.Ordinal)
             .ToList();
+    }
+
+    public async Task<IReadOnlyList<StoredChunk>> ChunksOfAsync(string index, string documentId, CancellationToken cancellationToken = default)
+    {
+        await EnsureCollectionsAsync(cancellationToken);
+        var records = await ReadRecordsAsync(index, [documentId], cancellationToken);
+        if (!records.TryGetValue(documentId, out var stored) || stored.ActiveVersion is not { } version) return [];
+        var chunks = new List<StoredChunk>(stored.ActiveChunks);
+        PointId? offset = null;
+        do
+        {
+            var page = await _client.ScrollAsync(ChunksCollection, QdrantFilters.Version(index, documentId, version), limit: (uint)WriteBatch,
+                offset: offset, payloadSelector: true, cancellationToken: cancellationToken);
+            chunks.AddRange(page.Result.Select(point => Payloads.ToChunk(point.Payload)));
+            offset = page.NextPageOffset;
+        } while (offset is not null);
+        return chunks.OrderBy(chunk => chunk.Ordinal).ToList();
     }
 
     /// <summary>Both candidate lists fetched and fused by Qdrant (weighted reciprocal rank fusion) in one request.</summary>

@@ -43,6 +43,13 @@ public static class QdrantFilters
             result.Must.Add(Match(ChunkFields.DocumentId, filter.DocumentIds.Distinct(StringComparer.Ordinal).ToList()));
         foreach (var (key, value) in filter.Tags.OrderBy(tag => tag.Key, StringComparer.Ordinal))
             result.Must.Add(MatchKeyword(ChunkFields.Tags, TagKeyword(key, value)));
+        if (filter.EmbeddingModel is { } model)
+        {
+            // Chunks written before the store recorded models carry no model field: they are the legacy model's.
+            var ofModel = new Filter { Should = { MatchKeyword(ChunkFields.EmbeddingModel, model) } };
+            if (model == EmbeddingSpaces.LegacyModel) ofModel.Should.Add(IsEmpty(ChunkFields.EmbeddingModel));
+            result.Must.Add(new Condition { Filter = ofModel });
+        }
         return result;
     }
 

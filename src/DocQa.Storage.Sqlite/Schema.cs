@@ -6,10 +6,12 @@ namespace DocQa.Storage.Sqlite;
 internal static class Schema
 {
     /// <summary>
-    /// Version 2: documents, chunks and chunk_vectors (float32). Version 1 also had an FTS5 index over the chunks;
-    /// keyword search now runs on an in-memory index built from the chunks at open, so version 2 drops it.
+    /// Version 3: documents, chunks and chunk_vectors (float32); each document records the embedding model of its
+    /// vectors, and each chunk the length of its lead (the text not embedded). Version 2 lacked those two columns:
+    /// every vector then was all-MiniLM-L6-v2's. Version 1 also had an FTS5 index over the chunks; keyword search now
+    /// runs on an in-memory index built from the chunks at open, so version 2 dropped it.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     private const string Create = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -29,6 +31,7 @@ internal static class Schema
             created_at         TEXT    NOT NULL,  -- UTC, fixed-width ISO 8601, so text order is time order
             updated_at         TEXT    NOT NULL,
             queue_seq          INTEGER NOT NULL,  -- grows each time a document enters the queue: FIFO claims
+            embedding_model    TEXT,              -- the model of its chunks' vectors
             PRIMARY KEY (index_name, id)
         );
         CREATE INDEX IF NOT EXISTS ix_documents_queue ON documents (status, queue_seq);  -- the next claim
@@ -46,6 +49,7 @@ internal static class Schema
             heading     TEXT,
             page        INTEGER NOT NULL,
             page_end    INTEGER NOT NULL,
+            lead_length INTEGER NOT NULL DEFAULT 0,  -- leading characters repeated from earlier, not embedded
             FOREIGN KEY (index_name, document_id) REFERENCES documents (index_name, id) ON DELETE CASCADE
         );
         CREATE UNIQUE INDEX IF NOT EXISTS ux_chunks_chunk_id ON chunks (index_name, chunk_id);
@@ -67,6 +71,12 @@ internal static class Schema
         DROP TABLE IF EXISTS chunks_fts;
         """;
 
+    /// <summary>Every vector stored before version 3 was all-MiniLM-L6-v2's.</summary>
+    private const string LegacyModelV2 = """
+        UPDATE documents SET embedding_model = 'all-MiniLM-L6-v2'
+        WHERE embedding_model IS NULL AND EXISTS (SELECT 1 FROM chunks WHERE chunks.index_name = documents.index_name AND chunks.document_id = documents.id);
+        """;
+
     /// <summary>Creates the schema in a new file, upgrades an older one, accepts this version, refuses a newer one.</summary>
     public static void Ensure(SqliteConnection connection)
     {
@@ -81,8 +91,23 @@ internal static class Schema
         using var transaction = connection.BeginTransaction();
         Execute(connection, Create, transaction);
         if (version == 1) Execute(connection, DropFullTextV1, transaction);
+        if (version is 1 or 2)
+        {
+            AddColumnIfMissing(connection, transaction, "documents", "embedding_model", "TEXT");
+            AddColumnIfMissing(connection, transaction, "chunks", "lead_length", "INTEGER NOT NULL DEFAULT 0");
+            Execute(connection, LegacyModelV2, transaction);
+        }
         Execute(connection, $"PRAGMA user_version = {Version};", transaction);
         transaction.Commit();
+    }
+
+    private static void AddColumnIfMissing(SqliteConnection connection, SqliteTransaction transaction, string table, string column, string definition)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {definition};", transaction);
     }
 
     private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)

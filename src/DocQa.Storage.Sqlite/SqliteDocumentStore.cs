@@ -22,7 +22,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 {
     private const string DocumentColumns =
         "index_name, id, file_name, content_type, size_bytes, sha256, tags, status, error, " +
-        "pages, pages_without_text, chunks, attempts, created_at, updated_at";
+        "pages, pages_without_text, chunks, attempts, created_at, updated_at, embedding_model";
 
     // Fixed width and UTC, so comparing the text compares the instants (ORDER BY created_at).
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
@@ -113,10 +113,31 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 LEFT JOIN (SELECT index_name, COUNT(*) AS chunks FROM chunks GROUP BY index_name) AS c
                     ON c.index_name = d.index_name
                 """;
-            var indexes = new List<IndexSummary>();
+            var counts = new List<(string Name, int Documents, int Chunks)>();
             using (var reader = command.ExecuteReader())
                 while (reader.Read())
-                    indexes.Add(new IndexSummary(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)));
+                    counts.Add((reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)));
+
+            using var models = connection.CreateCommand();
+            models.CommandText = """
+                SELECT d.index_name, COALESCE(d.embedding_model, $legacy), COUNT(*) FROM documents AS d
+                WHERE d.status = 'ready' AND EXISTS (SELECT 1 FROM chunks AS c WHERE c.index_name = d.index_name AND c.document_id = d.id)
+                GROUP BY 1, 2
+                """;
+            models.Parameters.AddWithValue("$legacy", EmbeddingSpaces.LegacyModel);
+            var byModel = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+            using (var reader = models.ExecuteReader())
+                while (reader.Read())
+                {
+                    if (!byModel.TryGetValue(reader.GetString(0), out var perModel))
+                        byModel[reader.GetString(0)] = perModel = new Dictionary<string, int>(StringComparer.Ordinal);
+                    perModel[reader.GetString(1)] = reader.GetInt32(2);
+                }
+
+            var indexes = counts.Select(c => new IndexSummary(c.Name, c.Documents, c.Chunks)
+            {
+                DocumentsByEmbeddingModel = byModel.GetValueOrDefault(c.Name) ?? new Dictionary<string, int>(),
+            }).ToList();
 
             if (!indexes.Exists(index => index.Name == IndexNames.Default))
                 indexes.Add(new IndexSummary(IndexNames.Default, 0, 0));
@@ -154,7 +175,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             using var connection = Open();
             using var transaction = connection.BeginTransaction();
             Upsert(connection, transaction, record);
-            CommitAndApply(connection, transaction, () => StateOf(record.Index).Tags[record.Id] = CopyTags(record.Tags));
+            CommitAndApply(connection, transaction, () => StateOf(record.Index).Remember(record));
         }
         finally
         {
@@ -183,6 +204,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 state.Vectors.RemoveDocument(id);
                 state.Keywords.RemoveDocument(id);
                 state.Tags.Remove(id);
+                state.Models.Remove(id);
                 if (state.Tags.Count == 0) _indexes.Remove(index);
             });
             return deleted;
@@ -304,7 +326,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                     state.Vectors.Add(record.Id, rowIds[i], chunks[i].Vector.Span);
                     state.Keywords.Add(record.Id, rowIds[i], analyzed[i]);
                 }
-                state.Tags[record.Id] = CopyTags(record.Tags);
+                state.Remember(record);
             });
         }
         finally
@@ -342,6 +364,29 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             using var reader = command.ExecuteReader();
             while (reader.Read()) passages.Add(ReadPassage(reader, 0, score: 0));
             return (IReadOnlyList<Passage>)passages;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredChunk>> ChunksOfAsync(string index, string documentId, CancellationToken cancellationToken = default) =>
+        Run(() =>
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT chunk_id, ordinal, text, heading, page, page_end, lead_length
+                FROM chunks WHERE index_name = $index AND document_id = $id
+                ORDER BY ordinal
+                """;
+            command.Parameters.AddWithValue("$index", index);
+            command.Parameters.AddWithValue("$id", documentId);
+            var chunks = new List<StoredChunk>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                chunks.Add(new StoredChunk(reader.GetString(0), reader.GetInt32(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5), ReadOnlyMemory<float>.Empty)
+                {
+                    LeadLength = reader.GetInt32(6),
+                });
+            return (IReadOnlyList<StoredChunk>)chunks;
         }, cancellationToken);
 
     private IReadOnlyList<Passage> VectorSearch(string index, ReadOnlySpan<float> query, int top, SearchFilter filter)
@@ -520,13 +565,15 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         command.CommandText = $"""
             INSERT INTO documents ({DocumentColumns}, queue_seq)
             VALUES ($index, $id, $file_name, $content_type, $size_bytes, $sha256, $tags, $status, $error,
-                    $pages, $pages_without_text, $chunks, $attempts, $created_at, $updated_at,
+                    $pages, $pages_without_text, $chunks, $attempts, $created_at, $updated_at, $embedding_model,
                     (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM documents))
             ON CONFLICT (index_name, id) DO UPDATE SET
                 file_name = excluded.file_name, content_type = excluded.content_type, size_bytes = excluded.size_bytes,
                 sha256 = excluded.sha256, tags = excluded.tags, status = excluded.status, error = excluded.error,
                 pages = excluded.pages, pages_without_text = excluded.pages_without_text, chunks = excluded.chunks,
                 attempts = excluded.attempts, created_at = excluded.created_at, updated_at = excluded.updated_at,
+                -- A record saved without a model (a re-upload waiting in the queue) leaves the model of the chunks still there.
+                embedding_model = COALESCE(excluded.embedding_model, documents.embedding_model),
                 queue_seq = CASE WHEN excluded.status = 'queued' AND documents.status <> 'queued'
                                  THEN excluded.queue_seq ELSE documents.queue_seq END
             """;
@@ -546,6 +593,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         p.AddWithValue("$attempts", record.Attempts);
         p.AddWithValue("$created_at", FormatTime(record.CreatedAt));
         p.AddWithValue("$updated_at", FormatTime(record.UpdatedAt));
+        p.AddWithValue("$embedding_model", (object?)record.EmbeddingModel ?? DBNull.Value);
         command.ExecuteNonQuery();
     }
 
@@ -566,8 +614,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO chunks (chunk_id, index_name, document_id, ordinal, text, heading, page, page_end)
-            VALUES ($chunk_id, $index, $document_id, $ordinal, $text, $heading, $page, $page_end)
+            INSERT INTO chunks (chunk_id, index_name, document_id, ordinal, text, heading, page, page_end, lead_length)
+            VALUES ($chunk_id, $index, $document_id, $ordinal, $text, $heading, $page, $page_end, $lead_length)
             RETURNING id
             """;
         var chunkId = command.Parameters.Add("$chunk_id", SqliteType.Text);
@@ -578,6 +626,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         var heading = command.Parameters.Add("$heading", SqliteType.Text);
         var page = command.Parameters.Add("$page", SqliteType.Integer);
         var pageEnd = command.Parameters.Add("$page_end", SqliteType.Integer);
+        var leadLength = command.Parameters.Add("$lead_length", SqliteType.Integer);
 
         using var vectorCommand = connection.CreateCommand();
         vectorCommand.Transaction = transaction;
@@ -596,6 +645,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             heading.Value = (object?)chunk.Heading ?? DBNull.Value;
             page.Value = chunk.Page;
             pageEnd.Value = chunk.PageEnd;
+            leadLength.Value = chunk.LeadLength;
             rowIds[i] = (long)command.ExecuteScalar()!;
             chunkRowId.Value = rowIds[i];
             vector.Value = VectorBlob.ToBytes(chunk.Vector.Span);
@@ -640,6 +690,16 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
         /// <summary>Tags of every document in the index, so a filter becomes a set of documents without a query.</summary>
         public Dictionary<string, IReadOnlyDictionary<string, string>> Tags { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The embedding model of each document's vectors (null before it has any), for the same reason.</summary>
+        public Dictionary<string, string?> Models { get; } = new(StringComparer.Ordinal);
+
+        public void Remember(DocumentRecord record)
+        {
+            Tags[record.Id] = CopyTags(record.Tags);
+            // Saved without a model, a record keeps the model of the chunks it still has (see Upsert).
+            if (record.EmbeddingModel is not null || !Models.ContainsKey(record.Id)) Models[record.Id] = record.EmbeddingModel;
+        }
     }
 
     private IndexState StateOf(string index)
@@ -652,10 +712,14 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     {
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT index_name, id, tags FROM documents";
+            command.CommandText = "SELECT index_name, id, tags, embedding_model FROM documents";
             using var reader = command.ExecuteReader();
             while (reader.Read())
-                StateOf(reader.GetString(0)).Tags[reader.GetString(1)] = ParseTags(reader.GetString(2));
+            {
+                var state = StateOf(reader.GetString(0));
+                state.Tags[reader.GetString(1)] = ParseTags(reader.GetString(2));
+                state.Models[reader.GetString(1)] = reader.IsDBNull(3) ? null : reader.GetString(3);
+            }
         }
         using (var command = connection.CreateCommand())
         {
@@ -739,12 +803,17 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
     }
 
+    /// <summary>The model of a document's vectors; chunks stored without one are the legacy model's.</summary>
+    private static string? ModelOf(IndexState state, string id) =>
+        state.Models.GetValueOrDefault(id) ?? (state.Vectors.CountOf(id) > 0 ? EmbeddingSpaces.LegacyModel : null);
+
     private static HashSet<string> AllowedDocuments(IndexState state, SearchFilter filter)
     {
         IEnumerable<string> candidates = filter.DocumentIds.Count > 0 ? filter.DocumentIds : state.Tags.Keys;
         var allowed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in candidates)
-            if (state.Tags.TryGetValue(id, out var tags) && filter.Tags.All(tag => tags.TryGetValue(tag.Key, out var value) && value == tag.Value))
+            if (state.Tags.TryGetValue(id, out var tags) && filter.Tags.All(tag => tags.TryGetValue(tag.Key, out var value) && value == tag.Value)
+                && (filter.EmbeddingModel is null || ModelOf(state, id) == filter.EmbeddingModel))
                 allowed.Add(id);
         return allowed;
     }
@@ -799,6 +868,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 Attempts = reader.GetInt32(12),
                 CreatedAt = ParseTime(reader.GetString(13)),
                 UpdatedAt = ParseTime(reader.GetString(14)),
+                EmbeddingModel = reader.IsDBNull(15) ? null : reader.GetString(15),
             });
         }
         return records;

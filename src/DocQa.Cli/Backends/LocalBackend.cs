@@ -41,6 +41,12 @@ public sealed class LocalBackend : IDocQaBackend
 
     private DocumentLibrary Library => _services.GetRequiredService<DocumentLibrary>();
 
+    private Task? _modelScan;
+
+    /// <summary>Once, before the first search: which embedding models the stored vectors are of (see <see cref="Reembedder.ScanAsync"/>).</summary>
+    private Task ScanModelsAsync(CancellationToken cancellationToken) =>
+        _modelScan ??= _services.GetRequiredService<Reembedder>().ScanAsync(cancellationToken);
+
     public async Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
     {
         await using var content = File.OpenRead(path);
@@ -53,6 +59,8 @@ public sealed class LocalBackend : IDocQaBackend
         var runner = _services.GetRequiredService<IngestionRunner>();
         void Report(DocumentRecord record) { if (record.Index == index && ids.Contains(record.Id)) processed(DocumentDto.From(record)); }
         await runner.DrainAsync(Report, cancellationToken);
+        // Documents of an earlier embedding model are brought to the configured one while the CLI is at it.
+        await _services.GetRequiredService<Reembedder>().RunAsync(cancellationToken: cancellationToken);
         var results = new List<DocumentDto>();
         foreach (var id in ids) results.Add(DocumentDto.From(await Library.GetAsync(index, id, cancellationToken)));
         return results;
@@ -73,6 +81,7 @@ public sealed class LocalBackend : IDocQaBackend
     public async Task<SearchResponseDto> SearchAsync(string index, SearchRequestDto request, CancellationToken cancellationToken)
     {
         DocumentLibrary.RequireIndexName(index);
+        await ScanModelsAsync(cancellationToken);
         var passages = await _services.GetRequiredService<Retriever>().SearchAsync(
             new SearchRequest(index, request.Query ?? "", request.Top ?? 5, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter()), cancellationToken);
         return new SearchResponseDto(passages.Select(SearchResultDto.From).ToList());
@@ -81,6 +90,7 @@ public sealed class LocalBackend : IDocQaBackend
     public async Task<AskResponseDto> AskAsync(string index, AskRequestDto request, CancellationToken cancellationToken)
     {
         DocumentLibrary.RequireIndexName(index);
+        await ScanModelsAsync(cancellationToken);
         var result = await _services.GetRequiredService<AskService>().AskAsync(
             new AskRequest(index, request.Question ?? "", request.Top ?? 5, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter()), cancellationToken);
         return AskResponseDto.From(result);
@@ -89,6 +99,7 @@ public sealed class LocalBackend : IDocQaBackend
     public async Task<AskResponseDto> AskStreamingAsync(string index, AskRequestDto request, Action<string> onText, CancellationToken cancellationToken)
     {
         DocumentLibrary.RequireIndexName(index);
+        await ScanModelsAsync(cancellationToken);
         var started = await _services.GetRequiredService<AskService>().StartAsync(
             new AskRequest(index, request.Question ?? "", request.Top ?? 5, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter()), cancellationToken);
         using var session = started.Session;

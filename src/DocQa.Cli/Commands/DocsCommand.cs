@@ -82,8 +82,11 @@ public static class IndexesCommand
                 CommonOptions.PrintJson(indexes);
                 return 0;
             }
-            var table = new Table().AddColumns("Index", "Documents", "Chunks");
-            foreach (var i in indexes.Indexes) table.AddRow(Markup.Escape(i.Name), i.Documents.ToString(), i.Chunks.ToString());
+            // More than one model while a change of embedding model is being re-embedded: the counts show its progress.
+            var table = new Table().AddColumns("Index", "Documents", "Chunks", "Embedding models");
+            foreach (var i in indexes.Indexes)
+                table.AddRow(Markup.Escape(i.Name), i.Documents.ToString(), i.Chunks.ToString(),
+                    Markup.Escape(string.Join(", ", i.EmbeddingModels.OrderByDescending(m => m.Value).Select(m => $"{m.Key}: {m.Value}"))));
             AnsiConsole.Write(table);
             return 0;
         }));

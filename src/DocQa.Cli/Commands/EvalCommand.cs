@@ -206,6 +206,10 @@ public static class EvalCommand
             }
             await runner.DrainAsync(Report, ct);
         }
+        // After a change of embedding model, the stored chunks are embedded again rather than extracted again.
+        var reembedded = await services.GetRequiredService<Reembedder>().RunAsync(
+            record => Console.Error.WriteLine($"eval: re-embedded {record.FileName}"), ct);
+        if (reembedded > 0) Console.Error.WriteLine($"eval: re-embedded {reembedded} document(s) with {services.GetRequiredService<EmbeddingSpaces>().CurrentModel}");
         var failed = (await library.ListAsync(index, ct)).Where(d => d.Status != DocumentStatus.Ready).ToList();
         // The questions still run: a failed document is part of what is measured, but it should not pass unnoticed.
         foreach (var d in failed) Console.Error.WriteLine($"eval: warning: {d.FileName} is {d.Status.ToString().ToLowerInvariant()}: {d.Error}");

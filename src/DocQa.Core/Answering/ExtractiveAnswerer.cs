@@ -104,10 +104,13 @@ public sealed class ExtractiveAnswerer(
         if (candidates.Count == 0)
             return NotFound("the matching passages hold no readable sentences", citations);
 
-        var embeddings = await _embedder.GenerateAsync(
-            [question, .. candidates.Select(c => c.MatchText)], options: null, cancellationToken).ConfigureAwait(false);
-        if (embeddings.Count != candidates.Count + 1)
-            throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} embeddings for {candidates.Count + 1} texts.");
+        // The question is embedded as a search question and the sentences as passages, as retrieval does.
+        var questionVector = await _embedder.EmbedQueryAsync(question, cancellationToken).ConfigureAwait(false);
+        var sentenceVectors = await _embedder.GenerateAsync(
+            candidates.Select(c => c.MatchText), options: null, cancellationToken).ConfigureAwait(false);
+        if (sentenceVectors.Count != candidates.Count)
+            throw new InvalidOperationException($"The embedding generator returned {sentenceVectors.Count} embeddings for {candidates.Count} texts.");
+        GeneratedEmbeddings<Embedding<float>> embeddings = [questionVector, .. sentenceVectors];
 
         Score(question, analysis, candidates, embeddings);
         ScorePeriods(analysis.Periods, candidates, passages);

@@ -15,12 +15,15 @@ public sealed record Chunk(int Ordinal, string Text, string? Heading, int Page, 
     public string? Lead { get; init; }
 
     /// <summary>The text the model embeds: the section heading on its own line, then the chunk's text after its lead.</summary>
-    public string EmbeddingText
+    public string EmbeddingText => EmbeddingTextOf(Text, Heading, LeadLength);
+
+    /// <summary>How many characters at the start of <see cref="Text"/> are its <see cref="Lead"/>.</summary>
+    public int LeadLength => Lead is { Length: > 0 } lead && Text.StartsWith(lead, StringComparison.Ordinal) ? lead.Length : 0;
+
+    /// <summary>The heading on its own line, then the text after its lead: what a chunk's vector is made from.</summary>
+    public static string EmbeddingTextOf(string text, string? heading, int leadLength)
     {
-        get
-        {
-            string own = Lead is { Length: > 0 } lead && Text.StartsWith(lead, StringComparison.Ordinal) ? Text[lead.Length..] : Text;
-            return string.IsNullOrEmpty(Heading) ? own : Heading + "\n" + own;
-        }
+        var own = text[Math.Clamp(leadLength, 0, text.Length)..];
+        return string.IsNullOrEmpty(heading) ? own : heading + "\n" + own;
     }
 }

@@ -18,6 +18,8 @@ public sealed record DocumentRecord
     /// <summary>Pages that had no text layer (scanned images); counted, not read.</summary>
     public int PagesWithoutText { get; init; }
     public int Chunks { get; init; }
+    /// <summary>The embedding model whose vectors the document's chunks carry; null until it has chunks.</summary>
+    public string? EmbeddingModel { get; init; }
     /// <summary>How many times processing was started; guards against a document that crashes the worker forever.</summary>
     public int Attempts { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
@@ -25,4 +27,8 @@ public sealed record DocumentRecord
 }
 
 /// <summary>An index and what it holds, for listings.</summary>
-public sealed record IndexSummary(string Name, int Documents, int Chunks);
+public sealed record IndexSummary(string Name, int Documents, int Chunks)
+{
+    /// <summary>How many ready documents carry each embedding model's vectors.</summary>
+    public IReadOnlyDictionary<string, int> DocumentsByEmbeddingModel { get; init; } = new Dictionary<string, int>();
+}

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DocQa.Core.Chunking;
 using DocQa.Core.Documents;
 using DocQa.Core.Extraction;
+using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -46,7 +47,10 @@ public sealed class DocumentProcessor(
             for (var i = 0; i < chunks.Count; i++)
             {
                 var chunk = chunks[i];
-                stored[i] = new StoredChunk(ChunkIdOf(record, chunk.Ordinal), chunk.Ordinal, chunk.Text, chunk.Heading, chunk.Page, chunk.PageEnd, vectors[i]);
+                stored[i] = new StoredChunk(ChunkIdOf(record, chunk.Ordinal), chunk.Ordinal, chunk.Text, chunk.Heading, chunk.Page, chunk.PageEnd, vectors[i])
+                {
+                    LeadLength = chunk.LeadLength,
+                };
             }
 
             var ready = record with
@@ -56,6 +60,7 @@ public sealed class DocumentProcessor(
                 Pages = extracted.Pages,
                 PagesWithoutText = extracted.PagesWithoutText,
                 Chunks = stored.Length,
+                EmbeddingModel = EmbeddingSpaces.ModelOf(embedder),
                 UpdatedAt = clock.GetUtcNow(),
             };
             using (await writeLock.AcquireAsync(cancellationToken))

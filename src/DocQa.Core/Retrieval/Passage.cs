@@ -10,7 +10,13 @@ public sealed record SearchFilter
     public IReadOnlyList<string> DocumentIds { get; init; } = [];
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
-    public bool IsEmpty => DocumentIds.Count == 0 && Tags.Count == 0;
+    /// <summary>
+    /// Vector search only: the documents whose vectors the named embedding model made. A query vector is only ever
+    /// compared with vectors of its own model; null: no such restriction (a store holding one model's vectors).
+    /// </summary>
+    public string? EmbeddingModel { get; init; }
+
+    public bool IsEmpty => DocumentIds.Count == 0 && Tags.Count == 0 && EmbeddingModel is null;
 }
 
 /// <summary>A retrieved chunk with where it came from and its score in the search that found it.</summary>

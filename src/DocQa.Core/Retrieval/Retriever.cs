@@ -78,9 +78,13 @@ public sealed class Retriever(
     IDocumentStore store,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     IOptions<RetrievalOptions> options,
-    DocumentSubjects? subjects = null)
+    DocumentSubjects? subjects = null,
+    EmbeddingSpaces? spaces = null)
 {
     private readonly RetrievalOptions _options = options.Value;
+
+    /// <summary>While documents still carry an older model's vectors (a model change being re-embedded).</summary>
+    private bool SeveralModels => spaces is not null && spaces.OlderModels.Count > 0;
 
     public async Task<IReadOnlyList<Passage>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
@@ -123,9 +127,9 @@ public sealed class Retriever(
             case RetrievalMode.Keyword:
                 ranked = await store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken);
                 break;
-            case RetrievalMode.Hybrid when store is IHybridSearchStore hybrid && !_options.KeywordWithinVectorDocuments:
+            case RetrievalMode.Hybrid when store is IHybridSearchStore hybrid && !_options.KeywordWithinVectorDocuments && !SeveralModels:
                 // The store fuses both lists itself, in one round trip.
-                var queryVector = await embedder.GenerateAsync(request.Query, cancellationToken: cancellationToken);
+                var queryVector = await embedder.EmbedQueryAsync(request.Query, cancellationToken);
                 var fusion = new HybridFusion(depth, _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth,
                     _options.RrfK, _options.VectorWeight, _options.KeywordWeight);
                 ranked = await hybrid.HybridSearchAsync(request.Index, request.Query, queryVector.Vector, depth, fusion, filter, cancellationToken);
@@ -215,8 +219,21 @@ public sealed class Retriever(
 
     private async Task<IReadOnlyList<Passage>> VectorAsync(SearchRequest request, int depth, SearchFilter filter, CancellationToken cancellationToken)
     {
-        var embedding = await embedder.GenerateAsync(request.Query, cancellationToken: cancellationToken);
-        return await store.VectorSearchAsync(request.Index, embedding.Vector, depth, filter, cancellationToken);
+        if (!SeveralModels)
+        {
+            var embedding = await embedder.EmbedQueryAsync(request.Query, cancellationToken);
+            return await store.VectorSearchAsync(request.Index, embedding.Vector, depth, filter, cancellationToken);
+        }
+
+        // Each model's documents are searched with the question embedded by that model. The lists are merged by
+        // cosine: two models' cosines are not calibrated alike, but a merge by rank would put each list's best passage
+        // level with the others' however poorly it matches, and the mix lasts only while the documents move.
+        var lists = await Task.WhenAll(spaces!.Searchable().Select(async space =>
+        {
+            var embedding = await space.Generator.EmbedQueryAsync(request.Query, cancellationToken);
+            return await store.VectorSearchAsync(request.Index, embedding.Vector, depth, filter with { EmbeddingModel = space.Model }, cancellationToken);
+        }));
+        return lists.SelectMany(list => list).OrderByDescending(p => p.Score).Take(depth).ToList();
     }
 }
 

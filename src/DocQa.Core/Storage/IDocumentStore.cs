@@ -1,3 +1,4 @@
+using DocQa.Core.Chunking;
 using DocQa.Core.Documents;
 using DocQa.Core.Retrieval;
 
@@ -11,7 +12,14 @@ public sealed record StoredChunk(
     string? Heading,
     int Page,
     int PageEnd,
-    ReadOnlyMemory<float> Vector);
+    ReadOnlyMemory<float> Vector)
+{
+    /// <summary>Characters at the start of <see cref="Text"/> that repeat earlier context and were not embedded.</summary>
+    public int LeadLength { get; init; }
+
+    /// <summary>The text the vector was made from, so that another model can embed the chunk again.</summary>
+    public string EmbeddingText => Chunk.EmbeddingTextOf(Text, Heading, LeadLength);
+}
 
 /// <summary>
 /// Where documents, their ingestion status and their searchable chunks live. The embedded SQLite store and the
@@ -71,4 +79,11 @@ public interface IDocumentStore
     /// </summary>
     Task<IReadOnlyList<Passage>> OpeningPassagesAsync(string index, string documentId, int count, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<Passage>>([]);
+
+    /// <summary>
+    /// All chunks of a ready document in order, with their text but without vectors (empty): what re-embedding with
+    /// another model reads. A store that cannot list a document's chunks returns none.
+    /// </summary>
+    Task<IReadOnlyList<StoredChunk>> ChunksOfAsync(string index, string documentId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<StoredChunk>>([]);
 }

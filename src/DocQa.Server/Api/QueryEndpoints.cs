@@ -46,11 +46,15 @@ public static class QueryEndpoints
           .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
           .WithSummary("Answers a question from the index's documents, with numbered citations; with \"stream\": true as Server-Sent Events (citations, delta…, done).");
 
-        v1.MapGet("/info", (IEmbeddingGenerator<string, Embedding<float>> embedder, AskService ask, IOptions<StorageOptions> storage) =>
+        v1.MapGet("/info", (IEmbeddingGenerator<string, Embedding<float>> embedder, AskService ask, IOptions<StorageOptions> storage, Reembedder reembedder) =>
         {
             var metadata = embedder.GetService<EmbeddingGeneratorMetadata>();
             var version = typeof(QueryEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
-            return new InfoDto(version, metadata?.DefaultModelId ?? "unknown", metadata?.DefaultModelDimensions ?? 0, ask.Mode, ask.ModelName, storage.Value.Provider);
+            var progress = reembedder.Progress;
+            return new InfoDto(version, metadata?.DefaultModelId ?? "unknown", metadata?.DefaultModelDimensions ?? 0, ask.Mode, ask.ModelName, storage.Value.Provider)
+            {
+                Reembedding = new ReembeddingDto(metadata?.DefaultModelId ?? progress.Model, progress.Documents, progress.Remaining, progress.InProgress),
+            };
         }).WithTags("Server").WithSummary("Versions and the models in use.");
 
         return v1;

@@ -40,8 +40,13 @@ async function loadInfo() {
   try {
     const info = await getJson('/v1/info');
     const answers = info.answerMode === 'generated' ? `answers by ${info.answerModel}` : 'extractive answers';
-    $('server-info').textContent = `${answers} · ${info.embeddingModel} · v${info.version.split('+')[0]}`;
+    // After a change of embedding model, the documents still on the old one are re-embedded in the background.
+    const reembedding = info.reembedding?.inProgress
+      ? ` (re-embedding: ${info.reembedding.remaining} of ${info.reembedding.documents} documents to go)`
+      : '';
+    $('server-info').textContent = `${answers} · ${info.embeddingModel}${reembedding} · v${info.version.split('+')[0]}`;
     $('model-hint').hidden = info.answerMode === 'generated';
+    if (reembedding) setTimeout(loadInfo, 5000);
   } catch (error) {
     $('server-info').textContent = error.message;
   }

@@ -5,23 +5,19 @@ using Microsoft.ML.Tokenizers;
 namespace DocQa.Embeddings.Onnx;
 
 /// <summary>
-/// The WordPiece tokenizer of all-MiniLM-L6-v2 (BERT uncased: lower-casing, accent stripping,
+/// The WordPiece tokenizer of a BERT-uncased embedding model (lower-casing, accent stripping,
 /// CJK characters split apart), built from the vocabulary shipped with the model.
 /// Immutable after construction, so one instance can serve any number of threads.
 /// </summary>
-public sealed partial class MiniLmTokenizer : ITokenCounter
+public sealed partial class WordPieceTokenizer : ITokenCounter
 {
-    /// <summary>Tokens the model reads at most, special tokens included.</summary>
-    public const int WindowTokens = 256;
-
-    /// <summary>Text tokens that fit the window beside [CLS] and [SEP].</summary>
-    public const int TextTokensPerWindow = WindowTokens - 2;
-
     private readonly BertTokenizer _bert;
 
-    public MiniLmTokenizer()
+    public WordPieceTokenizer(EmbeddingModel? model = null)
     {
-        using var vocab = MiniLmResources.OpenVocab();
+        Model = model ?? EmbeddingModel.MiniLm;
+        MaxTextTokens = Model.WindowTokens - 2;
+        using var vocab = ModelResources.OpenVocab(Model);
         _bert = BertTokenizer.Create(vocab, new BertOptions
         {
             // The library's defaults for these two lose line breaks and symbols; see BertUncasedNormalizer.
@@ -32,7 +28,10 @@ public sealed partial class MiniLmTokenizer : ITokenCounter
         });
     }
 
-    public int MaxTextTokens => TextTokensPerWindow;
+    public EmbeddingModel Model { get; }
+
+    /// <summary>Text tokens that fit the model's window beside [CLS] and [SEP].</summary>
+    public int MaxTextTokens { get; }
 
     public int ClassificationTokenId => _bert.ClassificationTokenId;
 

@@ -2,15 +2,18 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace DocQa.Embeddings.Onnx;
 
-/// <summary>How <see cref="MiniLmEmbeddingGenerator"/> runs the model.</summary>
+/// <summary>How <see cref="OnnxEmbeddingGenerator"/> runs the model.</summary>
 /// <remarks>
 /// The defaults run one single-threaded batch per core. On two cores that embedded 220-token chunks
 /// as fast as one two-threaded batch at a time when the machine was otherwise idle, and faster when
 /// other work competed for the cores; batches of 16 were as fast as batches of 32 and keep a short
 /// request (a question) from waiting long behind a batch already running.
 /// </remarks>
-public sealed record MiniLmOptions
+public sealed record OnnxEmbeddingOptions
 {
+    /// <summary>Which model to run.</summary>
+    public EmbeddingModel Model { get; init; } = EmbeddingModel.MiniLm;
+
     /// <summary>Texts per model run at most; each batch is padded only to its own longest text.</summary>
     public int BatchSize { get; init; } = 16;
 

