@@ -13,7 +13,10 @@ public sealed record SearchFilter
     public bool IsEmpty => DocumentIds.Count == 0 && Tags.Count == 0;
 }
 
-/// <summary>A retrieved chunk with where it came from and its score in the search that found it.</summary>
+/// <summary>
+/// A retrieved chunk with where it came from and its score in the search that found it. Chunks are made on one page,
+/// so Page is the page of all its text, the matched or quoted line included; PageEnd is its last page.
+/// </summary>
 public sealed record Passage(
     string ChunkId,
     string DocumentId,
