@@ -44,7 +44,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, documents.GetArrayLength());
         Assert.All(documents.EnumerateArray(), d => Assert.Equal("ready", d.GetProperty("status").GetString()));
 
-        var search = await ChildProcess.RunCliAsync(_work, "search", "when is high tide", "--mode", "keyword", "--json", "--data-dir", data);
+        var search = await ChildProcess.RunCliAsync(_work, "search", "when is high tide", "--mode", "hybrid", "--json", "--data-dir", data);
         Assert.Equal(0, search.ExitCode);
         var first = JsonDocument.Parse(search.StandardOutput).RootElement.GetProperty("results")[0];
         Assert.Equal("tides.md", first.GetProperty("fileName").GetString());
@@ -61,6 +61,34 @@ public sealed class CliTests : IDisposable
         var show = await ChildProcess.RunCliAsync(_work, "docs", "show", "tides-md", "--data-dir", data);
         Assert.Equal(1, show.ExitCode);
         Assert.Equal("docqa: Index 'default' has no document 'tides-md'.", show.StandardError.Trim());
+    }
+
+    [Fact]
+    public async Task Eval_rows_give_each_passage_its_document_its_page_and_whether_that_page_holds_the_evidence()
+    {
+        WriteFile("keepers.txt", "The lighthouse keeper trims the wicks every Sunday evening.\n");
+        // Three short pages that would fit one chunk: each page is a passage of its own, on that page alone.
+        File.WriteAllBytes(Path.Combine(_work, "docs", "harbor-report.pdf"), Server.Tests.TestDocuments.QuarterlyReport());
+        File.WriteAllText(Path.Combine(_work, "questions.jsonl"),
+            """{"id": "sales", "question": "What were total net sales for the quarter?", "answer": "48,213 thousand dollars", "sources": ["*report*"], "pages": [2]}""" + "\n");
+        var lines = Path.Combine(_work, "lines.jsonl");
+
+        var eval = await ChildProcess.RunCliAsync(_work, "eval", "--questions", "questions.jsonl", "--docs", "docs", "--mode", "hybrid",
+            "--top", "5", "--json", "--out", lines, "--data-dir", Path.Combine(_work, "store"));
+        Assert.True(eval.ExitCode == 0, eval.StandardOutput + eval.StandardError);
+        Assert.Equal(1.0, JsonDocument.Parse(eval.StandardOutput).RootElement.GetProperty("pageHitAt5").GetDouble());
+
+        var row = JsonDocument.Parse(Assert.Single(File.ReadAllLines(lines))).RootElement;
+        Assert.True(row.GetProperty("hits").GetProperty("pageHitAtK").GetBoolean());
+        var passages = row.GetProperty("passages").EnumerateArray().ToList();
+        var pages = passages.Where(p => p.GetProperty("fileName").GetString() == "harbor-report.pdf")
+            .Select(p => (p.GetProperty("page").GetInt32(), p.GetProperty("pageEnd").GetInt32(), p.GetProperty("onGoldPage").GetBoolean()))
+            .Order().ToList();
+        Assert.Equal([(1, 1, false), (2, 2, true), (3, 3, false)], pages);
+        Assert.All(passages, p => Assert.Equal(p.GetProperty("fileName").GetString() == "harbor-report.pdf", p.GetProperty("fromSource").GetBoolean()));
+        var onGoldPage = Assert.Single(passages, p => p.GetProperty("onGoldPage").GetBoolean());
+        Assert.Equal("harbor-report-pdf", onGoldPage.GetProperty("documentId").GetString());
+        Assert.StartsWith("Results of operations.", onGoldPage.GetProperty("text").GetString());
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public class ChunkerTests
             Assert.Equal(counter.CountTokens(chunk.Text[(chunk.Lead?.Length ?? 0)..]), chunk.Tokens);
             Assert.StartsWith(chunk.Lead ?? "", chunk.Text);
             Assert.False(string.IsNullOrWhiteSpace(chunk.Text));
-            Assert.True(chunk.Page <= chunk.PageEnd);
+            Assert.Equal(chunk.Page, chunk.PageEnd);
         }
     }
 
@@ -364,6 +364,16 @@ public class ChunkerTests
         var chunk = Assert.Single(chunks);
         Assert.Contains("Title", chunk.Text);
         Assert.Contains("Subtitle", chunk.Text);
+    }
+
+    [Fact]
+    public void A_document_of_only_headings_keeps_each_chunk_on_one_page()
+    {
+        var chunks = new Chunker(new FakeTokenCounter()).Split(Doc(H("Title", 1, page: 1), H("Subtitle", 2, page: 1), H("Appendix", 1, page: 2)));
+
+        Assert.Equal([(1, 1), (2, 2)], chunks.Select(c => (c.Page, c.PageEnd)));
+        Assert.Contains("Subtitle", chunks[0].Text);
+        Assert.Equal("Appendix", chunks[1].Text);
     }
 
     [Fact]

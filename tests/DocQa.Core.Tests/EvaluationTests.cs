@@ -115,6 +115,8 @@ public class EvaluationTests
         Assert.False(EvalMetrics.PageHit(question, ranked, 2));
         Assert.True(EvalMetrics.PageHit(question, ranked, 3));
         Assert.Null(EvalMetrics.PageHit(Q(["report.pdf"]), ranked, 3));
+        Assert.Equal([false, false, true], ranked.Select(p => EvalMetrics.OnGoldPage(question, p)));
+        Assert.All(ranked, p => Assert.Null(EvalMetrics.OnGoldPage(Q(["report.pdf"]), p)));
     }
 
     [Fact]

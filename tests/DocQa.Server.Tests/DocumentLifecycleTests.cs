@@ -43,7 +43,7 @@ public sealed class DocumentLifecycleTests(DocQaServerFactory factory)
             Assert.NotEmpty(results);
             var hit = results.First(r => r.Text.Contains("glass lenses", StringComparison.Ordinal));
             Assert.Equal("harbor-q2.pdf", hit.FileName);
-            Assert.Equal(3, hit.Page);
+            Assert.Equal((3, 3), (hit.Page, hit.PageEnd));
         }
 
         var ask = await _client.PostAsJsonAsync($"/v1/indexes/{index}/ask", new { question = "What were total net sales for the quarter?" });
@@ -54,7 +54,8 @@ public sealed class DocumentLifecycleTests(DocQaServerFactory factory)
         Assert.Contains("48,213", answer.Answer);
         var cited = Assert.Single(answer.Citations, c => c.Referenced && c.Text.Contains("48,213"));
         Assert.Equal("harbor-q2.pdf", cited.FileName);
-        Assert.Equal(2, cited.Page);
+        // The three pages would fit one chunk; each is a passage of its own, so the cited page is the quoted line's.
+        Assert.Equal((2, 2), (cited.Page, cited.PageEnd));
         Assert.Contains($"[{cited.N}]", answer.Answer);
         // The citation quotes the sentence the answer used, as offsets into its text; uncited sources quote nothing.
         Assert.NotNull(cited.Quote);

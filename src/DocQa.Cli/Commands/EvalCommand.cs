@@ -257,8 +257,8 @@ public static class EvalCommand
     private static EvalLineDto QuestionLine(EvalQuestion question, string mode, IReadOnlyList<Passage> ranked, QuestionScore? score, double retrievalMs,
         AskResult answer, AnswerScore answerScore) => new(
         question.Id, question.Question, mode, question.Answerable, question.Answer, question.Sources, question.Pages,
-        ranked.Select((p, i) => new EvalPassageDto(i + 1, p.FileName, p.Page, p.PageEnd, Math.Round(p.Score, 6),
-            p.Text.Length <= 300 ? p.Text : p.Text[..300])).ToList(),
+        ranked.Select((p, i) => new EvalPassageDto(i + 1, p.DocumentId, p.FileName, p.Page, p.PageEnd, Math.Round(p.Score, 6),
+            EvalMetrics.FromSource(question, p), EvalMetrics.OnGoldPage(question, p), p.Text.Length <= 300 ? p.Text : p.Text[..300])).ToList(),
         score is null ? null : new EvalHitsDto(score.DocHitAt1, score.DocHitAtK, score.PageHit, score.AnswerRecall, score.ReciprocalRank, score.MissingNumbers),
         Math.Round(retrievalMs, 1), answer.Answer.Text, answer.Answer.NoAnswer, answer.Answer.NoAnswerReason, answerScore.TextRecall, answer.Timings.AnswerMs);
 
@@ -275,7 +275,13 @@ public static class EvalCommand
         int Unanswerable, double? NoAnswerOnUnanswerable, double? NoAnswerOnAnswerable, double? AnswerTextRecall,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, EvalMetricsDto>? Modes);
 
-    private sealed record EvalPassageDto(int Rank, string FileName, int Page, int PageEnd, double Score, string Text);
+    /// <summary>
+    /// One retrieved passage: its document, its pages (Page, the page of its text, and PageEnd, the same for chunks made
+    /// on one page), whether it comes from a source document and whether it stands on a gold page (null when the
+    /// question names no pages), so that a reader sees which passages made docHit and pageHit.
+    /// </summary>
+    private sealed record EvalPassageDto(int Rank, string DocumentId, string FileName, int Page, int PageEnd, double Score,
+        bool FromSource, bool? OnGoldPage, string Text);
 
     private sealed record EvalHitsDto(bool DocHitAt1, bool DocHitAtK, bool? PageHitAtK, double? AnswerRecallAtK, double ReciprocalRank, IReadOnlyList<string> MissingNumbers);
 

@@ -3,7 +3,8 @@ namespace DocQa.Core.Chunking;
 /// <summary>
 /// A piece of a document sized for the embedding model. <see cref="Tokens"/> counts the embedded part of
 /// <see cref="Text"/> alone (all of it but the <see cref="Lead"/>); Page and PageEnd are the first and last page its
-/// text comes from.
+/// text comes from. The <see cref="Chunker"/> keeps a chunk on one page (PageEnd = Page), so that the page a passage
+/// reports is the page of whatever line of it was matched or quoted.
 /// </summary>
 public sealed record Chunk(int Ordinal, string Text, string? Heading, int Page, int PageEnd, int Tokens)
 {

@@ -95,9 +95,7 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
 
         public void Add(DocumentBlock block)
         {
-            // A chunk stays on one page, so that its citation names the exact page (as page-wise PDF readers do).
-            if (HasNewText && _current[^1].Page != block.Page)
-                Flush(carryOverlap: false);
+            EndChunkAtNewPage(block);
             switch (block.Kind)
             {
                 case BlockKind.Heading: AddHeading(block); break;
@@ -119,9 +117,22 @@ public sealed class Chunker(ITokenCounter tokens, ChunkingOptions? options = nul
                 _headingTokens = 0;
                 SetLimits();
                 foreach (var block in _headingBlocks)
+                {
+                    EndChunkAtNewPage(block);
                     AddParagraph(block);
+                }
                 Flush(carryOverlap: false);
             }
+        }
+
+        /// <summary>
+        /// A chunk stays on one page, so that the page its citation names holds all of its text, the quoted line
+        /// included (as page-wise PDF readers do): a block on another page ends the chunk, without overlap.
+        /// </summary>
+        private void EndChunkAtNewPage(DocumentBlock block)
+        {
+            if (HasNewText && _current[^1].Page != block.Page)
+                Flush(carryOverlap: false);
         }
 
         private void SetLimits()

@@ -48,13 +48,24 @@ public static class EvalMetrics
     public static bool DocHit(EvalQuestion question, IReadOnlyList<Passage> ranked, int k) =>
         ranked.Take(k).Any(p => FromSource(question, p));
 
-    /// <summary>pageHit@k: one of the first k passages comes from a matching document and covers a gold page; null without pages.</summary>
-    public static bool? PageHit(EvalQuestion question, IReadOnlyList<Passage> ranked, int k)
+    /// <summary>
+    /// pageHit@k: one of the first k passages is <see cref="OnGoldPage"/>; null when the question names no pages.
+    /// It counts questions, not passages: a question hits when at least one passage is from a matching document and
+    /// on a page that holds its evidence.
+    /// </summary>
+    public static bool? PageHit(EvalQuestion question, IReadOnlyList<Passage> ranked, int k) =>
+        question.Pages.Count == 0 ? null : ranked.Take(k).Any(p => OnGoldPage(question, p) == true);
+
+    /// <summary>
+    /// The passage comes from a matching document and its page is one of the question's gold pages; null when the
+    /// question names no pages. Chunks are made on one page, so Page is where all of the passage's text, the
+    /// matched line included, stands; a passage stored spanning pages (Page..PageEnd) covers each page of its span.
+    /// </summary>
+    public static bool? OnGoldPage(EvalQuestion question, Passage passage)
     {
         if (question.Pages.Count == 0) return null;
-        // A passage may span pages (Page..PageEnd); any gold page inside the span counts.
-        return ranked.Take(k).Any(p => FromSource(question, p)
-            && question.Pages.Any(page => page >= p.Page && page <= Math.Max(p.Page, p.PageEnd)));
+        return FromSource(question, passage)
+            && question.Pages.Any(page => page >= passage.Page && page <= Math.Max(passage.Page, passage.PageEnd));
     }
 
     /// <summary>answerRecall@k: share of the answer's distinct numbers found in the first k passages; null without numbers.</summary>

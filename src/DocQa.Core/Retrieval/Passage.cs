@@ -19,7 +19,10 @@ public sealed record SearchFilter
     public bool IsEmpty => DocumentIds.Count == 0 && Tags.Count == 0 && EmbeddingModel is null;
 }
 
-/// <summary>A retrieved chunk with where it came from and its score in the search that found it.</summary>
+/// <summary>
+/// A retrieved chunk with where it came from and its score in the search that found it. Chunks are made on one page,
+/// so Page is the page of all its text, the matched or quoted line included; PageEnd is its last page.
+/// </summary>
 public sealed record Passage(
     string ChunkId,
     string DocumentId,
