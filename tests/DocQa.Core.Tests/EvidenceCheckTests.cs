@@ -88,6 +88,22 @@ public class EvidenceCheckTests
     }
 
     [Fact]
+    public async Task A_name_asked_about_as_an_owner_needs_its_own_document_or_a_passage_naming_it_as_owner()
+    {
+        var store = Library().Add("Northwind Annual Report 2023.pdf",
+            "Northwind Traders Annual Report for the year ended December 31, 2023.",
+            "Revenue. Northwind's revenue was $4.2 million in 2023.",
+            "Partners. Revenue from our partnership with Fabrikam was $1.1 million in 2023.");
+
+        var partner = (await Ask(store).AskAsync(new AskRequest("main", "What was Fabrikam's revenue in 2023?", Top: 3))).Answer;
+        var own = (await Ask(store).AskAsync(new AskRequest("main", "What was Northwind's revenue in 2023?", Top: 3))).Answer;
+
+        Assert.True(partner.NoAnswer, partner.Text);
+        Assert.False(own.NoAnswer, own.NoAnswerReason);
+        Assert.Contains("$4.2 million", own.Text);
+    }
+
+    [Fact]
     public async Task Passages_of_documents_not_about_a_named_subject_are_not_evidence()
     {
         // Northwind is named only by the contract: the handbook's leave passage is no evidence about it.

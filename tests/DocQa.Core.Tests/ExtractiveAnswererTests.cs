@@ -38,7 +38,7 @@ public class ExtractiveAnswererTests
         var cited = answer.Citations[1];
         Assert.Equal(("d1", "file1.pdf", 11, 12, Company[1].Text, Company[1].Score),
             (cited.DocumentId, cited.FileName, cited.Page, cited.PageEnd, cited.Text, cited.Score));
-        Assert.Equal(1, embedder.Calls);
+        Assert.Equal(2, embedder.Calls);
         AssertMarkersMatchCitations(answer);
     }
 
@@ -230,7 +230,7 @@ public class ExtractiveAnswererTests
     }
 
     [Fact]
-    public async Task Candidates_are_capped_and_embedded_in_one_call()
+    public async Task Candidates_are_capped_and_embedded_in_one_call_after_the_question()
     {
         var embedder = new HashEmbedder();
         var passages = Passages(Enumerable.Range(0, 10)
@@ -239,8 +239,9 @@ public class ExtractiveAnswererTests
 
         var answer = await new ExtractiveAnswerer(embedder).AnswerAsync("Which passage mentions widget 205?", passages);
 
-        Assert.Equal(1, embedder.Calls);
-        Assert.Equal(81, embedder.LastInputCount);
+        // One call for the question (embedded as a search question), one for all the sentences.
+        Assert.Equal(2, embedder.Calls);
+        Assert.Equal(80, embedder.LastInputCount);
         Assert.StartsWith("Passage 2 sentence 5 mentions widget 205. [3]", answer.Text);
         AssertMarkersMatchCitations(answer);
     }

@@ -23,13 +23,24 @@ public sealed class EmbeddingSettingsTests
         Assert.Equal(0, QueryThreadsWith(("Embeddings:QueryThreads", "3"), ("Embeddings:SeparateQuerySession", "false")));
     }
 
-    private static int QueryThreadsWith(params (string Key, string Value)[] settings)
+    [Fact]
+    public void Embeddings_Model_chooses_the_model_and_an_unknown_one_is_refused_with_the_choices()
+    {
+        Assert.Same(EmbeddingModel.ArcticXs, GeneratorWith(("Embeddings:Model", "arctic-embed-xs")).Model);
+        Assert.Same(EmbeddingModel.MiniLm, GeneratorWith(("Embeddings:Model", "all-minilm-l6-v2")).Model);
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => GeneratorWith(("Embeddings:Model", "ada-002")));
+        Assert.Contains("Embeddings:Model 'ada-002' is not a known model; use one of all-minilm-l6-v2, arctic-embed-xs", error.Message);
+    }
+
+    private static int QueryThreadsWith(params (string Key, string Value)[] settings) => GeneratorWith(settings).Options.QueryThreads;
+
+    private static OnnxEmbeddingGenerator GeneratorWith(params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
         using var services = new ServiceCollection().AddLogging().AddDocQa(configuration, Path.GetTempPath()).BuildServiceProvider();
-        var generator = (OnnxEmbeddingGenerator)services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
-        return generator.Options.QueryThreads;
+        return (OnnxEmbeddingGenerator)services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
     }
 }

@@ -55,7 +55,7 @@ public static class BenchCommand
         try
         {
             await embedder.GenerateAsync(["warm up the model", "and its thread pool"], cancellationToken: ct);
-            Console.WriteLine($"bench ingest: {files.Count} files from {folder}, {Environment.ProcessorCount} cores, {options.Workers} workers, data in {scratch}");
+            Console.WriteLine($"bench ingest: {files.Count} files from {folder}, {EmbeddingSpaces.ModelOf(embedder)}, {Environment.ProcessorCount} cores, {options.Workers} workers, data in {scratch}");
 
             // 1. End to end: upload, extract, chunk, embed, store — as the server does it.
             const string index = "bench";

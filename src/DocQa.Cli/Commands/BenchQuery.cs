@@ -14,6 +14,9 @@ using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using DocQa.Storage.Sqlite;
 using Microsoft.Extensions.AI;
+using DocQa.Embeddings.Onnx;
+using DocQa.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -38,7 +41,11 @@ internal static partial class BenchQuery
         folder ??= Directory.Exists(Path.Combine(SharedEvalFolder, "docs")) ? Path.Combine(SharedEvalFolder, "docs") : Path.Combine("data", "samples");
         folder = Path.GetFullPath(folder);
         var folderKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(folder)))[..8].ToLowerInvariant();
-        var scratch = dataDirectory ?? Path.Combine(Path.GetTempPath(), $"docqa-bench-query-{chunkCount}-{folderKey}");
+        // Each embedding model gets its own store: vectors of two models are never mixed.
+        var settings = new ConfigurationBuilder().SetBasePath(Directory.GetCurrentDirectory())
+            .AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
+        var model = EmbeddingModel.Find(settings[$"{EmbeddingOptions.Section}:Model"]) ?? EmbeddingOptions.DefaultModel;
+        var scratch = dataDirectory ?? Path.Combine(Path.GetTempPath(), $"docqa-bench-query-{chunkCount}-{folderKey}-{model.Id}");
 
         await using var backend = new LocalBackend(scratch);
         var services = backend.Services;
@@ -47,7 +54,7 @@ internal static partial class BenchQuery
             ?? throw new CliException("bench query measures the embedded SQLite store; configure it as the store");
         var retriever = services.GetRequiredService<Retriever>();
         await embedder.GenerateAsync(["warm up the model", "and its thread pool"], cancellationToken: ct);
-        Console.WriteLine($"bench query: {chunkCount} chunks from {folder}, {Environment.ProcessorCount} cores, data in {scratch}");
+        Console.WriteLine($"bench query: {chunkCount} chunks from {folder}, {EmbeddingSpaces.ModelOf(embedder)}, {Environment.ProcessorCount} cores, data in {scratch}");
 
         // 1. The source chunks, embedded once and cached beside the store.
         var source = await LoadOrEmbedSourceAsync(services, embedder, folder, Path.Combine(scratch, $"source-{folderKey}.bin"), ct);
@@ -86,7 +93,7 @@ internal static partial class BenchQuery
         foreach (var question in questions)
         {
             var clock = Stopwatch.StartNew();
-            var embedding = await embedder.GenerateAsync(question, cancellationToken: ct);
+            var embedding = await embedder.EmbedQueryAsync(question, ct);
             embedTimes.Add(clock.Elapsed.TotalMilliseconds);
             queryVectors.Add(embedding.Vector);
         }

@@ -71,7 +71,8 @@ public sealed class EvidenceCheck(IDocumentStore store, DocumentSubjects subject
         var required = analysis.Entities.Where(e => e.Possessive).ToList();
         if (required.Count == 0) required = [.. analysis.Entities];
         bool IsAbout(ReadPassage p) =>
-            required.All(p.Supports) && (analysis.TopicTerms.Count == 0 || analysis.TopicTerms.Any(p.HasTopicTerm));
+            required.All(e => e.Possessive ? p.SupportsAsOwner(e) : p.Supports(e))
+            && (analysis.TopicTerms.Count == 0 || analysis.TopicTerms.Any(p.HasTopicTerm));
 
         // 2. Every period must be one the documents cover (from a little before their dates to their dates), or
         // one that a passage about the question names: "the agreement ends on December 31, 2026".
@@ -162,6 +163,30 @@ public sealed class EvidenceCheck(IDocumentStore store, DocumentSubjects subject
             Understanding.Terms.Names([.. _terms, .. _headingTerms], phrase) || Document?.Names(phrase) == true;
 
         public bool Supports(NamedEntity entity) => entity.IsNamedBy(Names);
+
+        /// <summary>
+        /// For a name the question asks about as an owner ("Oracle's revenue"): the passage's document is about it, or
+        /// the passage names it as an owner too. A report that mentions a partner ("a partnership with Oracle") does
+        /// not hold the partner's own figures.
+        /// </summary>
+        public bool SupportsAsOwner(NamedEntity entity) =>
+            Document is null ? Supports(entity) : entity.IsNamedBy(Document.Names) || NamesAsOwner(entity.Text);
+
+        private bool NamesAsOwner(string name)
+        {
+            var owner = name.TrimEnd('\'', '\u2019', 's').Trim();
+            if (owner.Length == 0) return false;
+            foreach (var text in new[] { Passage.Text, Passage.Heading ?? "" })
+                for (var at = text.IndexOf(owner, StringComparison.OrdinalIgnoreCase); at >= 0;
+                     at = text.IndexOf(owner, at + 1, StringComparison.OrdinalIgnoreCase))
+                {
+                    var after = text.AsSpan(at + owner.Length);
+                    if (after.StartsWith("'s", StringComparison.OrdinalIgnoreCase) || after.StartsWith("\u2019s", StringComparison.OrdinalIgnoreCase)
+                        || after.StartsWith("s'", StringComparison.Ordinal) || after.StartsWith("s\u2019", StringComparison.Ordinal))
+                        return true;
+                }
+            return false;
+        }
 
         /// <summary>
         /// Whether the passage holds a topic term; a long word also by its first letters, since questions and
