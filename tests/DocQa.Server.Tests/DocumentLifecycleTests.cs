@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DocQa.Contracts;
 using DocQa.Core.Documents;
+using DocQa.Hosting;
 
 namespace DocQa.Server.Tests;
 
@@ -169,7 +170,7 @@ public sealed class DocumentLifecycleTests(DocQaServerFactory factory)
         while ((health = await _client.GetAsync("/health")).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline)
             await Task.Delay(100);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        Assert.Contains("all-MiniLM-L6-v2", await health.Content.ReadAsStringAsync());
+        Assert.Contains(EmbeddingOptions.DefaultModel.Name, await health.Content.ReadAsStringAsync());
 
         var openApi = await _client.GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
