@@ -263,7 +263,7 @@ public static partial class MetadataReader
     private static partial Regex RangeJoin();
 
     // Before the date a period ends: "the quarterly period ended ", "fiscal year ending: ", "three months ended ".
-    [GeneratedRegex(@"(?<![\p{L}\p{N}])(?:[\p{L}-]+[ \t]+){0,3}(?:ended|ending|end)[ \t]*:?[ \t]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])(?:[\p{L}-]+[ \t]+){0,2}(?:ended|ending|end)[ \t]*:?[ \t]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex EndedCue();
 
     // Before the date a document takes effect: "Effective ", "effective as of ", "Effective date: ", "commencing on ".
