@@ -39,11 +39,18 @@ public sealed record DocumentDto(
     /// <summary>The embedding model of the document's vectors; null until it has chunks.</summary>
     public string? EmbeddingModel { get; init; }
 
+    /// <summary>
+    /// What the document says of itself (title, organization, type, period …; see <see cref="DocumentMetadata"/>),
+    /// derived when it is processed; a tag of the same key replaces the derived value. Empty until then.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
     public static DocumentDto From(DocumentRecord r) => new(
         r.Id, r.Index, r.FileName, r.ContentType, r.SizeBytes, r.Sha256, r.Tags, r.Status, r.Error,
         r.Pages, r.PagesWithoutText, r.Chunks, r.CreatedAt, r.UpdatedAt)
     {
         EmbeddingModel = r.EmbeddingModel,
+        Metadata = DocumentMetadata.Of(r),
     };
 }
 
@@ -51,21 +58,27 @@ public sealed record DocumentListDto(IReadOnlyList<DocumentDto> Documents);
 
 public sealed record FilterDto(IReadOnlyList<string>? DocumentIds, IReadOnlyDictionary<string, string>? Tags)
 {
-    /// <summary>Most document ids or tags one filter may name.</summary>
+    /// <summary>Most document ids, tags or metadata values one filter may name.</summary>
     public const int MaxEntries = 1000;
+
+    /// <summary>Metadata values the documents must have (exact keys, values in any case): {"organization": "Acme Corporation"}.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
     /// <summary>The filter, or a 400 for entries that cannot name anything (null, blank, too many).</summary>
     public SearchFilter ToFilter()
     {
         var ids = DocumentIds ?? [];
         var tags = Tags ?? new Dictionary<string, string>();
-        if (ids.Count > MaxEntries || tags.Count > MaxEntries)
-            throw RequestRejectedException.BadRequest($"A filter may name at most {MaxEntries} document ids and {MaxEntries} tags.");
+        var metadata = Metadata ?? new Dictionary<string, string>();
+        if (ids.Count > MaxEntries || tags.Count > MaxEntries || metadata.Count > MaxEntries)
+            throw RequestRejectedException.BadRequest($"A filter may name at most {MaxEntries} document ids, {MaxEntries} tags and {MaxEntries} metadata values.");
         if (ids.Any(string.IsNullOrWhiteSpace))
             throw RequestRejectedException.BadRequest("'filter.documentIds' must hold document ids, not null or empty strings.");
         if (tags.Any(tag => string.IsNullOrWhiteSpace(tag.Key) || tag.Value is null))
             throw RequestRejectedException.BadRequest("'filter.tags' must map tag keys to string values, not null.");
-        return new SearchFilter { DocumentIds = ids, Tags = tags };
+        if (metadata.Any(entry => string.IsNullOrWhiteSpace(entry.Key) || entry.Value is null))
+            throw RequestRejectedException.BadRequest("'filter.metadata' must map metadata keys to string values, not null.");
+        return new SearchFilter { DocumentIds = ids, Tags = tags, Metadata = metadata };
     }
 }
 

@@ -36,7 +36,20 @@ internal static class DocxTextExtractor
 
         var reader = new BodyReader(new HeadingStyles(document.MainDocumentPart.StyleDefinitionsPart?.Styles), cancellationToken);
         reader.Read(body);
-        return reader.Blocks.ToDocument(reader.Page);
+        return reader.Blocks.ToDocument(reader.Page) with { Title = DeclaredTitle(document) };
+    }
+
+    /// <summary>The title in the core properties; broken properties cost only the title.</summary>
+    private static string? DeclaredTitle(WordprocessingDocument document)
+    {
+        try
+        {
+            return document.PackageProperties.Title;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -46,7 +46,7 @@ internal static class HtmlTextExtractor
             blocks.Add(BlockKind.Heading, title, 1, 1);
         if (document.Body is not null)
             new Walker(blocks, cancellationToken).Visit(document.Body);
-        return blocks.ToDocument();
+        return blocks.ToDocument() with { Title = title.Length > 0 ? title : null };
     }
 
     /// <summary>Adds the text of an HTML fragment (raw HTML inside Markdown) to the blocks.</summary>

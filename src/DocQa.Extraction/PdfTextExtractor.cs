@@ -89,7 +89,20 @@ internal static class PdfTextExtractor
         BlockList blocks = PdfBlockBuilder.Build(pages);
         if (blocks.Count == 0)
             throw new ExtractionException("no text found in the document");
-        return new ExtractedDocument(blocks, pageCount, pagesWithoutText);
+        return new ExtractedDocument(blocks, pageCount, pagesWithoutText) { Title = DeclaredTitle(document) };
+    }
+
+    /// <summary>The title in the PDF's document information; a broken information dictionary costs only the title.</summary>
+    private static string? DeclaredTitle(PdfDocument document)
+    {
+        try
+        {
+            return document.Information?.Title;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     private static PdfDocument Open(Stream content)

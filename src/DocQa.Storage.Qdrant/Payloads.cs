@@ -19,6 +19,9 @@ public static class ChunkFields
     public const string Page = "page";
     public const string PageEnd = "pageEnd";
     public const string Tags = "tags";
+
+    /// <summary>The document's metadata as filters see it (derived, overridden by tags), as keywords like the tags'.</summary>
+    public const string Metadata = "metadata";
     public const string LeadLength = "leadLength";
 
     /// <summary>The model of the chunk's vector; absent on chunks written before the store recorded it (all-MiniLM-L6-v2).</summary>
@@ -51,6 +54,9 @@ public static class RecordFields
     public const string LeaseExpires = "leaseExpires";
     public const string DeletedAt = "deletedAt";
     public const string EmbeddingModel = "embeddingModel";
+
+    /// <summary>The metadata derived at ingestion, an object of strings like the tags.</summary>
+    public const string Metadata = "metadata";
 }
 
 /// <summary>
@@ -75,6 +81,8 @@ public static class Payloads
         var record = stored.Record;
         var tags = new Struct();
         foreach (var (key, value) in record.Tags) tags.Fields[key] = value;
+        var metadata = new Struct();
+        foreach (var (key, value) in record.Metadata) metadata.Fields[key] = value;
         var payload = new Dictionary<string, Value>
         {
             [RecordFields.Index] = record.Index,
@@ -84,6 +92,7 @@ public static class Payloads
             [RecordFields.SizeBytes] = record.SizeBytes,
             [RecordFields.Sha256] = record.Sha256,
             [RecordFields.Tags] = new Value { StructValue = tags },
+            [RecordFields.Metadata] = new Value { StructValue = metadata },
             [RecordFields.Status] = StatusName(record.Status),
             [RecordFields.Pages] = record.Pages,
             [RecordFields.PagesWithoutText] = record.PagesWithoutText,
@@ -105,11 +114,7 @@ public static class Payloads
 
     public static StoredRecord ToRecord(IReadOnlyDictionary<string, Value> payload)
     {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (payload.TryGetValue(RecordFields.Tags, out var tagValue) && tagValue.KindCase == Value.KindOneofCase.StructValue)
-        {
-            foreach (var (key, value) in tagValue.StructValue.Fields) tags[key] = value.StringValue;
-        }
+        var tags = Strings(payload, RecordFields.Tags);
         var record = new DocumentRecord
         {
             Index = String(payload, RecordFields.Index)!,
@@ -119,6 +124,7 @@ public static class Payloads
             SizeBytes = Integer(payload, RecordFields.SizeBytes),
             Sha256 = String(payload, RecordFields.Sha256)!,
             Tags = tags,
+            Metadata = Strings(payload, RecordFields.Metadata),
             Status = ParseStatus(String(payload, RecordFields.Status)),
             Error = String(payload, RecordFields.Error),
             Pages = (int)Integer(payload, RecordFields.Pages),
@@ -169,6 +175,7 @@ public static class Payloads
             [ChunkFields.Page] = chunk.Page,
             [ChunkFields.PageEnd] = chunk.PageEnd,
             [ChunkFields.Tags] = QdrantFilters.TagKeywords(record.Tags),
+            [ChunkFields.Metadata] = QdrantFilters.MetadataKeywords(DocumentMetadata.Of(record)),
         };
         if (chunk.Heading is not null) payload[ChunkFields.Heading] = chunk.Heading;
         if (chunk.LeadLength > 0) payload[ChunkFields.LeadLength] = chunk.LeadLength;
@@ -211,6 +218,17 @@ public static class Payloads
 
     private static DateTimeOffset ParseTimestamp(string? text) =>
         text is null ? default : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    /// <summary>An object of strings (tags, metadata); empty when absent, as in records written before the field existed.</summary>
+    private static Dictionary<string, string> Strings(IReadOnlyDictionary<string, Value> payload, string field)
+    {
+        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (payload.TryGetValue(field, out var value) && value.KindCase == Value.KindOneofCase.StructValue)
+        {
+            foreach (var (key, item) in value.StructValue.Fields) strings[key] = item.StringValue;
+        }
+        return strings;
+    }
 
     internal static string? String(IReadOnlyDictionary<string, Value> payload, string field) =>
         payload.TryGetValue(field, out var value) && value.KindCase == Value.KindOneofCase.StringValue ? value.StringValue : null;

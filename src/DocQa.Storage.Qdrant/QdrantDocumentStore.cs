@@ -137,6 +137,7 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
             await CreateKeywordIndexAsync(name, ChunkFields.Index, isTenant: true, cancellationToken);
             await CreateKeywordIndexAsync(name, ChunkFields.DocumentId, isTenant: false, cancellationToken);
             await CreateKeywordIndexAsync(name, ChunkFields.Tags, isTenant: false, cancellationToken);
+            await CreateKeywordIndexAsync(name, ChunkFields.Metadata, isTenant: false, cancellationToken);
             await CreateKeywordIndexAsync(name, ChunkFields.EmbeddingModel, isTenant: false, cancellationToken);
             await _client.CreatePayloadIndexAsync(name, ChunkFields.Version, PayloadSchemaType.Integer, cancellationToken: cancellationToken);
             _logger.LogInformation("Created Qdrant collection {Collection} ({Dimensions} dimensions, cosine, keyword sparse vectors with IDF)", name, _options.Dimensions);
@@ -249,11 +250,18 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
                 keepLease ? current!.LeaseOwner : null, keepLease ? current!.LeaseExpires : 0);
         }, cancellationToken);
 
-        // Search filters read tags from the chunks, so changed tags are copied onto them.
-        if (before?.ActiveVersion is not null && !SameTags(before.Record.Tags, record.Tags))
+        // Search filters read tags and metadata from the chunks, so changed ones are copied onto them (a tag may
+        // override a metadata value).
+        var metadata = DocumentMetadata.Of(record);
+        if (before?.ActiveVersion is not null
+            && (!SameTags(before.Record.Tags, record.Tags) || !SameTags(DocumentMetadata.Of(before.Record), metadata)))
         {
             await _client.SetPayloadAsync(ChunksCollection,
-                new Dictionary<string, Value> { [ChunkFields.Tags] = QdrantFilters.TagKeywords(record.Tags) },
+                new Dictionary<string, Value>
+                {
+                    [ChunkFields.Tags] = QdrantFilters.TagKeywords(record.Tags),
+                    [ChunkFields.Metadata] = QdrantFilters.MetadataKeywords(metadata),
+                },
                 QdrantFilters.Document(record.Index, record.Id), cancellationToken: cancellationToken);
         }
     }

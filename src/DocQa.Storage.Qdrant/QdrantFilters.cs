@@ -1,3 +1,4 @@
+using DocQa.Core.Documents;
 using DocQa.Core.Retrieval;
 using Qdrant.Client.Grpc;
 using static Qdrant.Client.Grpc.Conditions;
@@ -34,7 +35,7 @@ public static class QdrantFilters
 
     /// <summary>
     /// The chunks a search may return: of the index, of one of the listed documents (when any are listed), carrying
-    /// every listed tag (key and value exactly).
+    /// every listed tag (key and value exactly) and every listed metadata value (in any case).
     /// </summary>
     public static Filter Search(string index, SearchFilter filter)
     {
@@ -43,6 +44,8 @@ public static class QdrantFilters
             result.Must.Add(Match(ChunkFields.DocumentId, filter.DocumentIds.Distinct(StringComparer.Ordinal).ToList()));
         foreach (var (key, value) in filter.Tags.OrderBy(tag => tag.Key, StringComparer.Ordinal))
             result.Must.Add(MatchKeyword(ChunkFields.Tags, TagKeyword(key, value)));
+        foreach (var (key, value) in filter.Metadata.OrderBy(entry => entry.Key, StringComparer.Ordinal))
+            result.Must.Add(MatchKeyword(ChunkFields.Metadata, TagKeyword(key, DocumentMetadata.Comparable(value))));
         if (filter.EmbeddingModel is { } model)
         {
             // Chunks written before the store recorded models carry no model field: they are the legacy model's.
@@ -64,4 +67,8 @@ public static class QdrantFilters
     /// <summary>The tag keywords of a document, stored on each of its chunks.</summary>
     public static string[] TagKeywords(IReadOnlyDictionary<string, string> tags) =>
         tags.OrderBy(tag => tag.Key, StringComparer.Ordinal).Select(tag => TagKeyword(tag.Key, tag.Value)).ToArray();
+
+    /// <summary>The metadata keywords of a document, stored on each of its chunks: as tag keywords, values in the form filters compare.</summary>
+    public static string[] MetadataKeywords(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.OrderBy(entry => entry.Key, StringComparer.Ordinal).Select(entry => TagKeyword(entry.Key, DocumentMetadata.Comparable(entry.Value))).ToArray();
 }

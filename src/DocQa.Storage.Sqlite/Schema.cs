@@ -7,8 +7,9 @@ internal static class Schema
 {
     /// <summary>
     /// Version 3: documents, chunks and chunk_vectors (float32); each document records the embedding model of its
-    /// vectors, and each chunk the length of its lead (the text not embedded). Version 2 lacked those two columns:
-    /// every vector then was all-MiniLM-L6-v2's. Version 1 also had an FTS5 index over the chunks; keyword search now
+    /// vectors and the metadata derived at ingestion, and each chunk the length of its lead (the text not embedded).
+    /// Version 2 lacked those three columns: every vector then was all-MiniLM-L6-v2's, and its documents have no
+    /// metadata until they are uploaded again. Version 1 also had an FTS5 index over the chunks; keyword search now
     /// runs on an in-memory index built from the chunks at open, so version 2 dropped it.
     /// </summary>
     public const int Version = 3;
@@ -32,6 +33,7 @@ internal static class Schema
             updated_at         TEXT    NOT NULL,
             queue_seq          INTEGER NOT NULL,  -- grows each time a document enters the queue: FIFO claims
             embedding_model    TEXT,              -- the model of its chunks' vectors
+            metadata           TEXT    NOT NULL DEFAULT '{}',  -- JSON object: what ingestion derived (title, organization, ...)
             PRIMARY KEY (index_name, id)
         );
         CREATE INDEX IF NOT EXISTS ix_documents_queue ON documents (status, queue_seq);  -- the next claim
@@ -95,6 +97,7 @@ internal static class Schema
         {
             AddColumnIfMissing(connection, transaction, "documents", "embedding_model", "TEXT");
             AddColumnIfMissing(connection, transaction, "chunks", "lead_length", "INTEGER NOT NULL DEFAULT 0");
+            AddColumnIfMissing(connection, transaction, "documents", "metadata", "TEXT NOT NULL DEFAULT '{}'");
             Execute(connection, LegacyModelV2, transaction);
         }
         Execute(connection, $"PRAGMA user_version = {Version};", transaction);

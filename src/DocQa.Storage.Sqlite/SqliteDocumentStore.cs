@@ -22,7 +22,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 {
     private const string DocumentColumns =
         "index_name, id, file_name, content_type, size_bytes, sha256, tags, status, error, " +
-        "pages, pages_without_text, chunks, attempts, created_at, updated_at, embedding_model";
+        "pages, pages_without_text, chunks, attempts, created_at, updated_at, embedding_model, metadata";
 
     // Fixed width and UTC, so comparing the text compares the instants (ORDER BY created_at).
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
@@ -205,6 +205,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 state.Keywords.RemoveDocument(id);
                 state.Tags.Remove(id);
                 state.Models.Remove(id);
+                state.Metadata.Remove(id);
                 if (state.Tags.Count == 0) _indexes.Remove(index);
             });
             return deleted;
@@ -565,7 +566,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         command.CommandText = $"""
             INSERT INTO documents ({DocumentColumns}, queue_seq)
             VALUES ($index, $id, $file_name, $content_type, $size_bytes, $sha256, $tags, $status, $error,
-                    $pages, $pages_without_text, $chunks, $attempts, $created_at, $updated_at, $embedding_model,
+                    $pages, $pages_without_text, $chunks, $attempts, $created_at, $updated_at, $embedding_model, $metadata,
                     (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM documents))
             ON CONFLICT (index_name, id) DO UPDATE SET
                 file_name = excluded.file_name, content_type = excluded.content_type, size_bytes = excluded.size_bytes,
@@ -574,6 +575,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 attempts = excluded.attempts, created_at = excluded.created_at, updated_at = excluded.updated_at,
                 -- A record saved without a model (a re-upload waiting in the queue) leaves the model of the chunks still there.
                 embedding_model = COALESCE(excluded.embedding_model, documents.embedding_model),
+                metadata = excluded.metadata,
                 queue_seq = CASE WHEN excluded.status = 'queued' AND documents.status <> 'queued'
                                  THEN excluded.queue_seq ELSE documents.queue_seq END
             """;
@@ -594,6 +596,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         p.AddWithValue("$created_at", FormatTime(record.CreatedAt));
         p.AddWithValue("$updated_at", FormatTime(record.UpdatedAt));
         p.AddWithValue("$embedding_model", (object?)record.EmbeddingModel ?? DBNull.Value);
+        p.AddWithValue("$metadata", JsonSerializer.Serialize(record.Metadata));
         command.ExecuteNonQuery();
     }
 
@@ -694,9 +697,13 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         /// <summary>The embedding model of each document's vectors (null before it has any), for the same reason.</summary>
         public Dictionary<string, string?> Models { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The metadata of each document as filters see it (derived, overridden by tags), for the same reason.</summary>
+        public Dictionary<string, IReadOnlyDictionary<string, string>> Metadata { get; } = new(StringComparer.Ordinal);
+
         public void Remember(DocumentRecord record)
         {
             Tags[record.Id] = CopyTags(record.Tags);
+            Metadata[record.Id] = CopyTags(DocumentMetadata.Of(record));
             // Saved without a model, a record keeps the model of the chunks it still has (see Upsert).
             if (record.EmbeddingModel is not null || !Models.ContainsKey(record.Id)) Models[record.Id] = record.EmbeddingModel;
         }
@@ -712,13 +719,15 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     {
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT index_name, id, tags, embedding_model FROM documents";
+            command.CommandText = "SELECT index_name, id, tags, embedding_model, metadata FROM documents";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 var state = StateOf(reader.GetString(0));
-                state.Tags[reader.GetString(1)] = ParseTags(reader.GetString(2));
+                var tags = ParseTags(reader.GetString(2));
+                state.Tags[reader.GetString(1)] = tags;
                 state.Models[reader.GetString(1)] = reader.IsDBNull(3) ? null : reader.GetString(3);
+                state.Metadata[reader.GetString(1)] = CopyTags(DocumentMetadata.Of(ParseTags(reader.GetString(4)), tags));
             }
         }
         using (var command = connection.CreateCommand())
@@ -813,6 +822,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         var allowed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in candidates)
             if (state.Tags.TryGetValue(id, out var tags) && filter.Tags.All(tag => tags.TryGetValue(tag.Key, out var value) && value == tag.Value)
+                && (filter.Metadata.Count == 0 || state.Metadata.TryGetValue(id, out var metadata) && DocumentMetadata.Matches(metadata, filter.Metadata))
                 && (filter.EmbeddingModel is null || ModelOf(state, id) == filter.EmbeddingModel))
                 allowed.Add(id);
         return allowed;
@@ -869,6 +879,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 CreatedAt = ParseTime(reader.GetString(13)),
                 UpdatedAt = ParseTime(reader.GetString(14)),
                 EmbeddingModel = reader.IsDBNull(15) ? null : reader.GetString(15),
+                Metadata = ParseTags(reader.GetString(16)),
             });
         }
         return records;

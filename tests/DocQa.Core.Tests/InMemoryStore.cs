@@ -15,13 +15,16 @@ public sealed class InMemoryStore : UnsupportedStore
     private readonly List<Passage> _chunks = [];
 
     /// <summary>Adds a ready document to index "main"; each text is one chunk, on page i + 1.</summary>
-    public InMemoryStore Add(string fileName, params string[] chunks)
+    public InMemoryStore Add(string fileName, params string[] chunks) => Add(fileName, new Dictionary<string, string>(), chunks);
+
+    /// <summary>Adds a ready document with the metadata ingestion would have derived.</summary>
+    public InMemoryStore Add(string fileName, IReadOnlyDictionary<string, string> metadata, params string[] chunks)
     {
         var id = $"doc{_documents.Count}";
         _documents.Add(new DocumentRecord
         {
             Index = "main", Id = id, FileName = fileName, ContentType = "text/plain", Sha256 = new string('a', 64),
-            Status = DocumentStatus.Ready, Chunks = chunks.Length, Pages = chunks.Length,
+            Status = DocumentStatus.Ready, Chunks = chunks.Length, Pages = chunks.Length, Metadata = metadata,
         });
         var title = Path.GetFileNameWithoutExtension(fileName);
         for (var i = 0; i < chunks.Length; i++)

@@ -72,6 +72,8 @@ public sealed class HostileRequestTests : IDisposable
     [Theory]
     [InlineData("""{"query":"sales","filter":{"documentIds":[null]}}""", "filter.documentIds")]
     [InlineData("""{"query":"sales","filter":{"tags":{"team":null}}}""", "filter.tags")]
+    [InlineData("""{"query":"sales","filter":{"metadata":{"type":null}}}""", "filter.metadata")]
+    [InlineData("""{"query":"sales","filter":{"metadata":{" ":"policy"}}}""", "filter.metadata")]
     [InlineData("""{"query":"sales","mode":7}""", "$.mode")]
     [InlineData("""{"query":"sales","mode":"sideways"}""", "$.mode")]
     [InlineData("""{"query":"sales","top":"5"}""", "$.top")]

@@ -57,6 +57,7 @@ public abstract class DocumentStoreContract : IDisposable
             Attempts = 2,
             SizeBytes = 123_456,
             UpdatedAt = T0.AddMinutes(5),
+            Metadata = new Dictionary<string, string> { ["title"] = "Quarterly report", ["organization"] = "Acme Corporation", ["periodEnd"] = "2023-07-01" },
         };
         await store.SaveDocumentAsync(record);
 
@@ -383,6 +384,36 @@ public abstract class DocumentStoreContract : IDisposable
         Assert.Empty(await store.KeywordSearchAsync(Index, "tagged", 5, draft));
         Assert.Single(await store.VectorSearchAsync(Index, Axis(0), 5, final));
         Assert.Single(await store.KeywordSearchAsync(Index, "tagged", 5, final));
+    }
+
+    [SkippableFact]
+    public async Task Searches_FilteredByMetadata_NeedEveryValue_InAnyCase_WithTagsOverriding()
+    {
+        var store = CreateStore();
+        await store.CompleteDocumentAsync(Record("acme") with { Metadata = new Dictionary<string, string> { ["organization"] = "ACME CORPORATION", ["type"] = "handbook" } },
+            [Chunk("acme", 0, "leave policy text", Axis(0))]);
+        await store.CompleteDocumentAsync(Record("beta", tags: new() { ["type"] = "policy" }) with { Metadata = new Dictionary<string, string> { ["organization"] = "Beta Ltd", ["type"] = "handbook" } },
+            [Chunk("beta", 0, "leave policy text", Axis(0))]);
+        SearchFilter Metadata(params (string Key, string Value)[] values) => new() { Metadata = values.ToDictionary(v => v.Key, v => v.Value) };
+
+        var acme = Metadata(("organization", "Acme Corporation"), ("type", "handbook"));
+        Assert.Equal("acme", Assert.Single(await store.VectorSearchAsync(Index, Axis(0), 5, acme)).DocumentId);
+        Assert.Equal("acme", Assert.Single(await store.KeywordSearchAsync(Index, "leave", 5, acme)).DocumentId);
+        // The tag "type: policy" replaces beta's derived type.
+        Assert.Equal("beta", Assert.Single(await store.VectorSearchAsync(Index, Axis(0), 5, Metadata(("type", "policy")))).DocumentId);
+        Assert.Equal("acme", Assert.Single(await store.KeywordSearchAsync(Index, "leave", 5, Metadata(("type", "handbook")))).DocumentId);
+        Assert.Empty(await store.VectorSearchAsync(Index, Axis(0), 5, Metadata(("organization", "Acme"))));
+        Assert.Empty(await store.KeywordSearchAsync(Index, "leave", 5, Metadata(("fiscalYear", "2024"))));
+
+        // Tags changed later change what the filter sees, and the record keeps its derived metadata apart.
+        await store.SaveDocumentAsync(Record("acme", tags: new() { ["organization"] = "Acme Holdings" }) with { Metadata = new Dictionary<string, string> { ["organization"] = "ACME CORPORATION", ["type"] = "handbook" } });
+        Assert.Empty(await store.VectorSearchAsync(Index, Axis(0), 5, acme));
+        Assert.Single(await store.KeywordSearchAsync(Index, "leave", 5, Metadata(("organization", "acme holdings"))));
+        Assert.Equal("ACME CORPORATION", (await store.GetDocumentAsync(Index, "acme"))!.Metadata["organization"]);
+
+        var reopened = ReopenStore(store);
+        Assert.Single(await reopened.VectorSearchAsync(Index, Axis(0), 5, Metadata(("organization", "Acme Holdings"))));
+        Assert.Equal("beta", Assert.Single(await reopened.KeywordSearchAsync(Index, "leave", 5, Metadata(("type", "policy")))).DocumentId);
     }
 
     [SkippableFact]
@@ -765,7 +796,8 @@ public abstract class DocumentStoreContract : IDisposable
     protected static void AssertSameRecord(DocumentRecord expected, DocumentRecord? actual)
     {
         Assert.NotNull(actual);
-        Assert.Equal(expected with { Tags = actual.Tags }, actual);
+        Assert.Equal(expected with { Tags = actual.Tags, Metadata = actual.Metadata }, actual);
         Assert.Equal(expected.Tags.OrderBy(tag => tag.Key), actual.Tags.OrderBy(tag => tag.Key));
+        Assert.Equal(expected.Metadata.OrderBy(entry => entry.Key), actual.Metadata.OrderBy(entry => entry.Key));
     }
 }

@@ -106,6 +106,30 @@ public sealed class QdrantMappingTests
     }
 
     [Fact]
+    public void SearchFilter_WithMetadata_NeedsEveryValue_InLowerCase_AsChunksCarryThem()
+    {
+        var filter = QdrantFilters.Search("finance", new SearchFilter
+        {
+            Metadata = new Dictionary<string, string> { ["type"] = "quarterly-report", ["organization"] = "Acme Corporation" },
+        });
+
+        Assert.Equal(3, filter.Must.Count);
+        Assert.Equal(("metadata", "12:organization=acme corporation"), (filter.Must[1].Field.Key, filter.Must[1].Field.Match.Keyword));
+        Assert.Equal(("metadata", "4:type=quarterly-report"), (filter.Must[2].Field.Key, filter.Must[2].Field.Match.Keyword));
+
+        // A tag of a metadata key replaces the derived value on the chunks.
+        var record = new DocumentRecord
+        {
+            Index = "finance", Id = "q3", FileName = "q3.pdf", ContentType = "application/pdf", Sha256 = "ab12",
+            Metadata = new Dictionary<string, string> { ["organization"] = "ACME CORPORATION", ["type"] = "other" },
+            Tags = new Dictionary<string, string> { ["type"] = "quarterly-report" },
+        };
+        var chunk = Payloads.FromChunk(record, 1, new StoredChunk("q3#0", 0, "text", null, 1, 1, new float[] { 1 }));
+        Assert.Equal(["12:organization=acme corporation", "4:type=quarterly-report"],
+            chunk["metadata"].ListValue.Values.Select(v => v.StringValue));
+    }
+
+    [Fact]
     public void TagKeywords_AreUnambiguous_WhateverTheKeysAndValuesHold()
     {
         Assert.NotEqual(QdrantFilters.TagKeyword("a:b", "c"), QdrantFilters.TagKeyword("a", "b:c"));
@@ -170,6 +194,7 @@ public sealed class QdrantMappingTests
             Index = "finance", Id = "q3-report", FileName = "Q3 report.pdf", ContentType = "application/pdf",
             SizeBytes = 12_345_678_901, Sha256 = "ab12", Status = DocumentStatus.Failed, Error = "no text",
             Tags = new Dictionary<string, string> { ["site.name"] = "Zürich", ["$[0]"] = "x'y" },
+            Metadata = new Dictionary<string, string> { ["title"] = "Q3 report", ["organization"] = "Acme Corporation" },
             Pages = 12, PagesWithoutText = 3, Chunks = 40, Attempts = 2,
             CreatedAt = new DateTimeOffset(2024, 3, 1, 9, 30, 0, 123, TimeSpan.Zero).AddTicks(4567),
             UpdatedAt = new DateTimeOffset(2024, 3, 1, 11, 30, 0, TimeSpan.FromHours(2)),
@@ -179,8 +204,9 @@ public sealed class QdrantMappingTests
         var back = Payloads.ToRecord(Payloads.FromRecord(stored));
 
         Assert.Equal(stored with { Record = back.Record }, back);
-        Assert.Equal(record with { Tags = back.Record.Tags }, back.Record);
+        Assert.Equal(record with { Tags = back.Record.Tags, Metadata = back.Record.Metadata }, back.Record);
         Assert.Equal(record.Tags.OrderBy(t => t.Key), back.Record.Tags.OrderBy(t => t.Key));
+        Assert.Equal(record.Metadata.OrderBy(t => t.Key), back.Record.Metadata.OrderBy(t => t.Key));
         Assert.Equal(record.UpdatedAt.UtcDateTime, back.Record.UpdatedAt.UtcDateTime);
     }
 

@@ -12,6 +12,11 @@ public sealed record DocumentRecord
     public long SizeBytes { get; init; }
     public required string Sha256 { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// What ingestion read from the document itself (see <see cref="DocumentMetadata"/> for the keys); empty until it
+    /// is processed. Tags of the same keys override these values: <see cref="DocumentMetadata.Of"/> gives the result.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public DocumentStatus Status { get; init; }
     public string? Error { get; init; }
     public int Pages { get; init; }

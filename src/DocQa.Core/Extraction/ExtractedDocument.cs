@@ -16,8 +16,14 @@ public enum BlockKind { Heading, Paragraph, Table }
 /// </summary>
 public sealed record DocumentBlock(BlockKind Kind, string Text, int Page, int HeadingLevel = 0);
 
-/// <summary>The text of a document as blocks in reading order, with its page counts.</summary>
-public sealed record ExtractedDocument(IReadOnlyList<DocumentBlock> Blocks, int Pages, int PagesWithoutText = 0);
+/// <summary>
+/// The text of a document as blocks in reading order, with its page counts and <see cref="Title"/>: the title its
+/// file declares (a PDF's document information, a DOCX's core properties, an HTML page's &lt;title&gt;), if any.
+/// </summary>
+public sealed record ExtractedDocument(IReadOnlyList<DocumentBlock> Blocks, int Pages, int PagesWithoutText = 0)
+{
+    public string? Title { get; init; }
+}
 
 /// <summary>The document cannot be read; the message is the reason shown to the user.</summary>
 public sealed class ExtractionException(string reason, Exception? inner = null) : Exception(reason, inner);

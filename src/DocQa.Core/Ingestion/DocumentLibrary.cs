@@ -93,7 +93,8 @@ public sealed class DocumentLibrary(
                     Sha256 = sha256,
                     Tags = upload.Tags ?? existing?.Tags ?? new Dictionary<string, string>(),
                     Status = DocumentStatus.Queued,
-                    // Until the new version is ready, the old one's chunks stay searchable and its counts stay true.
+                    // Until the new version is ready, the old one's chunks stay searchable and its counts and metadata stay true.
+                    Metadata = existing?.Metadata ?? new Dictionary<string, string>(),
                     Pages = existing?.Pages ?? 0,
                     PagesWithoutText = existing?.PagesWithoutText ?? 0,
                     Chunks = existing?.Chunks ?? 0,

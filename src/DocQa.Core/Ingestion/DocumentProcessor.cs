@@ -4,13 +4,17 @@ using DocQa.Core.Documents;
 using DocQa.Core.Extraction;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
+using DocQa.Core.Understanding;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DocQa.Core.Ingestion;
 
-/// <summary>Turns one queued document into searchable chunks: extract, chunk, embed, store — or marks it failed with the reason.</summary>
+/// <summary>
+/// Turns one queued document into searchable chunks: extract, chunk, embed, store — or marks it failed with the reason.
+/// Its metadata (title, organisation, type, period) is read from the extracted text on the way.
+/// </summary>
 public sealed class DocumentProcessor(
     IDocumentStore store,
     IFileStore files,
@@ -57,6 +61,7 @@ public sealed class DocumentProcessor(
             {
                 Status = DocumentStatus.Ready,
                 Error = null,
+                Metadata = MetadataReader.Read(extracted, record.FileName),
                 Pages = extracted.Pages,
                 PagesWithoutText = extracted.PagesWithoutText,
                 Chunks = stored.Length,

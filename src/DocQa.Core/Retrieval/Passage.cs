@@ -2,7 +2,7 @@ namespace DocQa.Core.Retrieval;
 
 public enum RetrievalMode { Hybrid, Vector, Keyword }
 
-/// <summary>Restricts a search to some documents and/or to documents carrying all the given tags.</summary>
+/// <summary>Restricts a search to some documents and/or to documents carrying all the given tags and metadata values.</summary>
 public sealed record SearchFilter
 {
     public static readonly SearchFilter None = new();
@@ -11,12 +11,18 @@ public sealed record SearchFilter
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
+    /// Metadata values the documents must have (<see cref="Documents.DocumentMetadata.Of"/>: derived, overridden by
+    /// tags); values compare without regard to case ("Acme Corporation" finds "ACME CORPORATION").
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
     /// Vector search only: the documents whose vectors the named embedding model made. A query vector is only ever
     /// compared with vectors of its own model; null: no such restriction (a store holding one model's vectors).
     /// </summary>
     public string? EmbeddingModel { get; init; }
 
-    public bool IsEmpty => DocumentIds.Count == 0 && Tags.Count == 0 && EmbeddingModel is null;
+    public bool IsEmpty => DocumentIds.Count == 0 && Tags.Count == 0 && Metadata.Count == 0 && EmbeddingModel is null;
 }
 
 /// <summary>

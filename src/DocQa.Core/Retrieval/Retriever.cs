@@ -177,20 +177,23 @@ public sealed class Retriever(
     }
 
     /// <summary>
-    /// How much each document is about what the question names: its entities named by the document's title or
-    /// opening, and its exact dates within the document's period. Null when the question names neither.
+    /// How much each document is about what the question names: its entities named by the document's title, opening
+    /// or metadata (title, organisation), its exact dates within the document's period, and its quarter the one the
+    /// document's metadata names. Null when the question names none of these.
     /// </summary>
     private async Task<Dictionary<string, int>?> SubjectMatchesAsync(string index, QuestionAnalysis analysis, CancellationToken cancellationToken)
     {
         var dates = analysis.Periods.Where(p => p.Kind is PeriodKind.Date or PeriodKind.Month).ToList();
+        var quarters = analysis.Periods.Where(p => p.Kind == PeriodKind.Quarter).ToList();
         var latest = analysis.WantsLatest && !analysis.AcrossPeriods;
-        if (analysis.Entities.Count == 0 && dates.Count == 0 && !latest) return null;
+        if (analysis.Entities.Count == 0 && dates.Count == 0 && quarters.Count == 0 && !latest) return null;
 
         var documents = await subjects!.ListAsync(index, cancellationToken);
         var matches = documents.ToDictionary(
             subject => subject.DocumentId,
             subject => analysis.Entities.Count(e => e.IsNamedBy(subject.Names))
-                + dates.Count(d => subject.Start is { } start && subject.End is { } end && d.Overlaps(start, end)),
+                + dates.Count(d => subject.Start is { } start && subject.End is { } end && d.Overlaps(start, end))
+                + quarters.Count(q => subject.Quarter is { } named && named.Quarter == q.Quarter && named.Year == q.Year),
             StringComparer.Ordinal);
         if (latest && matches.Count > 0)
         {

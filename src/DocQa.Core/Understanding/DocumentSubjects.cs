@@ -13,8 +13,15 @@ namespace DocQa.Core.Understanding;
 public sealed record DocumentSubject(string DocumentId, string FileName, IReadOnlyList<string> TitleTerms, IReadOnlyList<string> OpeningTerms,
     DateOnly? Start, DateOnly? End)
 {
-    /// <summary>Whether the title or the opening names this (see <see cref="Terms.Names"/>).</summary>
-    public bool Names(IReadOnlyList<string> phrase) => Terms.Names(TitleTerms, phrase) || Terms.Names(OpeningTerms, phrase);
+    /// <summary>The terms of the document's metadata title and organisation (a declared title, a tag) the opening may not hold.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> MetadataTerms { get; init; } = [];
+
+    /// <summary>The quarter the document's metadata names (its fiscal quarter and year); null when it names none.</summary>
+    public (int Quarter, int Year)? Quarter { get; init; }
+
+    /// <summary>Whether the title, the opening or the metadata names this (see <see cref="Terms.Names"/>).</summary>
+    public bool Names(IReadOnlyList<string> phrase) =>
+        Terms.Names(TitleTerms, phrase) || Terms.Names(OpeningTerms, phrase) || MetadataTerms.Any(terms => Terms.Names(terms, phrase));
 }
 
 /// <summary>Reads and caches the subjects of an index's documents; a document's subject is read again when its content changes.</summary>
@@ -23,7 +30,8 @@ public sealed class DocumentSubjects(IDocumentStore store)
     /// <summary>How many of a document's first chunks make its opening (those of its first page among them).</summary>
     public const int OpeningChunks = 6;
 
-    private readonly ConcurrentDictionary<(string Index, string Id, string Sha256), DocumentSubject> _cache = new();
+    // UpdatedAt is in the key because tags, which override metadata, change without the content.
+    private readonly ConcurrentDictionary<(string Index, string Id, string Sha256, DateTimeOffset UpdatedAt), DocumentSubject> _cache = new();
 
     /// <summary>The subjects of the index's ready documents.</summary>
     public async Task<IReadOnlyList<DocumentSubject>> ListAsync(string index, CancellationToken cancellationToken = default)
@@ -32,13 +40,13 @@ public sealed class DocumentSubjects(IDocumentStore store)
         var subjects = new List<DocumentSubject>(documents.Count);
         foreach (var document in documents.Where(d => d.Status == DocumentStatus.Ready))
         {
-            var key = (index, document.Id, document.Sha256);
+            var key = (index, document.Id, document.Sha256, document.UpdatedAt);
             if (!_cache.TryGetValue(key, out var subject))
             {
                 var opening = await store.OpeningPassagesAsync(index, document.Id, OpeningChunks, cancellationToken);
-                subject = Read(document.Id, document.FileName, opening);
+                subject = Read(document.Id, document.FileName, opening, DocumentMetadata.Of(document));
                 // Older versions of the document are of no more use.
-                foreach (var stale in _cache.Keys.Where(k => k.Index == index && k.Id == document.Id && k.Sha256 != document.Sha256))
+                foreach (var stale in _cache.Keys.Where(k => k.Index == index && k.Id == document.Id && k != key))
                     _cache.TryRemove(stale, out _);
                 _cache[key] = subject;
             }
@@ -47,8 +55,8 @@ public sealed class DocumentSubjects(IDocumentStore store)
         return subjects;
     }
 
-    /// <summary>A document's subject from its file name and its first chunks (those on its first page with text).</summary>
-    public static DocumentSubject Read(string documentId, string fileName, IReadOnlyList<Passage> opening)
+    /// <summary>A document's subject from its file name, its first chunks (those on its first page with text) and its metadata.</summary>
+    public static DocumentSubject Read(string documentId, string fileName, IReadOnlyList<Passage> opening, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var title = Path.GetFileNameWithoutExtension(fileName);
         var firstPage = opening.Count == 0 ? 0 : opening.Min(p => p.Page);
@@ -64,8 +72,26 @@ public sealed class DocumentSubjects(IDocumentStore store)
         if (periods.Count == 0) periods = PeriodFinder.Find(title.Replace('_', ' '));
         DateOnly? start = periods.Count == 0 ? null : periods.Min(p => p.Start);
         DateOnly? end = periods.Count == 0 ? null : periods.Max(p => p.End);
-        return new DocumentSubject(documentId, fileName, KeywordAnalyzer.Terms(title.Replace('_', ' ')), KeywordAnalyzer.Terms(openingText), start, end);
+        return new DocumentSubject(documentId, fileName, KeywordAnalyzer.Terms(title.Replace('_', ' ')), KeywordAnalyzer.Terms(openingText), start, end)
+        {
+            MetadataTerms = MetadataNames(metadata),
+            Quarter = MetadataQuarter(metadata),
+        };
     }
+
+    private static IReadOnlyList<IReadOnlyList<string>> MetadataNames(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is null ? [] : new[] { DocumentMetadata.Title, DocumentMetadata.Organization }
+            .Select(key => metadata.GetValueOrDefault(key))
+            .Where(value => !string.IsNullOrWhiteSpace(value))
+            .Select(value => (IReadOnlyList<string>)KeywordAnalyzer.Terms(value!))
+            .ToList();
+
+    private static (int Quarter, int Year)? MetadataQuarter(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is not null
+        && int.TryParse(metadata.GetValueOrDefault(DocumentMetadata.FiscalQuarter), System.Globalization.CultureInfo.InvariantCulture, out var quarter)
+        && int.TryParse(metadata.GetValueOrDefault(DocumentMetadata.FiscalYear), System.Globalization.CultureInfo.InvariantCulture, out var year)
+            ? (quarter, year)
+            : null;
 }
 
 /// <summary>Phrase matching over keyword terms.</summary>

@@ -105,7 +105,11 @@ public static partial class PeriodFinder
     /// its month or its year. With <paramref name="datesOnly"/>, only dates and months (what dates a document's
     /// opening page: "for the quarterly period ended June 25, 2022"; bare years there are often far-off maturities).
     /// </summary>
-    public static IReadOnlyList<Period> Find(string? text, bool datesOnly = false)
+    public static IReadOnlyList<Period> Find(string? text, bool datesOnly = false) =>
+        Locate(text, datesOnly).Select(found => found.Period).ToList();
+
+    /// <summary>What <see cref="Find"/> finds, each with where it is written in the text (for reading the words around it).</summary>
+    public static IReadOnlyList<(int Index, int Length, Period Period)> Locate(string? text, bool datesOnly = false)
     {
         var found = new List<(int Start, int End, Period Period)>();
         if (string.IsNullOrWhiteSpace(text)) return [];
@@ -129,7 +133,7 @@ public static partial class PeriodFinder
             foreach (Match m in FiscalYear().Matches(text)) Add(m, YearLike(m, PeriodKind.Year, fiscal: true));
             foreach (Match m in BareYear().Matches(text)) Add(m, YearLike(m, PeriodKind.Year));
         }
-        return found.OrderBy(f => f.Start).Select(f => f.Period).ToList();
+        return found.OrderBy(f => f.Start).Select(f => (f.Start, f.End - f.Start, f.Period)).ToList();
     }
 
     private static Period? DatePeriod(Match m, bool numericMonth = false)

@@ -24,6 +24,37 @@ public class SubjectPreferenceTests
     }
 
     [Fact]
+    public async Task A_document_whose_metadata_names_the_question_entity_comes_first()
+    {
+        // Neither opening names the company; the metadata read at ingestion (or a tag) does.
+        var store = new InMemoryStore()
+            .Add("report-a.pdf", new Dictionary<string, string> { ["organization"] = "Contoso Ltd" },
+                "Annual report for the year ended June 30, 2023.", "Revenue grew to 120 million. Revenue rose in every region.")
+            .Add("report-b.pdf", new Dictionary<string, string> { ["organization"] = "Fabrikam Inc." },
+                "Annual report for the year ended June 30, 2023.", "Revenue grew to 80 million.");
+        var question = new SearchRequest("main", "How much did Fabrikam's revenue grow in every region?", Top: 2);
+
+        var preferring = await new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()), new DocumentSubjects(store)).SearchAsync(question);
+
+        Assert.Equal("report-b.pdf", preferring[0].FileName);
+    }
+
+    [Fact]
+    public async Task A_document_whose_metadata_names_the_question_quarter_comes_first()
+    {
+        var store = new InMemoryStore()
+            .Add("update-a.pdf", new Dictionary<string, string> { ["fiscalYear"] = "2024", ["fiscalQuarter"] = "2" },
+                "Business update.", "Revenue grew to 120 million. Revenue rose in every region.")
+            .Add("update-b.pdf", new Dictionary<string, string> { ["fiscalYear"] = "2024", ["fiscalQuarter"] = "1" },
+                "Business update.", "Revenue grew to 80 million.");
+        var question = new SearchRequest("main", "How much did revenue grow in every region in Q1 2024?", Top: 2);
+
+        var preferring = await new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()), new DocumentSubjects(store)).SearchAsync(question);
+
+        Assert.Equal("update-b.pdf", preferring[0].FileName);
+    }
+
+    [Fact]
     public async Task Without_names_or_dates_in_the_question_the_order_stays()
     {
         var store = TwoReports();
