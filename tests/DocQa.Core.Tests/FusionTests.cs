@@ -104,6 +104,22 @@ public class FusionTests
     }
 
     [Fact]
+    public void The_document_the_keyword_list_prefers_leads_with_its_best_passages_in_fused_order()
+    {
+        // The fused list (led by the embeddings) starts with last year's report; the keyword list, which matched the
+        // quarter in the title, with this year's.
+        var fused = new List<Passage> { P("old1", doc: "old"), P("new1", doc: "new"), P("old2", doc: "old"), P("new2", doc: "new"), P("new3", doc: "new"), P("new4", doc: "new") };
+        var keyword = new List<Passage> { P("new3", doc: "new"), P("old2", doc: "old"), P("new1", doc: "new") };
+
+        var ranked = LeadingDocument.First(fused, keyword, depth: 40, k: 60, keywordWeight: 2, count: 3);
+
+        Assert.Equal(["new1", "new2", "new3", "old1", "old2", "new4"], ranked.Select(p => p.ChunkId));
+        // Weighted as in the passage fusion, the keyword list would not outvote the fused list.
+        Assert.Equal(["old1", "old2", "new1", "new2", "new3", "new4"], LeadingDocument.First(fused, keyword, 40, 60, 0.3, 3).Select(p => p.ChunkId));
+        Assert.Same(fused, LeadingDocument.First(fused, keyword, 40, 60, 2, count: 0));
+    }
+
+    [Fact]
     public void Near_duplicates_collapse_to_the_better_ranked_passage_and_top_is_respected()
     {
         const string shared = "the quarterly report states that revenue grew twelve percent on strong demand for lamps in northern ports";

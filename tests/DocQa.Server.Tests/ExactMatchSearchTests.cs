@@ -106,7 +106,7 @@ public sealed class ExactMatchSearchTests(DocQaServerFactory factory)
         var services = factory.Services;
         var plainFusion = new Retriever(services.GetRequiredService<IDocumentStore>(),
             services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
-            Options.Create(new RetrievalOptions { KeywordLeadWindow = 0 }), services.GetRequiredService<DocumentSubjects>());
+            Options.Create(new RetrievalOptions { KeywordLeadWindow = 0, DocumentLead = 0 }), services.GetRequiredService<DocumentSubjects>());
         var plain = await plainFusion.SearchAsync(new SearchRequest(index, query, 3));
         Assert.NotEqual(holder, plain[0].FileName);
     }

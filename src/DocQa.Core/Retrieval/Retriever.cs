@@ -62,6 +62,24 @@ public sealed class RetrievalOptions
     /// </summary>
     public double KeywordLeadRatio { get; set; } = 1.5;
 
+    /// <summary>
+    /// How many of the best passages (in fused order) of the document that both lists point to go first in a hybrid
+    /// search; 0: none. Which document that is, the keyword list decides more than which passage: see
+    /// <see cref="DocumentKeywordWeight"/>. On the SEC 10-Q evaluation, 3 raised docHit@1 from 0.821 to 0.897 and
+    /// MRR@10 from 0.876 to 0.922, beyond the keyword list's own 0.882 and 0.907, and answer recall@5 from 0.401 to
+    /// 0.409; 1 and 2 gave a docHit@1 of 0.892, 4 and 5 the same 0.897 but a lower docHit@5 (0.959, 0.954 against 0.964).
+    /// </summary>
+    public int DocumentLead { get; set; } = 3;
+
+    /// <summary>
+    /// How much the keyword list counts against the fused list when documents, each at the rank of its best passage,
+    /// are fused to choose the leading document. More than in the passage fusion: documents of one kind (the reports
+    /// of several quarters, the versions of a manual) differ in names and numbers (in their titles, which every chunk
+    /// carries), which BM25 matches exactly and embeddings blur, while within a document the embeddings find the passage
+    /// better. On the SEC 10-Q evaluation docHit@1 was 0.882 at 1.2, 0.892 at 1.5, 0.897 at 2 and 3, 0.903 at 5.
+    /// </summary>
+    public double DocumentKeywordWeight { get; set; } = 2.0;
+
     /// <summary>Share of a passage's word trigrams found in a better-ranked passage above which it counts as a near duplicate.</summary>
     public double NearDuplicateContainment { get; set; } = 0.6;
 
@@ -91,7 +109,10 @@ public sealed class RetrievalOptions
     public int SpreadWindow { get; set; } = 20;
 }
 
-/// <summary>Hybrid retrieval: vector and BM25 result lists fused by reciprocal rank fusion, near duplicates collapsed.</summary>
+/// <summary>
+/// Hybrid retrieval: vector and BM25 result lists fused by reciprocal rank fusion, the leading document's best passages
+/// and the keyword list's exact matches put first, near duplicates collapsed.
+/// </summary>
 public sealed class Retriever(
     IDocumentStore store,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
@@ -146,10 +167,10 @@ public sealed class Retriever(
                 var queryVector = await embedder.GenerateAsync(request.Query, cancellationToken: cancellationToken);
                 var fusion = new HybridFusion(depth, _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth,
                     _options.RrfK, _options.VectorWeight, _options.KeywordWeight);
-                // The fused list comes without the keyword scores: a short keyword search beside it finds the lead.
-                var head = KeywordHeadAsync(request, filter, cancellationToken);
+                // The fused list comes without the keyword list, which a keyword search beside it gives.
+                var beside = KeywordBesideAsync(request, fusion.KeywordCandidates, filter, cancellationToken);
                 var fused = await hybrid.HybridSearchAsync(request.Index, request.Query, queryVector.Vector, depth, fusion, filter, cancellationToken);
-                ranked = KeywordLead.First(fused, await head, request.Query, _options.KeywordLeadRatio, _options.KeywordLeadWindow);
+                ranked = Lead(request.Query, fused, await beside, depth);
                 break;
             default:
                 var vector = VectorAsync(request, depth, filter, cancellationToken);
@@ -164,8 +185,7 @@ public sealed class Retriever(
                     keywordHits = keywordHits.Where(p => documents.Contains(p.DocumentId)).ToList();
                 }
                 ranked = ReciprocalRankFusion.Fuse([vectorHits, keywordHits], _options.RrfK, [_options.VectorWeight, _options.KeywordWeight]);
-                // The keyword list's lead (an exact match) goes first, however the vector list ranks it.
-                ranked = KeywordLead.First(ranked, allKeywordHits, request.Query, _options.KeywordLeadRatio, _options.KeywordLeadWindow);
+                ranked = Lead(request.Query, ranked, allKeywordHits, depth);
                 break;
         }
         return ranked;
@@ -237,10 +257,22 @@ public sealed class Retriever(
         return [.. leads, .. ranked.Where(p => !isLead.Contains(p))];
     }
 
-    private async Task<IReadOnlyList<Passage>> KeywordHeadAsync(SearchRequest request, SearchFilter filter, CancellationToken cancellationToken) =>
-        _options.KeywordLeadWindow > 0
-            ? await store.KeywordSearchAsync(request.Index, request.Query, _options.KeywordLeadWindow + 1, filter, cancellationToken)
-            : [];
+    /// <summary>
+    /// What the keyword list decides beyond its weight in the fusion: the leading document's best passages first, and
+    /// its own lead (an exact match) before them, however the vector list ranks either.
+    /// </summary>
+    private IReadOnlyList<Passage> Lead(string query, IReadOnlyList<Passage> fused, IReadOnlyList<Passage> keywordHits, int depth)
+    {
+        var ranked = LeadingDocument.First(fused, keywordHits, depth, _options.RrfK, _options.DocumentKeywordWeight, _options.DocumentLead);
+        return KeywordLead.First(ranked, keywordHits, query, _options.KeywordLeadRatio, _options.KeywordLeadWindow);
+    }
+
+    /// <summary>The keyword list for <see cref="Lead"/> beside a store's own fusion: as deep as its keyword candidates, or the lead's window and one.</summary>
+    private async Task<IReadOnlyList<Passage>> KeywordBesideAsync(SearchRequest request, int keywordCandidates, SearchFilter filter, CancellationToken cancellationToken)
+    {
+        var depth = _options.DocumentLead > 0 ? keywordCandidates : _options.KeywordLeadWindow > 0 ? _options.KeywordLeadWindow + 1 : 0;
+        return depth > 0 ? await store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken) : [];
+    }
 
     private async Task<IReadOnlyList<Passage>> VectorAsync(SearchRequest request, int depth, SearchFilter filter, CancellationToken cancellationToken)
     {
@@ -339,6 +371,35 @@ public static class KeywordLead
             if (i == phrase.Count) return true;
         }
         return false;
+    }
+}
+
+/// <summary>
+/// The document both lists point to: documents ranked by their best passage in the fused list and in the keyword list,
+/// fused again by reciprocal rank fusion with the keyword list weighted as given.
+/// </summary>
+public static class LeadingDocument
+{
+    /// <summary>
+    /// <paramref name="fused"/> with the leading document's first <paramref name="count"/> passages in it first. The
+    /// fused list votes with its first <paramref name="depth"/> passages, as many as a store's own fusion returns.
+    /// </summary>
+    public static IReadOnlyList<Passage> First(IReadOnlyList<Passage> fused, IReadOnlyList<Passage> keywordHits, int depth, int k, double keywordWeight, int count)
+    {
+        if (count <= 0 || fused.Count == 0 || keywordHits.Count == 0) return fused;
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        void Add(IReadOnlyList<Passage> ranked, double weight)
+        {
+            var rank = 0;
+            foreach (var document in ranked.Select(p => p.DocumentId).Distinct(StringComparer.Ordinal))
+                scores[document] = scores.GetValueOrDefault(document) + weight / (k + ++rank);
+        }
+        Add(fused.Take(depth).ToList(), 1.0);
+        Add(keywordHits, keywordWeight);
+        // On a tie the fused list's order decides: its documents were added first.
+        var leading = scores.MaxBy(entry => entry.Value).Key;
+        var lead = fused.Where(p => p.DocumentId == leading).Take(count).ToHashSet(ReferenceEqualityComparer.Instance);
+        return [.. fused.Where(lead.Contains), .. fused.Where(p => !lead.Contains(p))];
     }
 }
 

@@ -25,11 +25,24 @@ public sealed class HybridStoreTests
         var call = Assert.Single(store.HybridCalls);
         Assert.Equal(("idx", "net sales", 30, new HybridFusion(30, 10, 50, 1.0, 0.4)), (call.Index, call.Query, call.Top, call.Fusion));
         Assert.Equal(HashEmbedder.Embed("net sales"), call.Vector);
-        // The head of the keyword list, one passage past the lead window, to see where the lead ends.
-        Assert.Equal([5], store.KeywordTops);
+        // The keyword list beside it, as deep as the store's own keyword candidates, for the leading document.
+        Assert.Equal([10], store.KeywordTops);
         Assert.Equal(0, store.VectorCalls);
         // The second passage repeats the first and is collapsed; the third takes its place.
         Assert.Equal(["a", "c"], passages.Select(p => p.ChunkId));
+    }
+
+    [Fact]
+    public async Task WithoutALeadingDocument_OnlyTheHeadOfTheKeywordListIsFetched()
+    {
+        var store = new FusingStore();
+        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions { DocumentLead = 0, KeywordLeadWindow = 4 }));
+
+        await retriever.SearchAsync(new SearchRequest("idx", "net sales"));
+
+        // One passage past the lead window, to see where the lead ends.
+        Assert.Equal([5], store.KeywordTops);
+        Assert.Single(store.HybridCalls);
     }
 
     [Fact]
