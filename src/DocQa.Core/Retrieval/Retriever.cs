@@ -44,6 +44,42 @@ public sealed class RetrievalOptions
     /// </summary>
     public double KeywordWeight { get; set; } = 0.3;
 
+    /// <summary>
+    /// How many of the keyword list's first passages may form its lead (0: no lead), which a hybrid search puts first:
+    /// those that hold the whole query as a phrase (unless more passages than this do) and those above a drop of
+    /// <see cref="KeywordLeadRatio"/> in the BM25 scores. The fixed <see cref="KeywordWeight"/> suits questions, on
+    /// which neither list is sure; an exact match ("Four score and seven years ago", "7.19 billion") is a case where
+    /// the keyword list is sure, and the vector list's near misses would otherwise outrank it.
+    /// </summary>
+    public int KeywordLeadWindow { get; set; } = 5;
+
+    /// <summary>
+    /// How steep a drop between neighbouring BM25 scores must be (the ratio of one to the next) to set the passages
+    /// above it apart as the keyword lead; 0: the scores never do. Such a drop means those passages hold the query's
+    /// rare terms and the rest do not ("7.19 billion": 8.96, 8.75, 7.89, then 3.64; "Four score and seven years ago":
+    /// 25.7, then 13.9). Questions rarely make one: on the SEC 10-Q evaluation no question's keyword list drops by
+    /// more than 1.34, so its figures are the same as without a lead.
+    /// </summary>
+    public double KeywordLeadRatio { get; set; } = 1.5;
+
+    /// <summary>
+    /// How many of the best passages (in fused order) of the document that both lists point to go first in a hybrid
+    /// search; 0: none. Which document that is, the keyword list decides more than which passage: see
+    /// <see cref="DocumentKeywordWeight"/>. On the SEC 10-Q evaluation, 3 raised docHit@1 from 0.821 to 0.897 and
+    /// MRR@10 from 0.876 to 0.922, beyond the keyword list's own 0.882 and 0.907, and answer recall@5 from 0.401 to
+    /// 0.409; 1 and 2 gave a docHit@1 of 0.892, 4 and 5 the same 0.897 but a lower docHit@5 (0.959, 0.954 against 0.964).
+    /// </summary>
+    public int DocumentLead { get; set; } = 3;
+
+    /// <summary>
+    /// How much the keyword list counts against the fused list when documents, each at the rank of its best passage,
+    /// are fused to choose the leading document. More than in the passage fusion: documents of one kind (the reports
+    /// of several quarters, the versions of a manual) differ in names and numbers (in their titles, which every chunk
+    /// carries), which BM25 matches exactly and embeddings blur, while within a document the embeddings find the passage
+    /// better. On the SEC 10-Q evaluation docHit@1 was 0.882 at 1.2, 0.892 at 1.5, 0.897 at 2 and 3, 0.903 at 5.
+    /// </summary>
+    public double DocumentKeywordWeight { get; set; } = 2.0;
+
     /// <summary>Share of a passage's word trigrams found in a better-ranked passage above which it counts as a near duplicate.</summary>
     public double NearDuplicateContainment { get; set; } = 0.6;
 
@@ -73,7 +109,10 @@ public sealed class RetrievalOptions
     public int SpreadWindow { get; set; } = 20;
 }
 
-/// <summary>Hybrid retrieval: vector and BM25 result lists fused by reciprocal rank fusion, near duplicates collapsed.</summary>
+/// <summary>
+/// Hybrid retrieval: vector and BM25 result lists fused by reciprocal rank fusion, the leading document's best passages
+/// and the keyword list's exact matches put first, near duplicates collapsed.
+/// </summary>
 public sealed class Retriever(
     IDocumentStore store,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
@@ -132,20 +171,25 @@ public sealed class Retriever(
                 var queryVector = await embedder.EmbedQueryAsync(request.Query, cancellationToken);
                 var fusion = new HybridFusion(depth, _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth,
                     _options.RrfK, _options.VectorWeight, _options.KeywordWeight);
-                ranked = await hybrid.HybridSearchAsync(request.Index, request.Query, queryVector.Vector, depth, fusion, filter, cancellationToken);
+                // The fused list comes without the keyword list, which a keyword search beside it gives.
+                var beside = KeywordBesideAsync(request, fusion.KeywordCandidates, filter, cancellationToken);
+                var fused = await hybrid.HybridSearchAsync(request.Index, request.Query, queryVector.Vector, depth, fusion, filter, cancellationToken);
+                ranked = Lead(request.Query, fused, await beside, depth);
                 break;
             default:
                 var vector = VectorAsync(request, depth, filter, cancellationToken);
                 var keywordDepth = _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth;
                 var keyword = store.KeywordSearchAsync(request.Index, request.Query, keywordDepth, filter, cancellationToken);
                 var vectorHits = await vector;
-                IReadOnlyList<Passage> keywordHits = await keyword;
+                var allKeywordHits = await keyword;
+                var keywordHits = allKeywordHits;
                 if (_options.KeywordWithinVectorDocuments)
                 {
                     var documents = vectorHits.Select(p => p.DocumentId).ToHashSet();
                     keywordHits = keywordHits.Where(p => documents.Contains(p.DocumentId)).ToList();
                 }
                 ranked = ReciprocalRankFusion.Fuse([vectorHits, keywordHits], _options.RrfK, [_options.VectorWeight, _options.KeywordWeight]);
+                ranked = Lead(request.Query, ranked, allKeywordHits, depth);
                 break;
         }
         return ranked;
@@ -220,6 +264,23 @@ public sealed class Retriever(
         return [.. leads, .. ranked.Where(p => !isLead.Contains(p))];
     }
 
+    /// <summary>
+    /// What the keyword list decides beyond its weight in the fusion: the leading document's best passages first, and
+    /// its own lead (an exact match) before them, however the vector list ranks either.
+    /// </summary>
+    private IReadOnlyList<Passage> Lead(string query, IReadOnlyList<Passage> fused, IReadOnlyList<Passage> keywordHits, int depth)
+    {
+        var ranked = LeadingDocument.First(fused, keywordHits, depth, _options.RrfK, _options.DocumentKeywordWeight, _options.DocumentLead);
+        return KeywordLead.First(ranked, keywordHits, query, _options.KeywordLeadRatio, _options.KeywordLeadWindow);
+    }
+
+    /// <summary>The keyword list for <see cref="Lead"/> beside a store's own fusion: as deep as its keyword candidates, or the lead's window and one.</summary>
+    private async Task<IReadOnlyList<Passage>> KeywordBesideAsync(SearchRequest request, int keywordCandidates, SearchFilter filter, CancellationToken cancellationToken)
+    {
+        var depth = _options.DocumentLead > 0 ? keywordCandidates : _options.KeywordLeadWindow > 0 ? _options.KeywordLeadWindow + 1 : 0;
+        return depth > 0 ? await store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken) : [];
+    }
+
     private async Task<IReadOnlyList<Passage>> VectorAsync(SearchRequest request, int depth, SearchFilter filter, CancellationToken cancellationToken)
     {
         if (!SeveralModels)
@@ -266,6 +327,99 @@ public static class ReciprocalRankFusion
             .ThenBy(entry => entry.FirstSeen)
             .Select(entry => entry.Passage with { Score = entry.Score })
             .ToList();
+    }
+}
+
+/// <summary>
+/// The passages at the head of a keyword list that stand clear of the rest: those holding the whole query as a phrase
+/// (its terms in order), unless the phrase is common, and those above the steepest drop between neighbouring BM25
+/// scores, when that drop is steep enough. BM25 scores are only comparable within one query, so the drop is a ratio;
+/// it grows with the index, since a rare term weighs more among many passages, while a phrase tells as much in a small one.
+/// </summary>
+public static class KeywordLead
+{
+    /// <summary>The lead of <paramref name="keywordHits"/> (best first), in keyword order; empty when none stands clear.</summary>
+    public static IReadOnlyList<Passage> Of(IReadOnlyList<Passage> keywordHits, string query, double ratio, int window)
+    {
+        if (window <= 0 || keywordHits.Count == 0) return [];
+        var head = keywordHits.Take(window + 1).ToList();
+        var phrase = KeywordAnalyzer.Terms(query);
+        var holders = phrase.Count >= 2 ? head.Where(p => HoldsPhrase(p.Text, phrase)).ToList() : [];
+        // A phrase that more passages hold than the window is common, not decisive.
+        var inLead = new HashSet<Passage>(holders.Count > window ? [] : holders, ReferenceEqualityComparer.Instance);
+        inLead.UnionWith(head.Take(AboveSteepestDrop(head, ratio, window)));
+        return head.Where(inLead.Contains).ToList();
+    }
+
+    /// <summary>
+    /// <paramref name="ranked"/> with the keyword lead first, in the order <paramref name="ranked"/> gives them; a lead
+    /// passage missing from it follows those found, from the keyword list.
+    /// </summary>
+    public static IReadOnlyList<Passage> First(IReadOnlyList<Passage> ranked, IReadOnlyList<Passage> keywordHits, string query, double ratio, int window)
+    {
+        var lead = Of(keywordHits, query, ratio, window);
+        if (lead.Count == 0) return ranked;
+        var leadIds = lead.Select(p => p.ChunkId).ToHashSet(StringComparer.Ordinal);
+        var found = ranked.Where(p => leadIds.Contains(p.ChunkId)).ToList();
+        var foundIds = found.Select(p => p.ChunkId).ToHashSet(StringComparer.Ordinal);
+        return [.. found, .. lead.Where(p => !foundIds.Contains(p.ChunkId)), .. ranked.Where(p => !leadIds.Contains(p.ChunkId))];
+    }
+
+    /// <summary>How many passages stand above the steepest drop of at least <paramref name="ratio"/> within the first <paramref name="window"/>; 0 when none is that steep.</summary>
+    private static int AboveSteepestDrop(IReadOnlyList<Passage> head, double ratio, int window)
+    {
+        if (ratio <= 0 || head[0].Score <= 0) return 0;
+        // The only passage that holds any of the query's terms leads on its own.
+        if (head.Count == 1) return 1;
+        var (count, steepest) = (0, ratio);
+        for (var i = 0; i + 1 < Math.Min(window + 1, head.Count); i++)
+        {
+            var drop = head[i + 1].Score > 0 ? head[i].Score / head[i + 1].Score : double.PositiveInfinity;
+            if (drop >= steepest) (count, steepest) = (i + 1, drop);
+        }
+        return count;
+    }
+
+    /// <summary>Whether the text's terms hold <paramref name="phrase"/> as a run (stop-words aside, as the keyword index sees them).</summary>
+    private static bool HoldsPhrase(string text, IReadOnlyList<string> phrase)
+    {
+        var terms = KeywordAnalyzer.Terms(text);
+        for (var start = 0; start + phrase.Count <= terms.Count; start++)
+        {
+            var i = 0;
+            while (i < phrase.Count && terms[start + i] == phrase[i]) i++;
+            if (i == phrase.Count) return true;
+        }
+        return false;
+    }
+}
+
+/// <summary>
+/// The document both lists point to: documents ranked by their best passage in the fused list and in the keyword list,
+/// fused again by reciprocal rank fusion with the keyword list weighted as given.
+/// </summary>
+public static class LeadingDocument
+{
+    /// <summary>
+    /// <paramref name="fused"/> with the leading document's first <paramref name="count"/> passages in it first. The
+    /// fused list votes with its first <paramref name="depth"/> passages, as many as a store's own fusion returns.
+    /// </summary>
+    public static IReadOnlyList<Passage> First(IReadOnlyList<Passage> fused, IReadOnlyList<Passage> keywordHits, int depth, int k, double keywordWeight, int count)
+    {
+        if (count <= 0 || fused.Count == 0 || keywordHits.Count == 0) return fused;
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        void Add(IReadOnlyList<Passage> ranked, double weight)
+        {
+            var rank = 0;
+            foreach (var document in ranked.Select(p => p.DocumentId).Distinct(StringComparer.Ordinal))
+                scores[document] = scores.GetValueOrDefault(document) + weight / (k + ++rank);
+        }
+        Add(fused.Take(depth).ToList(), 1.0);
+        Add(keywordHits, keywordWeight);
+        // On a tie the fused list's order decides: its documents were added first.
+        var leading = scores.MaxBy(entry => entry.Value).Key;
+        var lead = fused.Where(p => p.DocumentId == leading).Take(count).ToHashSet(ReferenceEqualityComparer.Instance);
+        return [.. fused.Where(lead.Contains), .. fused.Where(p => !lead.Contains(p))];
     }
 }
 

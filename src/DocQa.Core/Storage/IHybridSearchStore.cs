@@ -7,7 +7,8 @@ public sealed record HybridFusion(int CandidatesPerMode, int KeywordCandidates, 
 
 /// <summary>
 /// A store that runs a hybrid search (vector and keyword candidates fused by RRF) itself, in one round trip,
-/// instead of two searches fused by the <see cref="Retriever"/>. Optional: the embedded store does not need it.
+/// instead of two searches fused by the <see cref="Retriever"/>, which still sends a keyword search beside it for what
+/// the keyword list decides on its own (the leading document, exact matches). Optional: the embedded store does not need it.
 /// </summary>
 public interface IHybridSearchStore
 {
