@@ -5,6 +5,7 @@ using DocQa.Core.Documents;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using DocQa.Core.Understanding;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ namespace DocQa.Server.Tests;
 /// (financial tables for a line of Lincoln, other billions for "7.19 billion") while only one passage holds the query.
 /// </summary>
 [Collection(ServerCollection.Name)]
-public sealed class ExactMatchSearchTests(DocQaServerFactory factory)
+public sealed class ExactMatchSearchTests
 {
     private const string Investments = """
         # Northwind Traders quarterly report
@@ -85,10 +86,14 @@ public sealed class ExactMatchSearchTests(DocQaServerFactory factory)
         """;
 
     [Theory]
-    [InlineData("exact-lincoln", "Four score and seven years ago", "gettysburg-address.txt")]
-    [InlineData("exact-number", "7.19 billion", "contoso-overview.md")]
-    public async Task Hybrid_search_ranks_the_passage_holding_the_query_first(string index, string query, string holder)
+    [InlineData("arctic-embed-xs", "Four score and seven years ago", "gettysburg-address.txt")]
+    [InlineData("arctic-embed-xs", "7.19 billion", "contoso-overview.md")]
+    [InlineData("all-minilm-l6-v2", "Four score and seven years ago", "gettysburg-address.txt")]
+    [InlineData("all-minilm-l6-v2", "7.19 billion", "contoso-overview.md")]
+    public async Task Hybrid_search_ranks_the_passage_holding_the_query_first(string model, string query, string holder)
     {
+        using var factory = new DocQaServerFactory { Configure = builder => builder.UseSetting("Embeddings:Model", model) };
+        const string index = "exact";
         var client = factory.CreateClient();
         foreach (var (fileName, content) in Documents())
         {
@@ -102,7 +107,9 @@ public sealed class ExactMatchSearchTests(DocQaServerFactory factory)
         Assert.Equal(holder, results[0].FileName);
         Assert.Contains(query, results[0].Text);
 
-        // The premise: fused with the keyword list's fixed weight alone, a near miss of the embeddings comes first.
+        // The premise, with all-MiniLM-L6-v2: fused with the keyword list's fixed weight alone, a near miss of the
+        // embeddings comes first (snowflake-arctic-embed-xs finds both passages by itself).
+        if (model != "all-minilm-l6-v2") return;
         var services = factory.Services;
         var plainFusion = new Retriever(services.GetRequiredService<IDocumentStore>(),
             services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
