@@ -136,7 +136,8 @@ public sealed class Retriever(
         // Ask each half for more than we return: duplicates are collapsed afterwards, and fusion needs depth.
         var depth = Math.Max(_options.CandidatesPerMode, top * 3);
 
-        var ranked = await FuseAsync(request, depth, filter, cancellationToken);
+        var vectors = new QueryVectors(request.Query, cancellationToken);
+        var ranked = await FuseAsync(request, vectors, depth, filter, cancellationToken);
         if (ranked.Count > 0 && (_options.PreferSubjectDocuments || _options.SpreadAcrossDocuments))
         {
             var analysis = QuestionAnalyzer.Analyze(request.Query);
@@ -147,7 +148,7 @@ public sealed class Retriever(
             if (matches is not null)
                 ranked = ranked.Select((passage, i) => (passage, i)).OrderByDescending(x => Match(x.passage)).ThenBy(x => x.i).Select(x => x.passage).ToList();
             if (_options.FocusOnPeriodDocument && !analysis.AcrossPeriods)
-                ranked = await FocusOnPeriodDocumentAsync(request, analysis, ranked, Match, depth, filter, cancellationToken);
+                ranked = await FocusOnPeriodDocumentAsync(request, analysis, ranked, Match, vectors, depth, filter, cancellationToken);
             if (_options.SpreadAcrossDocuments && analysis.AcrossPeriods)
                 ranked = SpreadAcrossDocuments(ranked, Match);
         }
@@ -155,20 +156,20 @@ public sealed class Retriever(
     }
 
     /// <summary>Vector, keyword or both fused: the candidates before anything about the question's meaning reorders them.</summary>
-    private async Task<IReadOnlyList<Passage>> FuseAsync(SearchRequest request, int depth, SearchFilter filter, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Passage>> FuseAsync(SearchRequest request, QueryVectors vectors, int depth, SearchFilter filter, CancellationToken cancellationToken)
     {
         IReadOnlyList<Passage> ranked;
         switch (request.Mode)
         {
             case RetrievalMode.Vector:
-                ranked = await VectorAsync(request, depth, filter, cancellationToken);
+                ranked = await VectorAsync(request, vectors, depth, filter, cancellationToken);
                 break;
             case RetrievalMode.Keyword:
                 ranked = await store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken);
                 break;
             case RetrievalMode.Hybrid when store is IHybridSearchStore hybrid && !_options.KeywordWithinVectorDocuments && !SeveralModels:
                 // The store fuses both lists itself, in one round trip.
-                var queryVector = await embedder.EmbedQueryAsync(request.Query, cancellationToken);
+                var queryVector = await vectors.Of(embedder);
                 var fusion = new HybridFusion(depth, _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth,
                     _options.RrfK, _options.VectorWeight, _options.KeywordWeight);
                 // The fused list comes without the keyword list, which a keyword search beside it gives.
@@ -177,7 +178,7 @@ public sealed class Retriever(
                 ranked = Lead(request.Query, fused, await beside, depth);
                 break;
             default:
-                var vector = VectorAsync(request, depth, filter, cancellationToken);
+                var vector = VectorAsync(request, vectors, depth, filter, cancellationToken);
                 var keywordDepth = _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth;
                 var keyword = store.KeywordSearchAsync(request.Index, request.Query, keywordDepth, filter, cancellationToken);
                 var vectorHits = await vector;
@@ -202,7 +203,7 @@ public sealed class Retriever(
     /// go first.
     /// </summary>
     private async Task<IReadOnlyList<Passage>> FocusOnPeriodDocumentAsync(SearchRequest request, QuestionAnalysis analysis, IReadOnlyList<Passage> ranked,
-        Func<Passage, int> match, int depth, SearchFilter filter, CancellationToken cancellationToken)
+        Func<Passage, int> match, QueryVectors vectors, int depth, SearchFilter filter, CancellationToken cancellationToken)
     {
         var asked = analysis.Periods.Where(p => p.Kind == PeriodKind.Quarter).ToList();
         if (asked.Count != 1 || analysis.Periods.Count != 1) return ranked;
@@ -214,7 +215,7 @@ public sealed class Retriever(
             .FirstOrDefault();
         if (naming is null) return ranked;
 
-        var within = await FuseAsync(request, depth, filter with { DocumentIds = [naming.Key] }, cancellationToken);
+        var within = await FuseAsync(request, vectors, depth, filter with { DocumentIds = [naming.Key] }, cancellationToken);
         var lead = within.Take(_options.PeriodDocumentLead).ToList();
         var led = lead.Select(p => p.ChunkId).ToHashSet(StringComparer.Ordinal);
         return [.. lead, .. ranked.Where(p => !led.Contains(p.ChunkId))];
@@ -281,11 +282,11 @@ public sealed class Retriever(
         return depth > 0 ? await store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken) : [];
     }
 
-    private async Task<IReadOnlyList<Passage>> VectorAsync(SearchRequest request, int depth, SearchFilter filter, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Passage>> VectorAsync(SearchRequest request, QueryVectors vectors, int depth, SearchFilter filter, CancellationToken cancellationToken)
     {
         if (!SeveralModels)
         {
-            var embedding = await embedder.EmbedQueryAsync(request.Query, cancellationToken);
+            var embedding = await vectors.Of(embedder);
             return await store.VectorSearchAsync(request.Index, embedding.Vector, depth, filter, cancellationToken);
         }
 
@@ -294,10 +295,26 @@ public sealed class Retriever(
         // level with the others' however poorly it matches, and the mix lasts only while the documents move.
         var lists = await Task.WhenAll(spaces!.Searchable().Select(async space =>
         {
-            var embedding = await space.Generator.EmbedQueryAsync(request.Query, cancellationToken);
+            var embedding = await vectors.Of(space.Generator);
             return await store.VectorSearchAsync(request.Index, embedding.Vector, depth, filter with { EmbeddingModel = space.Model }, cancellationToken);
         }));
         return lists.SelectMany(list => list).OrderByDescending(p => p.Score).Take(depth).ToList();
+    }
+}
+
+/// <summary>A search's question embedded once per model, however many searches the retriever runs for it.</summary>
+internal sealed class QueryVectors(string query, CancellationToken cancellationToken)
+{
+    private readonly Dictionary<IEmbeddingGenerator<string, Embedding<float>>, Task<Embedding<float>>> _vectors = new(ReferenceEqualityComparer.Instance);
+
+    public Task<Embedding<float>> Of(IEmbeddingGenerator<string, Embedding<float>> generator)
+    {
+        lock (_vectors)
+        {
+            if (!_vectors.TryGetValue(generator, out var vector))
+                _vectors[generator] = vector = generator.EmbedQueryAsync(query, cancellationToken);
+            return vector;
+        }
     }
 }
 

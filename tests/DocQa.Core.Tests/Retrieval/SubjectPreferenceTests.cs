@@ -111,12 +111,15 @@ public class SubjectPreferenceTests
                 "Customers served in the first quarter of 2023 numbered 400.", "Summary of results: revenue 10 million, up from 8 million.");
         const string question = "What was Contoso revenue for the first quarter of 2023?";
 
-        var focused = await new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()), new DocumentSubjects(store))
+        var embedder = new HashEmbedder();
+        var focused = await new Retriever(store, embedder, Options.Create(new RetrievalOptions()), new DocumentSubjects(store))
             .SearchAsync(new SearchRequest("main", question, Top: 3));
         var unfocused = await new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions { FocusOnPeriodDocument = false }), new DocumentSubjects(store))
             .SearchAsync(new SearchRequest("main", question, Top: 3));
 
         Assert.Equal("q3.txt", unfocused[0].FileName);
         Assert.Equal(["q1.txt", "q1.txt", "q1.txt"], focused.Take(3).Select(p => p.FileName));
+        // The search within the quarter's report reuses the question's vector.
+        Assert.Equal(1, embedder.Calls);
     }
 }
