@@ -19,12 +19,7 @@ public sealed class LocalBackend : IDocQaBackend
     public LocalBackend(string? dataDirectory, Action<IServiceCollection>? configure = null)
     {
         var contentRoot = Directory.GetCurrentDirectory();
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(contentRoot)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddInMemoryCollection(dataDirectory is null ? [] : [new("Storage:DataDirectory", dataDirectory)])
-            .Build();
+        var configuration = Configuration(dataDirectory);
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).SetMinimumLevel(LogLevel.Warning));
         services.AddDocQa(configuration, contentRoot);
@@ -34,6 +29,14 @@ public sealed class LocalBackend : IDocQaBackend
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The settings a local backend runs with: appsettings.json in the working directory, then the environment.</summary>
+    public static IConfiguration Configuration(string? dataDirectory = null) => new ConfigurationBuilder()
+        .SetBasePath(Directory.GetCurrentDirectory())
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .AddInMemoryCollection(dataDirectory is null ? [] : [new("Storage:DataDirectory", dataDirectory)])
+        .Build();
 
     public string Description => $"local data directory {DataDirectory}";
 

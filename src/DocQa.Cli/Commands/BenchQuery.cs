@@ -16,7 +16,6 @@ using DocQa.Storage.Sqlite;
 using Microsoft.Extensions.AI;
 using DocQa.Embeddings.Onnx;
 using DocQa.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -42,9 +41,7 @@ internal static partial class BenchQuery
         folder = Path.GetFullPath(folder);
         var folderKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(folder)))[..8].ToLowerInvariant();
         // Each embedding model gets its own store: vectors of two models are never mixed.
-        var settings = new ConfigurationBuilder().SetBasePath(Directory.GetCurrentDirectory())
-            .AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
-        var model = EmbeddingModel.Find(settings[$"{EmbeddingOptions.Section}:Model"]) ?? EmbeddingOptions.DefaultModel;
+        var model = EmbeddingModel.Find(LocalBackend.Configuration()[$"{EmbeddingOptions.Section}:Model"]) ?? EmbeddingOptions.DefaultModel;
         var scratch = dataDirectory ?? Path.Combine(Path.GetTempPath(), $"docqa-bench-query-{chunkCount}-{folderKey}-{model.Id}");
 
         await using var backend = new LocalBackend(scratch);

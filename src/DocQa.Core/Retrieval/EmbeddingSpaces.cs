@@ -34,6 +34,12 @@ public sealed class EmbeddingSpaces : IDisposable
 
     public string CurrentModel { get; }
 
+    /// <summary>Whether some documents still carry another model's vectors (read on every search: no copy).</summary>
+    public bool HasOlderModels
+    {
+        get { lock (_gate) return _older.Count > 0; }
+    }
+
     /// <summary>The other models whose vectors some documents still carry.</summary>
     public IReadOnlyCollection<string> OlderModels
     {

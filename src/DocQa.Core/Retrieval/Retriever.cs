@@ -123,7 +123,7 @@ public sealed class Retriever(
     private readonly RetrievalOptions _options = options.Value;
 
     /// <summary>While documents still carry an older model's vectors (a model change being re-embedded).</summary>
-    private bool SeveralModels => spaces is not null && spaces.OlderModels.Count > 0;
+    private bool SeveralModels => spaces is not null && spaces.HasOlderModels;
 
     public async Task<IReadOnlyList<Passage>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
