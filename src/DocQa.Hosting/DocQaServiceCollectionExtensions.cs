@@ -1,3 +1,4 @@
+using DocQa.Core;
 using DocQa.Core.Answering;
 using DocQa.Core.Answering.Generation;
 using DocQa.Core.Chunking;
@@ -31,6 +32,7 @@ public static class DocQaServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EmbeddingOptions>().Bind(configuration.GetSection(EmbeddingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QueryLimits>().Bind(configuration.GetSection(QueryLimits.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection("Retrieval"));
         services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection("Chunking"));
         services.AddOptions<EvidenceOptions>().Bind(configuration.GetSection("Evidence"));

@@ -105,6 +105,15 @@ public sealed class CliTests : IDisposable
         Assert.Single(badIndex.StandardError.Trim().Split('\n'));
         Assert.Contains("Index name 'Bad Name' is not valid", badIndex.StandardError);
 
+        // Local mode gets the same checks as the REST API, from the services themselves.
+        var emptyQuestion = await ChildProcess.RunCliAsync(_work, "ask", "   ", "--data-dir", data);
+        Assert.Equal(1, emptyQuestion.ExitCode);
+        Assert.Equal("docqa: 'question' is required.", emptyQuestion.StandardError.Trim());
+
+        var tooMany = await ChildProcess.RunCliAsync(_work, "search", "tides", "--top", "51", "--data-dir", data);
+        Assert.Equal(1, tooMany.ExitCode);
+        Assert.Equal("docqa: 'top' must be between 1 and 50.", tooMany.StandardError.Trim());
+
         var badServer = await ChildProcess.RunCliAsync(_work, "docs", "list", "--server", "ftp://example");
         Assert.Equal(1, badServer.ExitCode);
         Assert.Contains("--server needs an http(s) URL", badServer.StandardError);

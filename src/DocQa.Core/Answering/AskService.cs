@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using DocQa.Core.Answering.Generation;
 using DocQa.Core.Retrieval;
+using DocQa.Core.Documents;
 using DocQa.Core.Understanding;
+using Microsoft.Extensions.Options;
 
 namespace DocQa.Core.Answering;
 
+/// <summary>A question; <see cref="Top"/> null cites at most <see cref="QueryLimits.DefaultTop"/> passages.</summary>
 public sealed record AskRequest(
     string Index,
     string Question,
-    int Top = 5,
+    int? Top = null,
     RetrievalMode Mode = RetrievalMode.Hybrid,
     SearchFilter? Filter = null);
 
@@ -24,8 +27,10 @@ public sealed record AskStream(AnswerSession Session, double RetrievalMs);
 /// the configured answer generator answer from the passages that passed. A question without evidence is answered
 /// "no answer" with the reason, and the answer generator (a language model) is never called for it.
 /// </summary>
-public sealed class AskService(Retriever retriever, IAnswerGenerator answerer, EvidenceCheck evidence)
+public sealed class AskService(Retriever retriever, IAnswerGenerator answerer, EvidenceCheck evidence, IOptions<QueryLimits>? limits = null)
 {
+    private readonly QueryLimits _limits = limits?.Value ?? new QueryLimits();
+
     public string Mode => answerer.Mode;
 
     public string? ModelName => answerer.ModelName;
@@ -33,6 +38,7 @@ public sealed class AskService(Retriever retriever, IAnswerGenerator answerer, E
     /// <summary>Retrieves and starts the answer; what can refuse the request does so here, before any text is sent.</summary>
     public async Task<AskStream> StartAsync(AskRequest request, CancellationToken cancellationToken = default)
     {
+        request = Check(request);
         var clock = Stopwatch.StartNew();
         var checkedEvidence = await RetrieveAsync(request, cancellationToken);
         var retrievalMs = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
@@ -46,6 +52,7 @@ public sealed class AskService(Retriever retriever, IAnswerGenerator answerer, E
 
     public async Task<AskResult> AskAsync(AskRequest request, CancellationToken cancellationToken = default)
     {
+        request = Check(request);
         using var activity = DocQaTelemetry.Source.StartActivity("ask");
         var clock = Stopwatch.StartNew();
         var checkedEvidence = await RetrieveAsync(request, cancellationToken);
@@ -58,12 +65,25 @@ public sealed class AskService(Retriever retriever, IAnswerGenerator answerer, E
         return new AskResult(answer, new AskTimings(Math.Round(retrievalMs, 1), Math.Round(clock.Elapsed.TotalMilliseconds, 1)));
     }
 
+    /// <summary>The request as checked against the Limits, with its question trimmed and its top filled in; refused with the reason.</summary>
+    private AskRequest Check(AskRequest request)
+    {
+        IndexNames.Require(request.Index);
+        return request with
+        {
+            Question = _limits.RequireText(request.Question, "question"),
+            Top = _limits.CheckTop(request.Top),
+            Mode = QueryLimits.CheckMode(request.Mode),
+        };
+    }
+
     /// <summary>Retrieves more passages than the answer uses, and keeps those that are evidence for the question.</summary>
     private async Task<EvidenceResult> RetrieveAsync(AskRequest request, CancellationToken cancellationToken)
     {
-        var passages = await retriever.SearchAsync(
-            new SearchRequest(request.Index, request.Question, evidence.CandidateCount(request.Top), request.Mode, request.Filter), cancellationToken);
-        var result = await evidence.CheckAsync(request.Index, request.Question, passages, request.Top, request.Filter, cancellationToken);
+        var top = request.Top!.Value;
+        var passages = await retriever.RankAsync(
+            new SearchRequest(request.Index, request.Question, Mode: request.Mode, Filter: request.Filter), evidence.CandidateCount(top), cancellationToken);
+        var result = await evidence.CheckAsync(request.Index, request.Question, passages, top, request.Filter, cancellationToken);
         Activity.Current?.SetTag("docqa.evidence", result.Passed ? "passed" : result.MissingReason);
         return result;
     }

@@ -13,6 +13,14 @@ public static partial class IndexNames
     private static partial Regex Pattern();
 
     public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);
+
+    /// <summary>Refuses a name that is not valid, with the rule in the message.</summary>
+    public static void Require(string? name)
+    {
+        if (!IsValid(name))
+            throw RequestRejectedException.BadRequest(
+                $"Index name '{name}' is not valid: use 1-64 lower-case letters, digits, '_' or '-', starting with a letter or digit.");
+    }
 }
 
 /// <summary>Rules for document ids, and the stable slug derived from a file name.</summary>

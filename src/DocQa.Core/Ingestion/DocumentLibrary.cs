@@ -174,12 +174,7 @@ public sealed class DocumentLibrary(
         }
     }
 
-    public static void RequireIndexName(string index)
-    {
-        if (!IndexNames.IsValid(index))
-            throw RequestRejectedException.BadRequest(
-                $"Index name '{index}' is not valid: use 1-64 lower-case letters, digits, '_' or '-', starting with a letter or digit.");
-    }
+    public static void RequireIndexName(string index) => IndexNames.Require(index);
 
     /// <summary>Back-pressure: a full queue refuses new work instead of growing without bound. Called under the write lock.</summary>
     private async Task RequireQueueRoomAsync(CancellationToken cancellationToken)

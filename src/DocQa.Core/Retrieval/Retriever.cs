@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DocQa.Core.Documents;
 using DocQa.Core.Storage;
 using DocQa.Core.Understanding;
 using Microsoft.Extensions.AI;
@@ -6,10 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace DocQa.Core.Retrieval;
 
+/// <summary>A search; <see cref="Top"/> null asks for <see cref="QueryLimits.DefaultTop"/> passages.</summary>
 public sealed record SearchRequest(
     string Index,
     string Query,
-    int Top = 5,
+    int? Top = null,
     RetrievalMode Mode = RetrievalMode.Hybrid,
     SearchFilter? Filter = null);
 
@@ -83,8 +85,6 @@ public sealed class RetrievalOptions
     /// <summary>Share of a passage's word trigrams found in a better-ranked passage above which it counts as a near duplicate.</summary>
     public double NearDuplicateContainment { get; set; } = 0.6;
 
-    public int MaxTop { get; set; } = 50;
-
     /// <summary>
     /// Passages of documents whose subject (title and opening page) names the question's entities, and whose dates
     /// match the days or months it asks about, go before the others (each group in fused order).
@@ -118,20 +118,38 @@ public sealed class Retriever(
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     IOptions<RetrievalOptions> options,
     DocumentSubjects? subjects = null,
-    EmbeddingSpaces? spaces = null)
+    EmbeddingSpaces? spaces = null,
+    IOptions<QueryLimits>? limits = null)
 {
     private readonly RetrievalOptions _options = options.Value;
+    private readonly QueryLimits _limits = limits?.Value ?? new QueryLimits();
 
     /// <summary>While documents still carry an older model's vectors (a model change being re-embedded).</summary>
     private bool SeveralModels => spaces is not null && spaces.HasOlderModels;
 
-    public async Task<IReadOnlyList<Passage>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    /// <summary>Searches for a client: the request is checked against the Limits first, and refused with the reason.</summary>
+    public Task<IReadOnlyList<Passage>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    {
+        IndexNames.Require(request.Index);
+        var checkedRequest = request with
+        {
+            Query = _limits.RequireText(request.Query, "query"),
+            Top = _limits.CheckTop(request.Top),
+            Mode = QueryLimits.CheckMode(request.Mode),
+        };
+        return RankAsync(checkedRequest, checkedRequest.Top!.Value, cancellationToken);
+    }
+
+    /// <summary>
+    /// For the services of this library that have checked their own request: the best <paramref name="top"/> passages,
+    /// which may be more than a client may ask for (the answerer reads more candidates than it cites).
+    /// </summary>
+    internal async Task<IReadOnlyList<Passage>> RankAsync(SearchRequest request, int top, CancellationToken cancellationToken = default)
     {
         using var activity = DocQaTelemetry.Source.StartActivity("search");
         activity?.SetTag("docqa.index", request.Index);
         activity?.SetTag("docqa.mode", request.Mode.ToString());
 
-        var top = Math.Clamp(request.Top, 1, _options.MaxTop);
         var filter = request.Filter ?? SearchFilter.None;
         // Ask each half for more than we return: duplicates are collapsed afterwards, and fusion needs depth.
         var depth = Math.Max(_options.CandidatesPerMode, top * 3);

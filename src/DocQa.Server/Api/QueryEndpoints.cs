@@ -16,20 +16,19 @@ public static class QueryEndpoints
 {
     public static RouteGroupBuilder MapQueryEndpoints(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/indexes/{index}/search", async (string index, SearchRequestDto body, Retriever retriever, IOptions<LimitsOptions> limits, CancellationToken ct) =>
+        // The services check the request (Core's QueryLimits): the same checks and messages as the CLI and other front ends.
+        v1.MapPost("/indexes/{index}/search", async (string index, SearchRequestDto body, Retriever retriever, CancellationToken ct) =>
         {
-            var request = new SearchRequest(index, RequireText(body.Query, "query", limits.Value), CheckTop(body.Top, limits.Value), CheckMode(body.Mode), body.Filter?.ToFilter());
-            DocumentLibrary.RequireIndexName(index);
+            var request = new SearchRequest(index, body.Query ?? "", body.Top, body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
             var passages = await retriever.SearchAsync(request, ct);
             return new SearchResponseDto(passages.Select(SearchResultDto.From).ToList());
         }).WithTags("Query")
           .ProducesProblem(StatusCodes.Status400BadRequest)
           .WithSummary("Searches an index: hybrid (default), vector or keyword.");
 
-        v1.MapPost("/indexes/{index}/ask", async (string index, AskRequestDto body, HttpContext http, AskService ask, IOptions<LimitsOptions> limits, CancellationToken ct) =>
+        v1.MapPost("/indexes/{index}/ask", async (string index, AskRequestDto body, HttpContext http, AskService ask, CancellationToken ct) =>
         {
-            var request = new AskRequest(index, RequireText(body.Question, "question", limits.Value), CheckTop(body.Top, limits.Value), CheckMode(body.Mode), body.Filter?.ToFilter());
-            DocumentLibrary.RequireIndexName(index);
+            var request = new AskRequest(index, body.Question ?? "", body.Top, body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
             var stream = body.Stream ?? http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
             if (!stream)
                 return Results.Ok(AskResponseDto.From(await ask.AskAsync(request, ct)));
@@ -59,28 +58,4 @@ public static class QueryEndpoints
 
         return v1;
     }
-
-    private static string RequireText(string? text, string field, LimitsOptions limits)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            throw RequestRejectedException.BadRequest($"'{field}' is required.");
-        if (text.Length > limits.MaxQuestionChars)
-            throw RequestRejectedException.BadRequest($"'{field}' is longer than {limits.MaxQuestionChars} characters.");
-        return text.Trim();
-    }
-
-    // The JSON reader takes enum names only; this also keeps out values that name no mode, from any caller.
-    private static RetrievalMode CheckMode(RetrievalMode? mode) => mode switch
-    {
-        null => RetrievalMode.Hybrid,
-        _ when Enum.IsDefined(mode.Value) => mode.Value,
-        _ => throw RequestRejectedException.BadRequest("'mode' must be \"hybrid\", \"vector\" or \"keyword\"."),
-    };
-
-    private static int CheckTop(int? top, LimitsOptions limits) => top switch
-    {
-        null => Math.Min(5, limits.MaxTop),
-        _ when top >= 1 && top <= limits.MaxTop => top.Value,
-        _ => throw RequestRejectedException.BadRequest($"'top' must be between 1 and {limits.MaxTop}."),
-    };
 }

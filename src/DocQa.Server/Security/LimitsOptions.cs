@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DocQa.Server.Security;
 
-/// <summary>The Limits section: bounds on what one request may ask of the server.</summary>
+/// <summary>
+/// The Limits section: bounds on what one request may ask of the server. The bounds on a question itself (its length,
+/// its top) are Core's <see cref="DocQa.Core.QueryLimits"/>, in the same section, checked by the services for every front end.
+/// </summary>
 public sealed class LimitsOptions
 {
     public const string Section = "Limits";
@@ -21,14 +24,6 @@ public sealed class LimitsOptions
     /// <summary>Largest JSON body accepted by the search and ask endpoints (uploads have Ingestion:MaxUploadBytes); larger: 413.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public long MaxJsonBodyBytes { get; set; } = 64 * 1024;
-
-    /// <summary>Longest question or search query accepted, in characters.</summary>
-    [Range(1, 1_000_000)]
-    public int MaxQuestionChars { get; set; } = 4000;
-
-    /// <summary>Most passages a search or an answer may ask for ("top").</summary>
-    [Range(1, 1000)]
-    public int MaxTop { get; set; } = 50;
 
     /// <summary>
     /// Longest time a request may take before it is cancelled (504); 0 = no limit. A streamed answer is bounded
