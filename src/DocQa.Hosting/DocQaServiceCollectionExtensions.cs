@@ -113,6 +113,7 @@ public static class DocQaServiceCollectionExtensions
         {
             SpoolDirectory = sp.GetRequiredService<DataPaths>().Spool,
         });
+        services.AddSingleton<DocumentPreparation>();
         services.AddSingleton<DocumentProcessor>();
         services.AddSingleton<IngestionRunner>();
         services.AddSingleton<SampleSeeder>(sp => new SampleSeeder(
