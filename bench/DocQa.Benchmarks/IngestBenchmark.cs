@@ -27,7 +27,7 @@ public static class IngestBenchmark
         finally
         {
             // The services are disposed by now: the database is closed before its folder is removed.
-            if (dataDirectory is null) try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
+            if (dataDirectory is null) DeleteScratch(scratch);
         }
     }
 
@@ -91,5 +91,10 @@ public static class IngestBenchmark
         Console.WriteLine($"end-to-end / embedding-only  {e2eChunksPerSecond / embedChunksPerSecond:P0}");
         Console.WriteLine($"peak working set     {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB");
         return failed.Count == 0 ? 0 : 1;
+    }
+
+    private static void DeleteScratch(string scratch)
+    {
+        try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
     }
 }
