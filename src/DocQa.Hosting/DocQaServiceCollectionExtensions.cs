@@ -115,6 +115,7 @@ public static class DocQaServiceCollectionExtensions
         {
             SpoolDirectory = sp.GetRequiredService<DataPaths>().Spool,
         });
+        services.AddSingleton<DocumentPreparation>();
         services.AddSingleton<DocumentProcessor>();
         services.AddSingleton<IngestionRunner>();
         services.AddSingleton<SampleSeeder>(sp => new SampleSeeder(

@@ -471,66 +471,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             : TensorPrimitives.Dot(VectorBlob.FromBytes(blob), query);
     }
 
-    /// <summary>
-    /// The exact top chunk ids of each query by a scan of the float32 vectors in the file: slow, for measuring the
-    /// recall of the in-memory search. Rows are read once for all the queries.
-    /// </summary>
-    public Task<IReadOnlyList<IReadOnlyList<string>>> ExactVectorSearchAsync(string index, IReadOnlyList<ReadOnlyMemory<float>> queries, int top, CancellationToken cancellationToken = default) =>
-        Run(() =>
-        {
-            ArgumentNullException.ThrowIfNull(queries);
-            var best = queries.Select(_ => new PriorityQueue<string, (float Score, long Row)>(top + 1, ScoreThenEarlierRow.Instance)).ToArray();
-            var batch = new List<(long Row, string ChunkId, float[] Vector)>(4096);
-            void Score()
-            {
-                Parallel.For(0, queries.Count, q =>
-                {
-                    var heap = best[q];
-                    var query = queries[q].Span;
-                    foreach (var (row, chunkId, vector) in batch)
-                    {
-                        var key = (TensorPrimitives.Dot(vector, query), row);
-                        if (heap.Count < top) heap.Enqueue(chunkId, key);
-                        else if (heap.TryPeek(out _, out var weakest) && ScoreThenEarlierRow.Instance.Compare(key, weakest) > 0) heap.DequeueEnqueue(chunkId, key);
-                    }
-                });
-                batch.Clear();
-            }
-
-            using var connection = Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                SELECT c.id, c.chunk_id, v.vector
-                FROM chunks AS c JOIN chunk_vectors AS v ON v.chunk_rowid = c.id
-                WHERE c.index_name = $index ORDER BY c.id
-                """;
-            command.Parameters.AddWithValue("$index", index);
-            using (var reader = command.ExecuteReader())
-                while (reader.Read())
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    batch.Add((reader.GetInt64(0), reader.GetString(1), VectorBlob.FromBytes((byte[])reader.GetValue(2))));
-                    if (batch.Count == batch.Capacity) Score();
-                }
-            Score();
-
-            return (IReadOnlyList<IReadOnlyList<string>>)best.Select(heap =>
-            {
-                var ids = new string[heap.Count];
-                for (var i = ids.Length - 1; i >= 0; i--) ids[i] = heap.Dequeue();
-                return (IReadOnlyList<string>)ids;
-            }).ToList();
-        }, cancellationToken);
-
-    /// <summary>Orders (score, row) so that the weaker comes first: lower score, or the later row on a tie.</summary>
-    private sealed class ScoreThenEarlierRow : IComparer<(float Score, long Row)>
-    {
-        public static readonly ScoreThenEarlierRow Instance = new();
-
-        public int Compare((float Score, long Row) x, (float Score, long Row) y) =>
-            x.Score != y.Score ? x.Score.CompareTo(y.Score) : y.Row.CompareTo(x.Row);
-    }
-
     private IReadOnlyList<Passage> KeywordSearch(string index, string query, int top, SearchFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);

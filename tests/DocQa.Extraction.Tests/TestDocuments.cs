@@ -10,7 +10,7 @@ internal static class TestDocuments
 
     public static ExtractedDocument Extract(byte[] content, string fileName)
     {
-        DocumentType type = Extractor.Detect(content.AsSpan(0, Math.Min(content.Length, 8192)), fileName)
+        DocumentType type = Extractor.Detect(content.AsSpan(0, Math.Min(content.Length, DocumentTypeSniff.HeadBytes)), fileName)
             ?? throw new InvalidOperationException($"{fileName} was not detected as a supported type");
         return Extractor.Extract(new MemoryStream(content), type);
     }

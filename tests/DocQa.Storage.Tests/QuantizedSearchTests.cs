@@ -94,11 +94,6 @@ public sealed class QuantizedSearchTests : IDisposable
         }
         var recall = found / (double)(queries.Count * 10);
         Assert.True(recall >= 0.99, $"recall@10 {recall:0.000}");
-
-        // The exact scan used to measure recall agrees with the float32 store.
-        var scan = await int8.ExactVectorSearchAsync("test", queries.Select(q => (ReadOnlyMemory<float>)q).ToList(), 10);
-        for (var q = 0; q < queries.Count; q++)
-            Assert.Equal((await float32.VectorSearchAsync("test", queries[q], 10, SearchFilter.None)).Select(p => p.ChunkId), scan[q]);
     }
 
     [Fact]

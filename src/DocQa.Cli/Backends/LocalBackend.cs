@@ -4,10 +4,7 @@ using DocQa.Core.Documents;
 using DocQa.Core.Ingestion;
 using DocQa.Core.Retrieval;
 using DocQa.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace DocQa.Cli.Backends;
 
@@ -18,25 +15,11 @@ public sealed class LocalBackend : IDocQaBackend
 
     public LocalBackend(string? dataDirectory, Action<IServiceCollection>? configure = null)
     {
-        var contentRoot = Directory.GetCurrentDirectory();
-        var configuration = Configuration(dataDirectory);
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).SetMinimumLevel(LogLevel.Warning));
-        services.AddDocQa(configuration, contentRoot);
-        configure?.Invoke(services);
-        _services = services.BuildServiceProvider();
+        _services = LocalServices.Build(dataDirectory, configure);
         DataDirectory = _services.GetRequiredService<DataPaths>().Root;
     }
 
     public string DataDirectory { get; }
-
-    /// <summary>The settings a local backend runs with: appsettings.json in the working directory, then the environment.</summary>
-    public static IConfiguration Configuration(string? dataDirectory = null) => new ConfigurationBuilder()
-        .SetBasePath(Directory.GetCurrentDirectory())
-        .AddJsonFile("appsettings.json", optional: true)
-        .AddEnvironmentVariables()
-        .AddInMemoryCollection(dataDirectory is null ? [] : [new("Storage:DataDirectory", dataDirectory)])
-        .Build();
 
     public string Description => $"local data directory {DataDirectory}";
 

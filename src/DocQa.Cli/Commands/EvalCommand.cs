@@ -164,7 +164,7 @@ public static class EvalCommand
     {
         var library = services.GetRequiredService<DocumentLibrary>();
         var runner = services.GetRequiredService<IngestionRunner>();
-        var files = IngestCommand.ExpandPaths([folder], out _);
+        var files = DocumentPaths.Expand([folder], out _);
         if (files.Count == 0) throw new CliException($"no files in {folder}");
 
         var submitted = new HashSet<string>(StringComparer.Ordinal);

@@ -20,7 +20,7 @@ public static class IngestCommand
         command.SetAction((parse, ct) => CommonOptions.RunAsync(parse, ct, async backend =>
         {
             var index = parse.GetValue(CommonOptions.Index)!;
-            var files = ExpandPaths(parse.GetValue(paths)!, out var explicitFiles);
+            var files = DocumentPaths.Expand(parse.GetValue(paths)!, out var explicitFiles);
             var documentId = parse.GetValue(id);
             if (documentId is not null && files.Count != 1)
                 throw new CliException("--id can only be given with a single file");
@@ -94,30 +94,4 @@ public static class IngestCommand
         DocumentStatus.Failed => "[red]failed[/]",
         _ => $"[yellow]{status.ToString().ToLowerInvariant()}[/]",
     };
-
-    /// <summary>Files as given, and the files under folders, in a stable order; hidden files in folders are skipped.</summary>
-    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths, out ISet<string> explicitFiles)
-    {
-        var files = new List<string>();
-        explicitFiles = new HashSet<string>();
-        foreach (var path in paths)
-        {
-            if (File.Exists(path))
-            {
-                files.Add(path);
-                explicitFiles.Add(path);
-            }
-            else if (Directory.Exists(path))
-            {
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                    .Where(f => !Path.GetFileName(f).StartsWith('.'))
-                    .Order(StringComparer.Ordinal));
-            }
-            else
-            {
-                throw new CliException($"no such file or folder: {path}");
-            }
-        }
-        return files;
-    }
 }

@@ -37,7 +37,6 @@ public sealed class DocumentLibrary(
     IOptions<IngestionOptions> options,
     TimeProvider clock)
 {
-    private const int HeadBytes = 8192;
     private static readonly TimeSpan QueueFullRetryAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>Where uploads are spooled while their hash is computed.</summary>
@@ -204,7 +203,7 @@ public sealed class DocumentLibrary(
                     throw new RequestRejectedException(RejectionKind.PayloadTooLarge,
                         $"The file is larger than the {limit / (1024 * 1024.0):0.#} MiB upload limit.");
                 hash.AppendData(buffer, 0, read);
-                if (head.Length < HeadBytes) head.Write(buffer, 0, (int)Math.Min(read, HeadBytes - head.Length));
+                if (head.Length < DocumentTypeSniff.HeadBytes) head.Write(buffer, 0, (int)Math.Min(read, DocumentTypeSniff.HeadBytes - head.Length));
                 await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
         }

@@ -18,8 +18,7 @@ namespace DocQa.Core.Ingestion;
 public sealed class DocumentProcessor(
     IDocumentStore store,
     IFileStore files,
-    IDocumentExtractor extractor,
-    Chunker chunker,
+    DocumentPreparation preparation,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     DocumentWriteLock writeLock,
     IOptions<IngestionOptions> options,
@@ -96,27 +95,11 @@ public sealed class DocumentProcessor(
     /// <summary>Chunk ids carry the content version, so a new version's chunks never collide with the old ones.</summary>
     public static string ChunkIdOf(DocumentRecord record, int ordinal) => $"{record.Index}:{record.Id}:{record.Sha256[..12]}:{ordinal}";
 
-    private async Task<(ExtractedDocument Extracted, IReadOnlyList<Chunk> Chunks)> ExtractAndChunkAsync(DocumentRecord record, CancellationToken cancellationToken)
+    private async Task<PreparedDocument> ExtractAndChunkAsync(DocumentRecord record, CancellationToken cancellationToken)
     {
         await using var content = files.Open(record.Index, record.Id, record.Sha256)
             ?? throw new ExtractionException("the uploaded file is missing from the data directory");
-        var head = new byte[8192];
-        var headLength = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
-        content.Position = 0;
-        var type = extractor.Detect(head.AsSpan(0, headLength), record.FileName)
-            ?? throw new ExtractionException("the file is not a supported document type");
-
-        // Extraction and chunking are CPU-bound and synchronous: keep them off the caller's thread.
-        return await Task.Run(() =>
-        {
-            var extracted = extractor.Extract(content, type, cancellationToken);
-            var chunks = chunker.Split(extracted, cancellationToken, title: Path.GetFileNameWithoutExtension(record.FileName));
-            if (chunks.Count == 0)
-                throw new ExtractionException(extracted.PagesWithoutText > 0
-                    ? $"no text found: {extracted.PagesWithoutText} of {extracted.Pages} pages have no text layer (scanned images?)"
-                    : "no text found in the document");
-            return (extracted, chunks);
-        }, cancellationToken);
+        return await preparation.PrepareAsync(content, record.FileName, cancellationToken);
     }
 
     private async Task<ReadOnlyMemory<float>[]> EmbedAsync(IReadOnlyList<Chunk> chunks, CancellationToken cancellationToken)

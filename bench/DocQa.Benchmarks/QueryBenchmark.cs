@@ -1,0 +1,332 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using DocQa.Core.Chunking;
+using DocQa.Core.Documents;
+using DocQa.Core.Evaluation;
+using DocQa.Core.Extraction;
+using DocQa.Core.Ingestion;
+using DocQa.Core.Retrieval;
+using DocQa.Core.Storage;
+using DocQa.Embeddings.Onnx;
+using DocQa.Hosting;
+using DocQa.Storage.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DocQa.Benchmarks;
+
+/// <summary>
+/// bench query: in-process search speed on a store of N chunks. Real chunks of a folder are embedded once and
+/// repeated with small changes (see <see cref="SyntheticCorpus"/>) until the store holds N.
+/// </summary>
+public static class QueryBenchmark
+{
+    private const string Index = "bench";
+    private const int WarmUpQueries = 100; // per mode
+    private const int RecallDepth = 10;
+
+    public static async Task<int> RunAsync(QueryBenchmarkSettings settings, string? dataDirectory, CancellationToken ct)
+    {
+        var folder = Path.GetFullPath(settings.Folder);
+        if (!Directory.Exists(folder)) throw new BenchmarkException($"no such folder: {settings.Folder}");
+        var folderKey = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(folder)))[..8].ToLowerInvariant();
+        // Each embedding model gets its own store: vectors of two models are never mixed.
+        var model = EmbeddingModel.Find(LocalServices.Configuration()[$"{EmbeddingOptions.Section}:Model"]) ?? EmbeddingOptions.DefaultModel;
+        var scratch = dataDirectory ?? Path.Combine(Path.GetTempPath(), $"docqa-bench-query-{settings.Chunks}-{folderKey}-{model.Id}");
+
+        await using var services = LocalServices.Build(scratch);
+        var embedder = services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        var store = services.GetRequiredService<IDocumentStore>();
+        var retriever = services.GetRequiredService<Retriever>();
+        await embedder.GenerateAsync(["warm up the model", "and its thread pool"], cancellationToken: ct);
+        Console.WriteLine($"bench query: {settings.Chunks} chunks from {folder}, {EmbeddingSpaces.ModelOf(embedder)}, {Environment.ProcessorCount} cores, data in {scratch}");
+
+        // 1. The source chunks, embedded once and cached beside the store.
+        var source = await LoadOrEmbedSourceAsync(services, embedder, folder, Path.Combine(scratch, $"source-{folderKey}.bin"), ct);
+        if (source.Count == 0) throw new BenchmarkException($"no chunks could be extracted from {folder}");
+
+        // 2. The store of N chunks, built unless a previous run left it complete.
+        var indexes = await store.ListIndexesAsync(ct);
+        var existing = indexes.FirstOrDefault(i => i.Name == Index)?.Chunks ?? 0;
+        if (existing == settings.Chunks)
+            Console.WriteLine($"store                reused ({existing} chunks)");
+        else
+        {
+            if (existing > 0) await store.DeleteIndexAsync(Index, ct);
+            var build = Stopwatch.StartNew();
+            await BuildAsync(store, source, settings.Chunks, ct);
+            Console.WriteLine($"store                built {settings.Chunks} chunks from {source.Count} source chunks in {build.Elapsed.TotalSeconds:0.0} s " +
+                $"({settings.Chunks / build.Elapsed.TotalSeconds:0} chunks/s, {SyntheticCorpus.ChunksPerDocument} chunks a transaction)");
+        }
+        Console.WriteLine(DescribeVectors(services));
+
+        // 3. Warm-up on other queries (sentences of the chunks), so that the figures are the steady state's: .NET
+        // compiles hot methods again, optimised, only after they have run for a while, on a background thread.
+        var (questions, origin) = LoadQuestions(settings.QuestionsFile, source, settings.Queries);
+        var warmUp = Stopwatch.StartNew();
+        foreach (var mode in new[] { RetrievalMode.Hybrid, RetrievalMode.Vector, RetrievalMode.Keyword })
+            foreach (var sentence in SentenceQueries(source, WarmUpQueries, seed: 11))
+                await retriever.SearchAsync(new SearchRequest(Index, sentence, 5, mode), ct);
+        Console.WriteLine($"warm-up              {3 * WarmUpQueries} searches of other queries in {warmUp.Elapsed.TotalSeconds:0.0} s");
+
+        // 4. The queries' embedding time on its own.
+        var embedTimes = new List<double>();
+        var queryVectors = new List<ReadOnlyMemory<float>>();
+        foreach (var question in questions)
+        {
+            var clock = Stopwatch.StartNew();
+            var embedding = await embedder.EmbedQueryAsync(question, ct);
+            embedTimes.Add(clock.Elapsed.TotalMilliseconds);
+            queryVectors.Add(embedding.Vector);
+        }
+        Console.WriteLine($"queries              {questions.Count} ({origin}), top 5");
+        Console.WriteLine($"query embedding      {Percentiles(embedTimes)}");
+
+        // 5. Latency by mode; vector and hybrid include the query embedding, as a request does.
+        var hybridTimes = new List<double>();
+        foreach (var mode in new[] { RetrievalMode.Hybrid, RetrievalMode.Vector, RetrievalMode.Keyword })
+        {
+            var times = new List<double>();
+            foreach (var question in questions)
+            {
+                var clock = Stopwatch.StartNew();
+                await retriever.SearchAsync(new SearchRequest(Index, question, 5, mode), ct);
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            if (mode == RetrievalMode.Hybrid) hybridTimes = times;
+            var label = mode == RetrievalMode.Keyword ? "keyword" : $"{mode.ToString().ToLowerInvariant()} (+embedding)";
+            Console.WriteLine($"{label,-21}{Percentiles(times)}");
+        }
+
+        // 6. Throughput of hybrid search with one and with two callers.
+        foreach (var callers in new[] { 1, 2 })
+        {
+            var next = -1;
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < questions.Count)
+                    await retriever.SearchAsync(new SearchRequest(Index, questions[i], 5), ct);
+            }, ct)));
+            Console.WriteLine($"hybrid, {callers} caller{(callers > 1 ? "s" : " ")}     {questions.Count / clock.Elapsed.TotalSeconds:0.0} queries/s");
+        }
+
+        // The memory figures are taken before the ground truth is computed: its scan is no part of searching.
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var peak = process.PeakWorkingSet64;
+        var workingSet = process.WorkingSet64;
+        var gc = GC.GetGCMemoryInfo();
+        var managedLive = GC.GetTotalMemory(false);
+        var gen2Collections = GC.CollectionCount(2);
+
+        // 7. Recall@10 of the store's search (int8 with exact rescoring) against an exact float32 scan of the same
+        // vectors, generated again from the source.
+        var exactClock = Stopwatch.StartNew();
+        var exactSearch = new ExactSearch(queryVectors, RecallDepth);
+        foreach (var (_, chunks) in SyntheticCorpus.Documents(source, settings.Chunks))
+        {
+            ct.ThrowIfCancellationRequested();
+            exactSearch.Add(chunks);
+        }
+        var exact = exactSearch.Results();
+        var exactSeconds = exactClock.Elapsed.TotalSeconds;
+        var found = 0;
+        for (var q = 0; q < queryVectors.Count; q++)
+        {
+            var hits = await store.VectorSearchAsync(Index, queryVectors[q], RecallDepth, SearchFilter.None, ct);
+            found += hits.Select(hit => hit.ChunkId).Intersect(exact[q]).Count();
+        }
+        var recall = found / (double)exact.Sum(ids => ids.Count);
+        Console.WriteLine($"recall@10            {recall:0.0000} (int8 scan + exact float32 rescoring vs exact float32 scan of {queryVectors.Count} queries, scan {exactSeconds:0.0} s)");
+
+        // 8. Memory: the peak includes building the store, when one was built.
+        Console.WriteLine($"peak working set     {peak / (1024 * 1024)} MiB (now {workingSet / (1024 * 1024)} MiB)");
+        Console.WriteLine($"managed heap         {managedLive / (1024 * 1024)} MiB live, {gc.TotalCommittedBytes / (1024 * 1024)} MiB committed, " +
+            $"{gc.HeapSizeBytes / (1024 * 1024)} MiB heap at last GC, {gen2Collections} gen2 collections");
+
+        // 9. The targets, as the options set them.
+        var targets = settings.Targets;
+        var p95 = EvalMetrics.Percentile(hybridTimes, 95);
+        Console.WriteLine(Verdict($"hybrid p95 <= {targets.HybridP95Ms:0.#} ms", p95 <= targets.HybridP95Ms, $"{p95:0.0} ms", p95 / targets.HybridP95Ms));
+        Console.WriteLine(Verdict($"recall@10 >= {targets.Recall:0.00##}", recall >= targets.Recall, $"{recall:0.0000}", targets.Recall / Math.Max(recall, 1e-9)));
+        var memoryTarget = targets.PeakMemoryGb * 1e9;
+        Console.WriteLine(Verdict($"peak memory < {targets.PeakMemoryGb:0.0##} GB", peak < memoryTarget, $"{peak / 1e9:0.00} GB", peak / memoryTarget));
+        return 0;
+    }
+
+    private static string DescribeVectors(IServiceProvider services)
+    {
+        if (services.GetRequiredService<IOptions<StorageOptions>>().Value.IsQdrant)
+            return "vectors              in Qdrant (Storage:Qdrant)";
+        var options = services.GetRequiredService<IOptions<SqliteDocumentStoreOptions>>().Value;
+        return options.VectorPrecision == VectorPrecision.Int8
+            ? $"vectors              int8 in memory (per-vector scale), exact float32 rescoring of the best max(top x {options.RescoreFactor}, {options.RescoreMinimum}) candidates"
+            : "vectors              float32 in memory, exact scan";
+    }
+
+    private static string Verdict(string target, bool met, string measured, double ratio) =>
+        met ? $"target {target,-28} met ({measured})" : $"target {target,-28} NOT met ({measured}, {ratio:0.00}x the target)";
+
+    private static string Percentiles(List<double> times) =>
+        string.Create(CultureInfo.InvariantCulture, $"p50 {EvalMetrics.Percentile(times, 50),6:0.0} ms  p95 {EvalMetrics.Percentile(times, 95),6:0.0} ms  p99 {EvalMetrics.Percentile(times, 99),6:0.0} ms");
+
+    /// <summary>Extracts, chunks and embeds the folder once; later runs read the texts and vectors from the cache file.</summary>
+    private static async Task<List<SourceChunk>> LoadOrEmbedSourceAsync(IServiceProvider services,
+        IEmbeddingGenerator<string, Embedding<float>> embedder, string folder, string cachePath, CancellationToken ct)
+    {
+        if (File.Exists(cachePath))
+        {
+            var cached = ReadCache(cachePath);
+            Console.WriteLine($"source chunks        {cached.Count}, read from the cache");
+            return cached;
+        }
+
+        var preparation = services.GetRequiredService<DocumentPreparation>();
+        var batchSize = services.GetRequiredService<IOptions<IngestionOptions>>().Value.EmbeddingBatchSize;
+        var clock = Stopwatch.StartNew();
+        var chunks = new List<Chunk>();
+        foreach (var file in DocumentPaths.Expand([folder], out _))
+        {
+            try
+            {
+                await using var content = File.OpenRead(file);
+                chunks.AddRange((await preparation.PrepareAsync(content, Path.GetFileName(file), ct)).Chunks);
+            }
+            catch (ExtractionException e)
+            {
+                Console.WriteLine($"  skipped {Path.GetFileName(file)}: {e.Message}");
+            }
+        }
+        var source = new List<SourceChunk>(chunks.Count);
+        for (var start = 0; start < chunks.Count; start += batchSize)
+        {
+            var batch = chunks.Skip(start).Take(batchSize).ToList();
+            var embeddings = await embedder.GenerateAsync(batch.Select(c => c.EmbeddingText), cancellationToken: ct);
+            for (var i = 0; i < batch.Count; i++)
+                source.Add(new SourceChunk(batch[i].Text, batch[i].Heading, batch[i].Page, batch[i].PageEnd, embeddings[i].Vector.ToArray()));
+        }
+
+        WriteCache(cachePath, source);
+        Console.WriteLine($"source chunks        {source.Count}, extracted and embedded in {clock.Elapsed.TotalSeconds:0.0} s (cached for later runs)");
+        return source;
+    }
+
+    private static List<SourceChunk> ReadCache(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        var count = reader.ReadInt32();
+        var chunks = new List<SourceChunk>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var text = reader.ReadString();
+            var heading = reader.ReadBoolean() ? reader.ReadString() : null;
+            var page = reader.ReadInt32();
+            var pageEnd = reader.ReadInt32();
+            var vector = new float[reader.ReadInt32()];
+            for (var j = 0; j < vector.Length; j++) vector[j] = reader.ReadSingle();
+            chunks.Add(new SourceChunk(text, heading, page, pageEnd, vector));
+        }
+        return chunks;
+    }
+
+    private static void WriteCache(string path, List<SourceChunk> chunks)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var writer = new BinaryWriter(File.Create(path), Encoding.UTF8);
+        writer.Write(chunks.Count);
+        foreach (var chunk in chunks)
+        {
+            writer.Write(chunk.Text);
+            writer.Write(chunk.Heading is not null);
+            if (chunk.Heading is not null) writer.Write(chunk.Heading);
+            writer.Write(chunk.Page);
+            writer.Write(chunk.PageEnd);
+            writer.Write(chunk.Vector.Length);
+            foreach (var value in chunk.Vector) writer.Write(value);
+        }
+    }
+
+    /// <summary>Writes the corpus's documents, reporting progress on long builds.</summary>
+    private static async Task BuildAsync(IDocumentStore store, List<SourceChunk> source, int chunkCount, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var progress = Stopwatch.StartNew();
+        var written = 0;
+        foreach (var (id, chunks) in SyntheticCorpus.Documents(source, chunkCount))
+        {
+            var record = new DocumentRecord
+            {
+                Index = Index,
+                Id = id,
+                FileName = id + ".txt",
+                ContentType = "text/plain",
+                Sha256 = new string('0', 64),
+                Status = DocumentStatus.Ready,
+                Chunks = chunks.Count,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            await store.CompleteDocumentAsync(record, chunks, ct);
+            written += chunks.Count;
+            if (progress.Elapsed.TotalSeconds >= 30)
+            {
+                Console.WriteLine($"  ... {written} chunks written");
+                progress.Restart();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The queries to time: the texts of the questions file when one is given, else a sentence from each of a spread
+    /// of chunks; repeated when fewer than asked, so that each is timed once per pass.
+    /// </summary>
+    private static (List<string> Queries, string Origin) LoadQuestions(string? path, List<SourceChunk> source, int count)
+    {
+        List<string> questions;
+        string origin;
+        if (path is null)
+        {
+            questions = SentenceQueries(source, count, seed: 7);
+            origin = "sentences of the chunks";
+        }
+        else
+        {
+            questions = File.ReadLines(path).Select(QuestionOf).OfType<string>().ToList();
+            if (questions.Count == 0) throw new BenchmarkException($"no questions in {path}");
+            origin = $"questions of {Path.GetFileName(path)}";
+        }
+        var all = new List<string>(count);
+        for (var i = 0; questions.Count > 0 && all.Count < count; i++) all.Add(questions[i % questions.Count]);
+        return (all, origin);
+    }
+
+    /// <summary>A line's query: the "question" field of a JSON object (as in an evaluation set), or the line itself.</summary>
+    private static string? QuestionOf(string line)
+    {
+        line = line.Trim();
+        if (line.Length == 0) return null;
+        if (!line.StartsWith('{')) return line;
+        using var json = JsonDocument.Parse(line);
+        return json.RootElement.TryGetProperty("question", out var question) && question.GetString() is { Length: > 0 } text ? text : null;
+    }
+
+    /// <summary>Queries made of the first words of random sentences of the chunks.</summary>
+    private static List<string> SentenceQueries(List<SourceChunk> source, int count, int seed)
+    {
+        var random = new Random(seed);
+        var queries = new List<string>(count);
+        for (var i = 0; i < count * 4 && queries.Count < count; i++)
+        {
+            var sentences = source[random.Next(source.Count)].Text.Split(['.', '?', '!', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var words = sentences.Length == 0 ? [] : sentences[random.Next(sentences.Length)].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length >= 4) queries.Add(string.Join(' ', words.Take(12)));
+        }
+        return queries;
+    }
+}
