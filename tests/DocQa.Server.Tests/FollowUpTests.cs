@@ -27,7 +27,7 @@ public sealed class FollowUpTests(DocQaServerFactory factory)
         var folder = FilingsFolder();
         Skip.If(folder is null, "../shared/eval/sec-10q is not beside the repository");
         var client = factory.CreateClient();
-        foreach (var name in new[] { "2023 Q3 AAPL.pdf", "2023 Q2 AAPL.pdf", "2023 Q2 MSFT.pdf" })
+        foreach (var name in new[] { "2023 Q3 AAPL.pdf", "2023 Q2 AAPL.pdf", "2023 Q2 AMZN.pdf" })
         {
             var upload = await client.UploadAsync(Index, name, await File.ReadAllBytesAsync(Path.Combine(folder!, name)));
             Assert.Equal(DocumentStatus.Ready, (await client.WaitForDocumentAsync(Index, (await upload.ReadAsync<DocumentDto>()).Id)).Status);
