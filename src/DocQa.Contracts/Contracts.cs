@@ -101,7 +101,16 @@ public sealed record SearchResultDto(
 public sealed record SearchResponseDto(IReadOnlyList<SearchResultDto> Results);
 
 /// <param name="Stream">Answer as Server-Sent Events (also chosen by Accept: text/event-stream).</param>
-public sealed record AskRequestDto(string? Question, int? Top, RetrievalMode? Mode, FilterDto? Filter, bool? Stream = null);
+/// <param name="History">Earlier turns of the conversation, oldest first: a follow-up ("and the quarter before?") is made standalone from them.</param>
+public sealed record AskRequestDto(string? Question, int? Top, RetrievalMode? Mode, FilterDto? Filter, bool? Stream = null,
+    IReadOnlyList<ConversationTurnDto>? History = null)
+{
+    public IReadOnlyList<ConversationTurn>? ToHistory() =>
+        History?.Where(turn => turn is not null).Select(turn => new ConversationTurn(turn.Question ?? "", turn.Answer)).ToList();
+}
+
+/// <summary>An earlier turn: the question asked and the answer given.</summary>
+public sealed record ConversationTurnDto(string? Question, string? Answer = null);
 
 /// <param name="Quote">The part of <paramref name="Text"/> the answer used; null when the answer used none of it.</param>
 public sealed record CitationDto(int N, string DocumentId, string FileName, int Page, int PageEnd, string Text, double Score, bool Referenced, QuoteDto? Quote = null)
@@ -128,6 +137,9 @@ public sealed record AskResponseDto(
     string? Model = null,
     UsageDto? Usage = null)
 {
+    /// <summary>The question as searched and answered, when a follow-up was made standalone from the history; null otherwise.</summary>
+    public string? StandaloneQuestion { get; init; }
+
     public static AskResponseDto From(AskResult result) => new(
         result.Answer.Text,
         result.Answer.Mode,
@@ -136,11 +148,18 @@ public sealed record AskResponseDto(
         CitationDto.From(result.Answer.Citations),
         new TimingsDto(result.Timings.RetrievalMs, result.Timings.AnswerMs),
         result.Answer.Model,
-        result.Answer.Usage is { } usage ? new UsageDto(usage.PromptTokens, usage.AnswerTokens) : null);
+        result.Answer.Usage is { } usage ? new UsageDto(usage.PromptTokens, usage.AnswerTokens) : null)
+    {
+        StandaloneQuestion = result.StandaloneQuestion,
+    };
 }
 
 /// <summary>The first event of a streamed answer: how it will be answered and the sources it may cite.</summary>
-public sealed record CitationsEventDto(string Mode, string? Model, IReadOnlyList<CitationDto> Citations);
+public sealed record CitationsEventDto(string Mode, string? Model, IReadOnlyList<CitationDto> Citations)
+{
+    /// <summary>The question as searched and answered, when a follow-up was made standalone from the history; null otherwise.</summary>
+    public string? StandaloneQuestion { get; init; }
+}
 
 /// <summary>A piece of a streamed answer's text.</summary>
 public sealed record DeltaEventDto(string Text);

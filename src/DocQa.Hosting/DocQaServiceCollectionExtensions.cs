@@ -141,6 +141,7 @@ public static class DocQaServiceCollectionExtensions
 
         if (string.IsNullOrWhiteSpace(configuration[$"{LlmOptions.Section}:ModelPath"]))
         {
+            services.AddSingleton<IQuestionRewriter, CarryOverQuestionRewriter>();
             services.AddSingleton<IAnswerGenerator>(sp => new ExtractiveAnswerer(
                 sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
                 sp.GetRequiredService<IOptions<ExtractiveAnswerOptions>>().Value));
@@ -161,6 +162,7 @@ public static class DocQaServiceCollectionExtensions
             return new GenerationGate(llm.MaxConcurrentRequests, llm.MaxQueuedRequests);
         });
         services.AddSingleton<IAnswerGenerator, GeneratedAnswerer>();
+        services.AddSingleton<IQuestionRewriter, ModelQuestionRewriter>();
     }
 
     /// <summary>Adds the background ingestion worker (the server runs it; the CLI drains the queue itself).</summary>

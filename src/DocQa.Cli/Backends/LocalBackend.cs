@@ -78,7 +78,7 @@ public sealed class LocalBackend : IDocQaBackend
         DocumentLibrary.RequireIndexName(index);
         await ScanModelsAsync(cancellationToken);
         var result = await _services.GetRequiredService<AskService>().AskAsync(
-            new AskRequest(index, request.Question ?? "", request.Top, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter()), cancellationToken);
+            new AskRequest(index, request.Question ?? "", request.Top, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter(), request.ToHistory()), cancellationToken);
         return AskResponseDto.From(result);
     }
 
@@ -87,7 +87,7 @@ public sealed class LocalBackend : IDocQaBackend
         DocumentLibrary.RequireIndexName(index);
         await ScanModelsAsync(cancellationToken);
         var started = await _services.GetRequiredService<AskService>().StartAsync(
-            new AskRequest(index, request.Question ?? "", request.Top, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter()), cancellationToken);
+            new AskRequest(index, request.Question ?? "", request.Top, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter(), request.ToHistory()), cancellationToken);
         using var session = started.Session;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await foreach (var update in session.Updates.WithCancellation(cancellationToken))

@@ -7,29 +7,43 @@ using Microsoft.Extensions.Options;
 
 namespace DocQa.Core.Answering;
 
-/// <summary>A question; <see cref="Top"/> null cites at most <see cref="QueryLimits.DefaultTop"/> passages.</summary>
+/// <summary>
+/// A question; <see cref="Top"/> null cites at most <see cref="QueryLimits.DefaultTop"/> passages. With a
+/// <see cref="History"/> (earlier turns, oldest first), a follow-up is made standalone before it is searched.
+/// </summary>
 public sealed record AskRequest(
     string Index,
     string Question,
     int? Top = null,
     RetrievalMode Mode = RetrievalMode.Hybrid,
-    SearchFilter? Filter = null);
+    SearchFilter? Filter = null,
+    IReadOnlyList<ConversationTurn>? History = null);
 
 public sealed record AskTimings(double RetrievalMs, double AnswerMs);
 
-public sealed record AskResult(Answer Answer, AskTimings Timings);
+/// <param name="StandaloneQuestion">The question as searched and answered when a follow-up was rewritten; null when it was asked as it stands.</param>
+public sealed record AskResult(Answer Answer, AskTimings Timings, string? StandaloneQuestion = null);
 
 /// <summary>An answer being streamed, with how long retrieval took.</summary>
-public sealed record AskStream(AnswerSession Session, double RetrievalMs);
+public sealed record AskStream(AnswerSession Session, double RetrievalMs, string? StandaloneQuestion = null);
 
 /// <summary>
 /// Retrieves passages for a question, checks that they are evidence for it (<see cref="EvidenceCheck"/>), and has
 /// the configured answer generator answer from the passages that passed. A question without evidence is answered
 /// "no answer" with the reason, and the answer generator (a language model) is never called for it.
 /// </summary>
-public sealed class AskService(Retriever retriever, IAnswerGenerator answerer, EvidenceCheck evidence, IOptions<QueryLimits>? limits = null)
+public sealed class AskService(
+    Retriever retriever,
+    IAnswerGenerator answerer,
+    EvidenceCheck evidence,
+    IOptions<QueryLimits>? limits = null,
+    IQuestionRewriter? rewriter = null)
 {
+    /// <summary>Earlier turns taken into account: enough for a follow-up's context, bounded so a long thread stays cheap.</summary>
+    public const int MaxHistoryTurns = 10;
+
     private readonly QueryLimits _limits = limits?.Value ?? new QueryLimits();
+    private readonly IQuestionRewriter _rewriter = rewriter ?? new CarryOverQuestionRewriter();
 
     public string Mode => answerer.Mode;
 
@@ -40,14 +54,16 @@ public sealed class AskService(Retriever retriever, IAnswerGenerator answerer, E
     {
         request = Check(request);
         var clock = Stopwatch.StartNew();
+        var standalone = await StandaloneAsync(request, cancellationToken);
+        request = request with { Question = standalone ?? request.Question };
         var checkedEvidence = await RetrieveAsync(request, cancellationToken);
         var retrievalMs = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
         if (!checkedEvidence.Passed)
         {
             var refused = NoEvidence(checkedEvidence.MissingReason!);
-            return new AskStream(new AnswerSession(refused.Citations, Replay(refused)), retrievalMs);
+            return new AskStream(new AnswerSession(refused.Citations, Replay(refused)), retrievalMs, standalone);
         }
-        return new AskStream(await answerer.StartAsync(request.Question, checkedEvidence.Supported, cancellationToken), retrievalMs);
+        return new AskStream(await answerer.StartAsync(request.Question, checkedEvidence.Supported, cancellationToken), retrievalMs, standalone);
     }
 
     public async Task<AskResult> AskAsync(AskRequest request, CancellationToken cancellationToken = default)
@@ -55,6 +71,8 @@ public sealed class AskService(Retriever retriever, IAnswerGenerator answerer, E
         request = Check(request);
         using var activity = DocQaTelemetry.Source.StartActivity("ask");
         var clock = Stopwatch.StartNew();
+        var standalone = await StandaloneAsync(request, cancellationToken);
+        request = request with { Question = standalone ?? request.Question };
         var checkedEvidence = await RetrieveAsync(request, cancellationToken);
         var retrievalMs = clock.Elapsed.TotalMilliseconds;
 
@@ -62,7 +80,20 @@ public sealed class AskService(Retriever retriever, IAnswerGenerator answerer, E
         var answer = checkedEvidence.Passed
             ? await answerer.AnswerAsync(request.Question, checkedEvidence.Supported, cancellationToken)
             : NoEvidence(checkedEvidence.MissingReason!);
-        return new AskResult(answer, new AskTimings(Math.Round(retrievalMs, 1), Math.Round(clock.Elapsed.TotalMilliseconds, 1)));
+        return new AskResult(answer, new AskTimings(Math.Round(retrievalMs, 1), Math.Round(clock.Elapsed.TotalMilliseconds, 1)), standalone);
+    }
+
+    /// <summary>The follow-up made standalone from the request's history; null when there is none or the question stands on its own.</summary>
+    private async Task<string?> StandaloneAsync(AskRequest request, CancellationToken cancellationToken)
+    {
+        if (request.History is not { Count: > 0 } history) return null;
+        var recent = history.Where(turn => !string.IsNullOrWhiteSpace(turn.Question)).TakeLast(MaxHistoryTurns).ToList();
+        if (recent.Count == 0) return null;
+        var standalone = (await _rewriter.MakeStandaloneAsync(recent, request.Question, cancellationToken)).Trim();
+        if (standalone.Length == 0 || standalone == request.Question) return null;
+        Activity.Current?.SetTag("docqa.standalone_question", standalone);
+        // A rewrite may not grow past what a client may send.
+        return standalone.Length <= _limits.MaxQuestionChars ? standalone : standalone[.._limits.MaxQuestionChars];
     }
 
     /// <summary>The request as checked against the Limits, with its question trimmed and its top filled in; refused with the reason.</summary>

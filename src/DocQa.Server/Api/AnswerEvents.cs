@@ -15,7 +15,10 @@ public static class AnswerEvents
         // The session holds a place among the model's concurrent requests until the stream ends or the client leaves.
         using var session = started.Session;
         var clock = Stopwatch.StartNew();
-        yield return Event("citations", new CitationsEventDto(ask.Mode, ask.ModelName, CitationDto.From(session.Citations)));
+        yield return Event("citations", new CitationsEventDto(ask.Mode, ask.ModelName, CitationDto.From(session.Citations))
+        {
+            StandaloneQuestion = started.StandaloneQuestion,
+        });
 
         await foreach (var update in session.Updates.WithCancellation(cancellationToken))
         {
@@ -26,7 +29,7 @@ public static class AnswerEvents
                     break;
                 case AnswerCompleted completed:
                     var timings = new AskTimings(started.RetrievalMs, Math.Round(clock.Elapsed.TotalMilliseconds, 1));
-                    yield return Event("done", AskResponseDto.From(new AskResult(completed.Answer, timings)));
+                    yield return Event("done", AskResponseDto.From(new AskResult(completed.Answer, timings, started.StandaloneQuestion)));
                     break;
             }
         }

@@ -1,5 +1,6 @@
 using DocQa.Contracts;
 using DocQa.Core.Ingestion;
+using DocQa.Server.OpenAi;
 using DocQa.Server.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -16,6 +17,8 @@ public static class ApiRegistration
         // A body that does not bind (bad JSON, a string for a number) reaches the problem handler, which says what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecuritySchemes>());
+        // Ahead of the default writer: errors on the OpenAI-compatible routes take OpenAI's shape.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, OpenAiErrorWriter>());
 
         // Every request body is small (Limits:MaxJsonBodyBytes) unless its endpoint says otherwise: only uploads do,
         // up to the configured limit plus multipart framing (DocumentLibrary enforces the exact limit).
@@ -50,6 +53,7 @@ public static class ApiRegistration
         v1.MapIndexEndpoints();
         v1.MapDocumentEndpoints();
         v1.MapQueryEndpoints();
+        v1.MapChatCompletionEndpoints();
         return app;
     }
 }

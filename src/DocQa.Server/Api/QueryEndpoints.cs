@@ -28,7 +28,7 @@ public static class QueryEndpoints
 
         v1.MapPost("/indexes/{index}/ask", async (string index, AskRequestDto body, HttpContext http, AskService ask, CancellationToken ct) =>
         {
-            var request = new AskRequest(index, body.Question ?? "", body.Top, body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
+            var request = new AskRequest(index, body.Question ?? "", body.Top, body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter(), body.ToHistory());
             var stream = body.Stream ?? http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
             if (!stream)
                 return Results.Ok(AskResponseDto.From(await ask.AskAsync(request, ct)));

@@ -116,12 +116,12 @@ export function upload(index, file, tags, onProgress) {
 }
 
 /**
- * Asks with "stream": true and yields the Server-Sent Events as {event, data}: citations, delta…, done.
+ * Asks with "stream": true (and the conversation's earlier turns as history) and yields the Server-Sent Events as {event, data}: citations, delta…, done.
  * fetch and a stream reader, because EventSource cannot POST.
  */
-export async function* askStream(index, question, signal) {
+export async function* askStream(index, question, signal, history = []) {
   const response = await request(`${indexPath(index)}/ask`, {
-    method: 'POST', json: { question, top: 5, mode: 'hybrid', stream: true }, accept: 'text/event-stream', signal,
+    method: 'POST', json: { question, top: 5, mode: 'hybrid', stream: true, history }, accept: 'text/event-stream', signal,
   });
   if (!response.headers.get('Content-Type')?.includes('text/event-stream')) {
     yield { event: 'done', data: await response.json() };

@@ -70,6 +70,8 @@ function selectIndex(name) {
   currentIndex = name;
   localStorage.setItem(indexStorageName, name);
   $('upload-list').replaceChildren();
+  conversation = [];
+  renderThread();
   clearAnswer();
   $('search-results').replaceChildren();
   $('search-status').textContent = '';
@@ -327,6 +329,28 @@ function passageCard(passage, { id, number, terms, detail }) {
 
 let askController = null;
 
+/**
+ * The conversation so far: each earlier turn's question, answer and the sources it cited. Sent as history, so a
+ * follow-up ("and the quarter before?") is answered about the same thing.
+ */
+let conversation = [];
+
+function renderThread() {
+  $('thread').replaceChildren(...conversation.map(turn => el('li', { class: 'turn' },
+    el('p', { class: 'turn-question' }, turn.question),
+    el('p', { class: 'turn-answer' }, turn.answer),
+    turn.sources.length ? el('p', { class: 'meta' }, `Sources: ${turn.sources.join(', ')}`) : '')));
+  $('thread-section').hidden = conversation.length === 0;
+}
+
+function newConversation() {
+  conversation = [];
+  renderThread();
+  clearAnswer();
+  $('question').value = '';
+  $('question').focus();
+}
+
 function clearAnswer() {
   askController?.abort();
   $('answer').hidden = true;
@@ -370,6 +394,8 @@ function modeLabel(mode, model) {
 
 async function ask(question) {
   clearAnswer();
+  renderThread();
+  const history = conversation.map(turn => ({ question: turn.question, answer: turn.answer }));
   const controller = new AbortController();
   askController = controller;
   const answer = $('answer');
@@ -377,13 +403,14 @@ async function ask(question) {
   let text = '';
   let numbers = new Set();
   answer.hidden = false;
+  delete answer.dataset.state;
   answer.setAttribute('aria-busy', 'true');
   $('answer-mode').textContent = '';
   $('answer-text').replaceChildren(el('span', { class: 'loading' }, 'Finding passages…'));
   $('answer-meta').textContent = '';
   $('ask-button').disabled = true;
   try {
-    for await (const { event, data } of askStream(currentIndex, question, controller.signal)) {
+    for await (const { event, data } of askStream(currentIndex, question, controller.signal, history)) {
       if (event === 'citations') {
         $('answer-mode').textContent = modeLabel(data.mode, data.model);
         numbers = new Set(data.citations.map(c => c.n));
@@ -398,8 +425,15 @@ async function ask(question) {
         renderAnswer(data.answer, numbers);
         renderCitations(data.citations, terms);
         const timings = `retrieval ${Math.round(data.timings.retrievalMs)} ms, answer ${Math.round(data.timings.answerMs)} ms`;
-        $('answer-meta').textContent = data.noAnswer && data.noAnswerReason ? `${data.noAnswerReason} · ${timings}` : timings;
+        const asked = data.standaloneQuestion ? `Asked as: ${data.standaloneQuestion} · ` : '';
+        $('answer-meta').textContent = asked + (data.noAnswer && data.noAnswerReason ? `${data.noAnswerReason} · ${timings}` : timings);
         answer.dataset.state = 'done';
+        conversation.push({
+          question,
+          answer: data.answer,
+          sources: data.citations.filter(c => c.referenced).map(c => `[${c.n}] ${c.fileName} ${pageLabel(c)}`),
+        });
+        $('question').value = '';
       }
     }
   } catch (error) {
@@ -471,6 +505,7 @@ function wireTabs() {
 function wireForms() {
   $('index-select').addEventListener('change', event => selectIndex(event.target.value));
   $('new-index-button').addEventListener('click', newIndex);
+  $('new-conversation').addEventListener('click', newConversation);
 
   $('ask-form').addEventListener('submit', event => {
     event.preventDefault();

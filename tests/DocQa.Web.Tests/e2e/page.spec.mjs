@@ -154,6 +154,20 @@ try {
   check(new RegExp(`/v1/indexes/default/documents/[^/]+/file#page=${expectedPage}$`).test(fileUrl), `the card opens the file at its page: ${fileUrl}`);
   step(`the card opened ${fileUrl}`);
 
+  // A follow-up: the first turn moves into the conversation and goes with the question as history.
+  const followUp = 'And what about the quarter before?';
+  const sent = page.waitForRequest(request => request.url().endsWith('/ask') && request.method() === 'POST');
+  await page.fill('#question', followUp);
+  await page.press('#question', 'Enter');
+  const history = JSON.parse((await sent).postData()).history;
+  check(history?.length === 1 && history[0].question === question && history[0].answer.includes(expectedAnswer),
+    `the follow-up is sent with the earlier turn: ${JSON.stringify(history)}`);
+  await page.waitForSelector('#answer[data-state="done"]', { timeout: 60_000 });
+  check((await page.locator('#thread .turn-question').allInnerTexts()).join('|') === question, 'the conversation shows the earlier question');
+  await page.click('#new-conversation');
+  check(await page.locator('#thread-section').isHidden() && await page.locator('#answer').isHidden(), 'a new conversation starts empty');
+  step(`follow-up sent with its history; "New conversation" cleared the thread`);
+
   await page.click('#tab-search');
   await page.fill('#search-query', 'signal lamps');
   await page.check('input[name="mode"][value="keyword"]');
