@@ -4,6 +4,7 @@ using DocQa.Core.Storage;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Qdrant.Client;
 using Qdrant.Client.Grpc;
 using static Qdrant.Client.Grpc.Conditions;
@@ -30,7 +31,7 @@ namespace DocQa.Storage.Qdrant;
 /// deletion is refused.
 /// </para>
 /// </summary>
-public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IClaimLeases, IDisposable
+public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IClaimLeases, IStoreInitializer, IDisposable
 {
     public const string DenseVector = QdrantQueries.DenseVector;
     public const string KeywordVector = QdrantQueries.KeywordVector;
@@ -51,14 +52,14 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
     private volatile bool _ready;
     private long _lastTick;
 
-    public QdrantDocumentStore(QdrantStoreOptions options, ILogger<QdrantDocumentStore>? logger = null, TimeProvider? clock = null)
+    public QdrantDocumentStore(IOptions<QdrantStoreOptions> options, ILogger<QdrantDocumentStore>? logger = null, TimeProvider? clock = null)
     {
-        _options = options;
+        _options = options.Value;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _clock = clock ?? TimeProvider.System;
-        _replicaId = string.IsNullOrWhiteSpace(options.ReplicaId) ? Environment.MachineName : options.ReplicaId;
-        _address = AddressOf(options);
-        _client = CreateClient(options);
+        _replicaId = string.IsNullOrWhiteSpace(_options.ReplicaId) ? Environment.MachineName : _options.ReplicaId;
+        _address = AddressOf(_options);
+        _client = CreateClient(_options);
     }
 
     public string ChunksCollection => _options.CollectionPrefix + "_chunks";
@@ -82,6 +83,8 @@ public sealed class QdrantDocumentStore : IDocumentStore, IHybridSearchStore, IC
         : new UriBuilder(options.Https ? "https" : "http", options.Host, options.Port).Uri;
 
     // --- Collections ---
+
+    Task IStoreInitializer.InitializeAsync(CancellationToken cancellationToken) => EnsureCollectionsAsync(cancellationToken);
 
     /// <summary>
     /// Creates the collections when they are missing and checks them when they exist: a chunks collection made for

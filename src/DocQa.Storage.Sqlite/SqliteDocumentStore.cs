@@ -9,6 +9,7 @@ using DocQa.Core.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace DocQa.Storage.Sqlite;
 
@@ -44,16 +45,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private readonly Dictionary<string, IndexState> _indexes = new(StringComparer.Ordinal);
     private bool _disposed;
 
-    public SqliteDocumentStore(string databasePath, ILogger<SqliteDocumentStore>? logger = null)
-        : this(databasePath, new SqliteDocumentStoreOptions(), logger)
-    {
-    }
-
-    public SqliteDocumentStore(string databasePath, SqliteDocumentStoreOptions options, ILogger<SqliteDocumentStore>? logger = null)
+    public SqliteDocumentStore(string databasePath, IOptions<SqliteDocumentStoreOptions>? options = null, ILogger<SqliteDocumentStore>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options;
+        _options = options?.Value ?? new SqliteDocumentStoreOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
 
         DatabasePath = Path.GetFullPath(databasePath);
@@ -66,7 +61,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             ForeignKeys = true,
-            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+            DefaultTimeout = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds),
         }.ToString();
 
         var watch = Stopwatch.StartNew();
