@@ -3,16 +3,13 @@ using DocQa.Core.Answering;
 using DocQa.Core.Answering.Generation;
 using DocQa.Core.Chunking;
 using DocQa.Core.Extraction;
+using DocQa.Core.Configuration;
 using DocQa.Core.Ingestion;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using DocQa.Core.Understanding;
 using DocQa.Embeddings.Onnx;
-using DocQa.Extraction;
-using DocQa.Extraction.Isolation;
 using DocQa.Llm.LlamaSharp;
-using DocQa.Storage.Qdrant;
-using DocQa.Storage.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,80 +20,44 @@ namespace DocQa.Hosting;
 
 public static class DocQaServiceCollectionExtensions
 {
+    /// <summary>The key of the former second embedding batch size, refused so that a setting is not silently ignored.</summary>
+    private const string RetiredEmbeddingBatchSize = IngestionOptions.Section + ":EmbeddingBatchSize";
+
     /// <summary>
     /// Registers DocQa's services — store, embedding model, extraction, chunking, retrieval, answering and ingestion —
     /// with the backends that configuration chooses. Relative paths in configuration are taken from <paramref name="contentRoot"/>.
     /// </summary>
     public static IServiceCollection AddDocQa(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EmbeddingOptions>().Bind(configuration.GetSection(EmbeddingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<QueryLimits>().Bind(configuration.GetSection(QueryLimits.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection("Retrieval"));
-        services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection("Chunking"));
-        services.AddOptions<EvidenceOptions>().Bind(configuration.GetSection("Evidence"));
-        services.AddOptions<ExtractiveAnswerOptions>().Bind(configuration.GetSection("Answers"));
+        services.AddConfiguredOptions<StorageOptions>(configuration, StorageOptions.Section);
+        services.AddConfiguredOptions<IngestionOptions>(configuration, IngestionOptions.Section)
+            .Validate(_ => configuration[RetiredEmbeddingBatchSize] is null,
+                $"{RetiredEmbeddingBatchSize} is no longer read; set {EmbeddingOptions.Section}:BatchSize (texts per model run) instead.");
+        services.AddConfiguredOptions<QueryLimits>(configuration, QueryLimits.Section);
+        services.AddConfiguredOptions<RetrievalOptions>(configuration, RetrievalOptions.Section);
+        services.AddConfiguredOptions<ChunkingOptions>(configuration, ChunkingOptions.Section);
+        services.AddConfiguredOptions<EvidenceOptions>(configuration, EvidenceOptions.Section);
+        services.AddConfiguredOptions<ExtractiveAnswerOptions>(configuration, ExtractiveAnswerOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => DataPaths.Resolve(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, contentRoot));
 
         // Storage: the embedded SQLite store is the default backend; Qdrant when Storage:Provider says so.
-        // Tuning of the embedded store (BM25 weights, memory map, vector precision) under Storage:Sqlite.
-        services.AddOptions<SqliteDocumentStoreOptions>().Bind(configuration.GetSection("Storage:Sqlite"));
-        services.AddOptions<QdrantStoreOptions>().Bind(configuration.GetSection(QdrantStoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsQdrant
-            ? new QdrantDocumentStore(sp.GetRequiredService<IOptions<QdrantStoreOptions>>().Value, sp.GetRequiredService<ILogger<QdrantDocumentStore>>(), sp.GetRequiredService<TimeProvider>())
-            : new SqliteDocumentStore(
-                sp.GetRequiredService<DataPaths>().Database,
-                sp.GetRequiredService<IOptions<SqliteDocumentStoreOptions>>().Value,
-                sp.GetRequiredService<ILogger<SqliteDocumentStore>>()));
+        if (configuration.GetSection(StorageOptions.Section).Get<StorageOptions>()?.IsQdrant == true)
+            services.AddQdrantDocumentStore(configuration);
+        else
+            services.AddSqliteDocumentStore(configuration, sp => sp.GetRequiredService<DataPaths>().Database);
         services.AddHostedService<StorageStartupCheck>();
         services.AddSingleton<IFileStore>(sp => new DirectoryFileStore(sp.GetRequiredService<DataPaths>().Files));
 
-        // The embedding model and its tokenizer, loaded once per process.
-        services.AddSingleton(sp => new WordPieceTokenizer(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.ResolveModel()));
-        services.AddSingleton<ITokenCounter>(sp => sp.GetRequiredService<WordPieceTokenizer>());
-        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
-        {
-            var embedding = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
-            return new OnnxEmbeddingGenerator(new OnnxEmbeddingOptions
-            {
-                Model = embedding.ResolveModel(),
-                BatchSize = embedding.BatchSize,
-                IntraOpThreads = embedding.Threads,
-                MaxConcurrentBatches = embedding.ConcurrentBatches > 0 ? embedding.ConcurrentBatches : Environment.ProcessorCount,
-                QueryThreads = !embedding.SeparateQuerySession ? 0
-                    : embedding.QueryThreads > 0 ? embedding.QueryThreads : OnnxEmbeddingOptions.DefaultQueryThreads,
-            }, sp.GetRequiredService<WordPieceTokenizer>());
-        });
-        // After a model change, the older model embeds questions for the documents not yet re-embedded: one session
-        // that runs one question at a time on all the cores it may use.
-        services.AddSingleton(sp => new EmbeddingSpaces(
-            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
-            name => EmbeddingModel.Find(name) is { } model
-                ? new OnnxEmbeddingGenerator(new OnnxEmbeddingOptions
-                {
-                    Model = model,
-                    IntraOpThreads = OnnxEmbeddingOptions.DefaultQueryThreads,
-                    MaxConcurrentBatches = 1,
-                    QueryThreads = 0,
-                })
-                : null));
+        services.AddOnnxEmbeddings(configuration);
         services.AddSingleton<Reembedder>();
 
-        services.AddSingleton<IDocumentExtractor>(sp =>
-        {
-            var ingestion = sp.GetRequiredService<IOptions<IngestionOptions>>().Value;
-            return ingestion.IsolateExtraction
-                ? new IsolatedDocumentExtractor(new DocumentExtractor(),
-                    new ExtractionLimits(TimeSpan.FromSeconds(ingestion.ExtractionTimeoutSeconds), ingestion.ExtractionMemoryMegabytes))
-                : new DocumentExtractor();
-        });
+        services.AddDocumentExtraction();
         services.AddSingleton(sp => new Chunker(sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
         services.AddSingleton<Retriever>();
-        services.AddSingleton(sp => new DocumentSubjects(sp.GetRequiredService<IDocumentStore>()));
-        services.AddSingleton(sp => new EvidenceCheck(sp.GetRequiredService<IDocumentStore>(), sp.GetRequiredService<DocumentSubjects>(),
+        services.AddSingleton<DocumentSubjects>();
+        services.AddSingleton(sp => new EvidenceCheck(sp.GetRequiredService<ISearchIndex>(), sp.GetRequiredService<DocumentSubjects>(),
             sp.GetRequiredService<IOptions<EvidenceOptions>>().Value));
         AddAnswering(services, configuration, contentRoot);
         services.AddSingleton<AskService>();
@@ -105,7 +66,8 @@ public static class DocQaServiceCollectionExtensions
         services.AddSingleton<ModelReadiness>();
         services.AddSingleton<DocumentWriteLock>();
         services.AddSingleton(sp => new DocumentLibrary(
-            sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<IDocumentRecords>(),
+            sp.GetRequiredService<IIngestionQueue>(),
             sp.GetRequiredService<IFileStore>(),
             sp.GetRequiredService<IDocumentExtractor>(),
             sp.GetRequiredService<IngestionSignal>(),
@@ -132,7 +94,7 @@ public static class DocQaServiceCollectionExtensions
     /// </summary>
     private static void AddAnswering(IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        services.AddOptions<LlmOptions>().Bind(configuration.GetSection(LlmOptions.Section));
+        services.AddLlmOptions(configuration);
         services.AddSingleton(sp =>
         {
             var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
@@ -148,14 +110,7 @@ public static class DocQaServiceCollectionExtensions
             return;
         }
 
-        services.AddSingleton<ILanguageModel>(sp =>
-        {
-            var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
-            var path = Path.GetFullPath(Path.Combine(contentRoot, llm.ModelPath!));
-            if (!File.Exists(path))
-                throw new InvalidOperationException($"Llm:ModelPath names {path}, which does not exist. Fetch a model with 'docqa model pull', or unset Llm:ModelPath for extractive answers.");
-            return LlamaLanguageModel.Load(llm with { ModelPath = path }, sp.GetRequiredService<ILogger<LlamaLanguageModel>>());
-        });
+        services.AddLlamaSharpLanguageModel(configuration, contentRoot);
         services.AddSingleton(sp =>
         {
             var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;

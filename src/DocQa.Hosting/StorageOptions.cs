@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using DocQa.Embeddings.Onnx;
 
 namespace DocQa.Hosting;
 
@@ -23,58 +22,6 @@ public sealed class StorageOptions
     /// </summary>
     [Required]
     public string DataDirectory { get; set; } = "data/store";
-}
-
-public sealed class EmbeddingOptions : IValidatableObject
-{
-    public const string Section = "Embeddings";
-
-    /// <summary>
-    /// The embedding model: <c>arctic-embed-xs</c> (snowflake-arctic-embed-xs) or <c>all-minilm-l6-v2</c>. A store
-    /// built with another model is re-embedded in the background from the chunk text it holds.
-    /// </summary>
-    public string Model { get; set; } = DefaultModel.Id;
-
-    /// <summary>
-    /// snowflake-arctic-embed-xs: on the SEC 10-Q evaluation (hybrid) it finds the right document first more often
-    /// than all-MiniLM-L6-v2 (docHit@1 0.856 against 0.821, MRR@10 0.900 against 0.876) at the same cost.
-    /// </summary>
-    public static EmbeddingModel DefaultModel => EmbeddingModel.ArcticXs;
-
-    public EmbeddingModel ResolveModel() => EmbeddingModel.Find(Model) ?? throw new InvalidOperationException($"Unknown embedding model '{Model}'.");
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (EmbeddingModel.Find(Model) is null)
-            yield return new ValidationResult(
-                $"Embeddings:Model '{Model}' is not a known model; use one of {string.Join(", ", EmbeddingModel.All.Select(m => m.Id))}.",
-                [nameof(Model)]);
-    }
-
-    /// <summary>Threads ONNX Runtime uses inside one model run.</summary>
-    [Range(1, 256)]
-    public int Threads { get; set; } = 1;
-
-    /// <summary>Model runs in flight at once; 0 means one per core (single-threaded runs side by side keep every core busy).</summary>
-    [Range(0, 256)]
-    public int ConcurrentBatches { get; set; }
-
-    /// <summary>Texts per model run.</summary>
-    [Range(1, 1024)]
-    public int BatchSize { get; set; } = 16;
-
-    /// <summary>
-    /// Threads of the run that embeds a search question, on a session of its own so that a question never waits
-    /// behind ingestion's batches; 0 means one per core, up to 4.
-    /// </summary>
-    [Range(0, 256)]
-    public int QueryThreads { get; set; }
-
-    /// <summary>
-    /// False: questions share the batch session like any other request (one model copy less, about 55 MB, for a
-    /// machine short of memory; questions then queue behind ingestion's batches).
-    /// </summary>
-    public bool SeparateQuerySession { get; set; } = true;
 }
 
 /// <summary>The data directory's layout, resolved to absolute paths once.</summary>

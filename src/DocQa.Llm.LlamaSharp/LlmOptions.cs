@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace DocQa.Llm.LlamaSharp;
 
 /// <summary>How the local language model is loaded and run; bound from the "Llm" configuration section.</summary>
@@ -9,26 +11,33 @@ public sealed record LlmOptions
     public string? ModelPath { get; init; }
 
     /// <summary>Tokens of prompt plus answer per request; cut to the context the model was trained with.</summary>
+    [Range(16, 1_048_576)]
     public int ContextSize { get; init; } = 4096;
 
     /// <summary>Tokens an answer may take when the request does not say.</summary>
+    [Range(1, 1_048_576)]
     public int MaxAnswerTokens { get; init; } = 512;
 
     /// <summary>CPU threads per request; 0 means one per core.</summary>
+    [Range(0, 1024)]
     public int Threads { get; init; }
 
     /// <summary>0 means greedy decoding: the same prompt always gives the same answer.</summary>
+    [Range(0.0, 2.0)]
     public float Temperature { get; init; }
 
     /// <summary>
     /// Requests generating at once; each holds its own context (KV cache) of <see cref="ContextSize"/> tokens.
     /// The chat client never holds more contexts than this; the host's request gate admits as many requests.
     /// </summary>
+    [Range(1, 1024)]
     public int MaxConcurrentRequests { get; init; } = 1;
 
     /// <summary>Requests that may wait for a free slot before more are turned away (by the host's request gate).</summary>
+    [Range(0, 100_000)]
     public int MaxQueuedRequests { get; init; } = 8;
 
     /// <summary>Prompt tokens evaluated in one step; cancellation is noticed between steps.</summary>
+    [Range(1, 1_048_576)]
     public int BatchSize { get; init; } = 512;
 }

@@ -1,12 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace DocQa.Storage.Sqlite;
 
-/// <summary>Tuning for <see cref="SqliteDocumentStore"/>; the defaults suit most deployments.</summary>
-public sealed record SqliteDocumentStoreOptions
+/// <summary>Tuning for <see cref="SqliteDocumentStore"/>, bound from Storage:Sqlite; the defaults suit most deployments.</summary>
+public sealed record SqliteDocumentStoreOptions : IValidatableObject
 {
+    public const string Section = "Storage:Sqlite";
+
     /// <summary>
     /// How many times a term of a chunk's heading counts against one of its text, for keyword search: the heading is
     /// the section path under the document's title, and a term there says more about the chunk than one in its body.
     /// </summary>
+    [Range(0, 100)]
     public int HeadingWeight { get; init; } = 2;
 
     /// <summary>How long a statement waits for a lock held by another connection before failing.</summary>
@@ -18,6 +23,7 @@ public sealed record SqliteDocumentStoreOptions
     /// connection: at 100k chunks a 256 MB map took the peak working set from 530 MB to 1.4 GB, and searches were
     /// no faster with it.
     /// </summary>
+    [Range(0, long.MaxValue)]
     public long MemoryMapBytes { get; init; }
 
     /// <summary>
@@ -33,11 +39,19 @@ public sealed record SqliteDocumentStoreOptions
     /// exactly. Int8 scores are close enough that 2 loses nothing measurable: at 100k chunks the top 40 of the 195
     /// SEC 10-Q questions came out identical to an exact scan's, and each candidate read from the file costs ~10 µs.
     /// </summary>
+    [Range(1, 1000)]
     public int RescoreFactor { get; init; } = 2;
 
     /// <summary>Int8 only: the fewest candidates rescored exactly, however small the top asked for.</summary>
+    [Range(1, 1_000_000)]
     public int RescoreMinimum { get; init; } = 64;
 
     /// <summary>Clock for queue timestamps (claims); replaceable in tests.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BusyTimeout <= TimeSpan.Zero)
+            yield return new ValidationResult($"{Section}:BusyTimeout ({BusyTimeout}) must be positive.", [nameof(BusyTimeout)]);
+    }
 }

@@ -44,7 +44,7 @@ public sealed class ClaimRenewalTests
     [Fact]
     public void AStoreWithoutLeases_NeedsNoRenewal()
     {
-        Assert.Null(ClaimRenewal.Start(new LeasingStore(lost: false).WithoutLeases(), Claimed, TimeProvider.System, NullLogger.Instance, CancellationToken.None));
+        Assert.Null(ClaimRenewal.Start(leases: null, Claimed, TimeProvider.System, NullLogger.Instance, CancellationToken.None));
     }
 
     private static async Task WaitUntil(Func<bool> condition)
@@ -54,7 +54,7 @@ public sealed class ClaimRenewalTests
         Assert.True(condition());
     }
 
-    private sealed class LeasingStore(bool lost) : PlainStore, IClaimLeases
+    private sealed class LeasingStore(bool lost) : IClaimLeases
     {
         public List<DocumentRecord> Renewed { get; } = [];
         public int Renewals => Renewed.Count;
@@ -65,9 +65,5 @@ public sealed class ClaimRenewalTests
             lock (Renewed) Renewed.Add(claimed);
             return Task.FromResult(!lost);
         }
-
-        public IDocumentStore WithoutLeases() => new PlainStore();
     }
-
-    private class PlainStore : UnsupportedStore;
 }

@@ -105,21 +105,3 @@ internal static class StringSplitExtensions
         }
     }
 }
-
-/// <summary>A store for tests that need only a few of its operations: each one a test does not override throws.</summary>
-public abstract class UnsupportedStore : IDocumentStore
-{
-    public virtual Task<IReadOnlyList<IndexSummary>> ListIndexesAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<DocumentRecord?> GetDocumentAsync(string index, string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task SaveDocumentAsync(DocumentRecord record, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<DocumentRecord?> ClaimNextQueuedAsync(IReadOnlyCollection<string>? skipIndexes = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<int> CountQueuedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task CompleteDocumentAsync(DocumentRecord record, IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public virtual Task<IReadOnlyList<Passage>> OpeningPassagesAsync(string index, string documentId, int count, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-}

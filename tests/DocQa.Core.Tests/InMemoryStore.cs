@@ -9,7 +9,7 @@ namespace DocQa.Core.Tests;
 /// by <see cref="HashEmbedder"/> cosine, keyword search by matching <see cref="KeywordAnalyzer"/> terms (more terms
 /// matched, rarer terms, ranks higher).
 /// </summary>
-public sealed class InMemoryStore : UnsupportedStore
+public sealed class InMemoryStore : IDocumentRecords, ISearchIndex
 {
     private readonly List<DocumentRecord> _documents = [];
     private readonly List<Passage> _chunks = [];
@@ -34,13 +34,42 @@ public sealed class InMemoryStore : UnsupportedStore
 
     public int KeywordSearches { get; private set; }
 
-    public override Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string index, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<IndexSummary>> ListIndexesAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<IndexSummary>>(_documents.GroupBy(d => d.Index)
+            .Select(g => new IndexSummary(g.Key, g.Count(), g.Sum(d => d.Chunks))).ToList());
+
+    public Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string index, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<DocumentRecord>>(_documents.Where(d => d.Index == index).ToList());
 
-    public override Task<IReadOnlyList<Passage>> OpeningPassagesAsync(string index, string documentId, int count, CancellationToken cancellationToken = default) =>
+    public Task<DocumentRecord?> GetDocumentAsync(string index, string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_documents.FirstOrDefault(d => d.Index == index && d.Id == id));
+
+    public Task SaveDocumentAsync(DocumentRecord record, CancellationToken cancellationToken = default)
+    {
+        _documents.RemoveAll(d => d.Index == record.Index && d.Id == record.Id);
+        _documents.Add(record);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default)
+    {
+        if (_documents.RemoveAll(d => d.Index == index && d.Id == id) == 0) return Task.FromResult(false);
+        _chunks.RemoveAll(c => c.DocumentId == id);
+        return Task.FromResult(true);
+    }
+
+    public Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default)
+    {
+        var ids = _documents.Where(d => d.Index == index).Select(d => d.Id).ToHashSet();
+        _chunks.RemoveAll(c => ids.Contains(c.DocumentId));
+        _documents.RemoveAll(d => d.Index == index);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Passage>> OpeningPassagesAsync(string index, string documentId, int count, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<Passage>>(_chunks.Where(c => c.DocumentId == documentId).OrderBy(c => c.Ordinal).Take(count).ToList());
 
-    public override Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
     {
         var q = query.ToArray();
         var ranked = Allowed(filter)
@@ -51,7 +80,7 @@ public sealed class InMemoryStore : UnsupportedStore
         return Task.FromResult<IReadOnlyList<Passage>>(ranked);
     }
 
-    public override Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
     {
         KeywordSearches++;
         var terms = KeywordAnalyzer.QueryTerms(query);

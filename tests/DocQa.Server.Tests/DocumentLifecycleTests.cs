@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DocQa.Contracts;
 using DocQa.Core.Documents;
+using DocQa.Embeddings.Onnx;
 using DocQa.Hosting;
 
 namespace DocQa.Server.Tests;

@@ -111,7 +111,7 @@ public sealed class ExactMatchSearchTests
         // embeddings comes first (snowflake-arctic-embed-xs finds both passages by itself).
         if (model != "all-minilm-l6-v2") return;
         var services = factory.Services;
-        var plainFusion = new Retriever(services.GetRequiredService<IDocumentStore>(),
+        var plainFusion = new Retriever(services.GetRequiredService<ISearchIndex>(),
             services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
             Options.Create(new RetrievalOptions { KeywordLeadWindow = 0, DocumentLead = 0 }), services.GetRequiredService<DocumentSubjects>());
         var plain = await plainFusion.SearchAsync(new SearchRequest(index, query, 3));

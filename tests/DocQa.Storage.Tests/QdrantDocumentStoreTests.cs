@@ -1,6 +1,7 @@
 using DocQa.Core.Documents;
 using DocQa.Core.Storage;
 using DocQa.Storage.Qdrant;
+using Microsoft.Extensions.Options;
 
 namespace DocQa.Storage.Tests;
 
@@ -27,20 +28,20 @@ public sealed class QdrantDocumentStoreTests : DocumentStoreContract
     protected override IDocumentStore CreateStore()
     {
         Skip.If(string.IsNullOrWhiteSpace(Url), SkipReason);
-        return Track(new QdrantDocumentStore(_options));
+        return Track(new QdrantDocumentStore(Options.Create(_options)));
     }
 
     protected override IDocumentStore ReopenStore(IDocumentStore store)
     {
         ((IDisposable)store).Dispose();
-        return Track(new QdrantDocumentStore(_options));
+        return Track(new QdrantDocumentStore(Options.Create(_options)));
     }
 
     [SkippableFact]
     public async Task Collections_MadeForAnotherVectorSize_StopTheStoreWithBothSizes()
     {
         await ((QdrantDocumentStore)CreateStore()).EnsureCollectionsAsync();
-        using var otherModel = new QdrantDocumentStore(Copy(dimensions: 16));
+        using var otherModel = new QdrantDocumentStore(Options.Create(Copy(dimensions: 16)));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => otherModel.EnsureCollectionsAsync());
 
@@ -54,8 +55,8 @@ public sealed class QdrantDocumentStoreTests : DocumentStoreContract
     {
         Skip.If(string.IsNullOrWhiteSpace(Url), SkipReason);
         var clock = new ManualClock(T0);
-        var first = Track(new QdrantDocumentStore(Copy(replicaId: "first"), clock: clock));
-        var second = Track(new QdrantDocumentStore(Copy(replicaId: "second"), clock: clock));
+        var first = Track(new QdrantDocumentStore(Options.Create(Copy(replicaId: "first")), clock: clock));
+        var second = Track(new QdrantDocumentStore(Options.Create(Copy(replicaId: "second")), clock: clock));
         await first.SaveDocumentAsync(Record("doc", status: DocumentStatus.Queued));
 
         Assert.Equal(1, (await first.ClaimNextQueuedAsync())!.Attempts);
@@ -90,7 +91,7 @@ public sealed class QdrantDocumentStoreTests : DocumentStoreContract
     {
         if (!string.IsNullOrWhiteSpace(Url))
         {
-            using var store = new QdrantDocumentStore(_options);
+            using var store = new QdrantDocumentStore(Options.Create(_options));
             store.DropCollectionsAsync().GetAwaiter().GetResult();
         }
         base.Dispose();

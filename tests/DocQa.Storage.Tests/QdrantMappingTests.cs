@@ -3,6 +3,7 @@ using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using DocQa.Storage.Qdrant;
 using Qdrant.Client.Grpc;
+using Microsoft.Extensions.Options;
 
 namespace DocQa.Storage.Tests;
 
@@ -303,7 +304,7 @@ public sealed class QdrantMappingTests
     public async Task AStore_WhoseServerCannotBeReached_SaysWhereItLooked()
     {
         // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
-        using var store = new QdrantDocumentStore(new QdrantStoreOptions { Url = "http://127.0.0.1:1" });
+        using var store = new QdrantDocumentStore(Options.Create(new QdrantStoreOptions { Url = "http://127.0.0.1:1" }));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.ListIndexesAsync());
 

@@ -3,6 +3,7 @@ using DocQa.Core.Documents;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using DocQa.Storage.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace DocQa.Storage.Tests;
 
@@ -116,7 +117,7 @@ public sealed class QuantizedSearchTests : IDisposable
 
     private SqliteDocumentStore Open(string name, VectorPrecision precision)
     {
-        var store = new SqliteDocumentStore(Path.Combine(_folder, name), new SqliteDocumentStoreOptions { VectorPrecision = precision });
+        var store = new SqliteDocumentStore(Path.Combine(_folder, name), Options.Create(new SqliteDocumentStoreOptions { VectorPrecision = precision }));
         _stores.Add(store);
         return store;
     }

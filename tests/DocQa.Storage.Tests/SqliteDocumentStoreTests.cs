@@ -3,6 +3,7 @@ using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using DocQa.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace DocQa.Storage.Tests;
 
@@ -180,7 +181,7 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
     [Fact]
     public async Task KeywordSearch_WeightsAreOptions()
     {
-        var store = Track(new SqliteDocumentStore(DatabasePath, new SqliteDocumentStoreOptions { HeadingWeight = 0 }));
+        var store = Track(new SqliteDocumentStore(DatabasePath, Options.Create(new SqliteDocumentStoreOptions { HeadingWeight = 0 })));
         await AddHeadingAndTextMatches(store);
 
         var hits = await store.KeywordSearchAsync(Index, "invoice", 2, SearchFilter.None);

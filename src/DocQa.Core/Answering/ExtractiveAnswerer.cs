@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Numerics.Tensors;
 using DocQa.Core.Retrieval;
@@ -9,63 +10,83 @@ namespace DocQa.Core.Answering;
 /// <summary>Thresholds, weights and caps of <see cref="ExtractiveAnswerer"/>.</summary>
 public sealed record ExtractiveAnswerOptions
 {
+    public const string Section = "Answers";
+
     /// <summary>Only the best passages are read for sentences.</summary>
+    [Range(1, 1000)]
     public int MaxPassages { get; init; } = 6;
 
     /// <summary>The most candidate sentences embedded for one question.</summary>
+    [Range(1, 100_000)]
     public int MaxCandidates { get; init; } = 80;
 
     /// <summary>The most sentences in an answer.</summary>
+    [Range(1, 1000)]
     public int MaxSentences { get; init; } = 5;
 
     /// <summary>A sentence whose cosine with the question is below this is not relevant by meaning.</summary>
+    [Range(-1.0, 1.0)]
     public double MinRelevance { get; init; } = 0.30;
 
     /// <summary>A sentence holding at least this share of the question's (weighted) terms is relevant by wording.</summary>
+    [Range(0.0, 1.0)]
     public double MinTermCoverage { get; init; } = 0.5;
 
+    [Range(0.0, 100.0)]
     public double SimilarityWeight { get; init; } = 1.0;
+    [Range(0.0, 100.0)]
     public double TermWeight { get; init; } = 0.3;
 
     /// <summary>The bonus of a sentence from the first passage; it falls off linearly to nothing for the last.</summary>
+    [Range(0.0, 100.0)]
     public double RankWeight { get; init; } = 0.05;
 
     /// <summary>
     /// The bonus of a sentence holding a figure when the question asks for a quantity ("how much", "total net
     /// sales"): the expected answer type of classic question answering.
     /// </summary>
+    [Range(0.0, 100.0)]
     public double QuantityWeight { get; init; } = 0.15;
 
     /// <summary>
     /// The bonus of a table row whose label the question names, in proportion to the share of the label's words
     /// the question holds: "total net sales" asks for the row "Total net sales", not for "Mac" in the same table.
     /// </summary>
+    [Range(0.0, 100.0)]
     public double LabelWeight { get; init; } = 0.25;
 
     /// <summary>The malus of a sentence about another period of the kind the question names ("third quarter" for "first quarter").</summary>
+    [Range(0.0, 100.0)]
     public double OtherPeriodPenalty { get; init; } = 0.3;
 
     /// <summary>The bonus of a sentence whose passage names the very period the question asks about.</summary>
+    [Range(0.0, 100.0)]
     public double AskedPeriodWeight { get; init; } = 0.1;
 
     /// <summary>The malus of a line that only introduces what follows ("… were as follows:"): it is no answer by itself.</summary>
+    [Range(0.0, 100.0)]
     public double LeadInPenalty { get; init; } = 0.1;
 
     /// <summary>Further sentences join the answer only when they score within this of the best one.</summary>
+    [Range(0.0, 10.0)]
     public double ExtraSentenceMargin { get; init; } = 0.2;
 
     /// <summary>
     /// A question across periods ("over time", "in each quarter") is answered with the best sentence of each
     /// document, up to this many documents, when it scores within <see cref="AcrossDocumentsMargin"/> of the best.
     /// </summary>
+    [Range(1, 1000)]
     public int MaxDocuments { get; init; } = 5;
 
+    [Range(0.0, 10.0)]
     public double AcrossDocumentsMargin { get; init; } = 0.25;
 
     /// <summary>Sentences whose embeddings have at least this cosine say the same thing; only one is used.</summary>
+    [Range(0.0, 1.0)]
     public double DuplicateSimilarity { get; init; } = 0.92;
 
     /// <summary>Longer sentences are shortened in the answer (the citation keeps the whole passage).</summary>
+    [Range(1, 1_000_000)]
     public int MaxSentenceChars { get; init; } = 600;
 }
 

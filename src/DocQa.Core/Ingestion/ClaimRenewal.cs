@@ -19,8 +19,9 @@ public sealed class ClaimRenewal : IAsyncDisposable
         _renewing = RenewAsync(leases, claimed, clock, logger, _stop.Token);
     }
 
-    public static ClaimRenewal? Start(IDocumentStore store, DocumentRecord claimed, TimeProvider clock, ILogger logger, CancellationToken cancellationToken) =>
-        store is IClaimLeases leases ? new ClaimRenewal(leases, claimed, clock, logger, cancellationToken) : null;
+    /// <summary>Starts renewing; null (nothing to renew) when the store's claims are not leases.</summary>
+    public static ClaimRenewal? Start(IClaimLeases? leases, DocumentRecord claimed, TimeProvider clock, ILogger logger, CancellationToken cancellationToken) =>
+        leases is null ? null : new ClaimRenewal(leases, claimed, clock, logger, cancellationToken);
 
     private static async Task RenewAsync(IClaimLeases leases, DocumentRecord claimed, TimeProvider clock, ILogger logger, CancellationToken stop)
     {

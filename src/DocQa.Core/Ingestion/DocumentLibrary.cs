@@ -29,7 +29,8 @@ public sealed record UploadResult(DocumentRecord Document, UploadOutcome Outcome
 /// <see cref="IngestionRunner"/> processes the queue. Every refusal happens before anything stored changes.
 /// </summary>
 public sealed class DocumentLibrary(
-    IDocumentStore store,
+    IDocumentRecords store,
+    IIngestionQueue queue,
     IFileStore files,
     IDocumentExtractor extractor,
     IngestionSignal signal,
@@ -179,7 +180,7 @@ public sealed class DocumentLibrary(
     private async Task RequireQueueRoomAsync(CancellationToken cancellationToken)
     {
         var limit = options.Value.MaxQueuedDocuments;
-        if (await store.CountQueuedAsync(cancellationToken) >= limit)
+        if (await queue.CountQueuedAsync(cancellationToken) >= limit)
             throw new RequestRejectedException(RejectionKind.Overloaded,
                 $"{limit} documents are already waiting to be processed; try again later.")
             { RetryAfter = QueueFullRetryAfter };

@@ -16,14 +16,16 @@ namespace DocQa.Core.Ingestion;
 /// Its metadata (title, organisation, type, period) is read from the extracted text on the way.
 /// </summary>
 public sealed class DocumentProcessor(
-    IDocumentStore store,
+    IDocumentRecords store,
+    IIngestionQueue queue,
     IFileStore files,
     DocumentPreparation preparation,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     DocumentWriteLock writeLock,
     IOptions<IngestionOptions> options,
     TimeProvider clock,
-    ILogger<DocumentProcessor> logger)
+    ILogger<DocumentProcessor> logger,
+    IClaimLeases? leases = null)
 {
     /// <summary>Processes a document claimed from the queue and returns its final record.</summary>
     public async Task<DocumentRecord> ProcessAsync(DocumentRecord record, CancellationToken cancellationToken = default)
@@ -40,7 +42,7 @@ public sealed class DocumentProcessor(
                 $"processing was interrupted {interruptions} time{(interruptions == 1 ? "" : "s")}; the document may crash the extractor", cancellationToken);
         }
 
-        await using var renewal = ClaimRenewal.Start(store, record, clock, logger, cancellationToken);
+        await using var renewal = ClaimRenewal.Start(leases, record, clock, logger, cancellationToken);
         try
         {
             var (extracted, chunks) = await ExtractAndChunkAsync(record, cancellationToken);
@@ -71,7 +73,7 @@ public sealed class DocumentProcessor(
             {
                 if (!await IsCurrentAsync(record, cancellationToken))
                     return record; // deleted or replaced by a newer upload meanwhile: the newer state wins
-                await store.CompleteDocumentAsync(ready, stored, cancellationToken);
+                await queue.CompleteDocumentAsync(ready, stored, cancellationToken);
                 files.Delete(record.Index, record.Id, keepSha256: record.Sha256);
             }
 

@@ -18,9 +18,11 @@ public sealed class IngestionOptions
     [Range(1, int.MaxValue)]
     public int MaxQueuedDocuments { get; set; } = 1000;
 
-    /// <summary>Chunks sent to the embedding model per call.</summary>
-    [Range(1, 1024)]
-    public int EmbeddingBatchSize { get; set; } = 64;
+    /// <summary>
+    /// Chunks handed to the embedding generator per call. Not a setting: the generator splits them into model runs of
+    /// Embeddings:BatchSize texts and runs those side by side; this only bounds how much one call holds.
+    /// </summary>
+    public int EmbeddingBatchSize => 64;
 
     /// <summary>A document whose processing was interrupted this many times (the process died) fails instead of looping.</summary>
     [Range(1, 100)]

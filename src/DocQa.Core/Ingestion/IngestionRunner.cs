@@ -10,7 +10,7 @@ namespace DocQa.Core.Ingestion;
 /// as long as it lives; the CLI runs it until the queue is empty.
 /// </summary>
 public sealed class IngestionRunner(
-    IDocumentStore store,
+    IIngestionQueue queue,
     DocumentProcessor processor,
     IngestionSignal signal,
     IOptions<IngestionOptions> options,
@@ -27,7 +27,7 @@ public sealed class IngestionRunner(
     /// <summary>Puts documents left in processing by a stopped process back in the queue.</summary>
     public async Task ResumeInterruptedAsync(CancellationToken cancellationToken = default)
     {
-        var requeued = await store.RequeueInterruptedAsync(cancellationToken);
+        var requeued = await queue.RequeueInterruptedAsync(cancellationToken);
         if (requeued > 0) logger.LogInformation("Resuming {Count} documents interrupted by the last shutdown", requeued);
     }
 
@@ -66,12 +66,12 @@ public sealed class IngestionRunner(
     {
         string[] servedThisRound;
         lock (_servedThisRound) servedThisRound = [.. _servedThisRound];
-        var claimed = await store.ClaimNextQueuedAsync(servedThisRound, cancellationToken);
+        var claimed = await queue.ClaimNextQueuedAsync(servedThisRound, cancellationToken);
         if (claimed is null && servedThisRound.Length > 0)
         {
             // Every index with queued documents has had its turn: a new round.
             lock (_servedThisRound) _servedThisRound.Clear();
-            claimed = await store.ClaimNextQueuedAsync(null, cancellationToken);
+            claimed = await queue.ClaimNextQueuedAsync(null, cancellationToken);
         }
         if (claimed is not null)
             lock (_servedThisRound) _servedThisRound.Add(claimed.Index);

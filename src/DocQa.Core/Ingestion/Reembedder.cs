@@ -14,7 +14,8 @@ namespace DocQa.Core.Ingestion;
 /// with those still to do.
 /// </summary>
 public sealed class Reembedder(
-    IDocumentStore store,
+    IDocumentRecords store,
+    IIngestionQueue queue,
     EmbeddingSpaces spaces,
     DocumentWriteLock writeLock,
     IOptions<IngestionOptions> options,
@@ -94,7 +95,7 @@ public sealed class Reembedder(
                 return null;
 
             var updated = current with { EmbeddingModel = spaces.CurrentModel };
-            await store.CompleteDocumentAsync(updated, [.. chunks.Select((c, i) => c with { Vector = vectors[i] })], cancellationToken);
+            await queue.CompleteDocumentAsync(updated, [.. chunks.Select((c, i) => c with { Vector = vectors[i] })], cancellationToken);
             return updated;
         }
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using DocQa.Core.Documents;
 using DocQa.Core.Storage;
@@ -17,10 +18,14 @@ public sealed record SearchRequest(
 
 public sealed class RetrievalOptions
 {
+    public const string Section = "Retrieval";
+
     /// <summary>How many candidates each half of a hybrid search contributes to the fusion.</summary>
+    [Range(1, 10_000)]
     public int CandidatesPerMode { get; set; } = 40;
 
     /// <summary>The k of reciprocal rank fusion: 1/(k + rank). 60 is the value from the original RRF paper.</summary>
+    [Range(1, 10_000)]
     public int RrfK { get; set; } = 60;
 
     /// <summary>
@@ -28,6 +33,7 @@ public sealed class RetrievalOptions
     /// BM25 finds the right words in the wrong documents more often than embeddings do, so fewer of its passages
     /// are let in than of the vector list's.
     /// </summary>
+    [Range(0, 10_000)]
     public int KeywordCandidates { get; set; }
 
     /// <summary>
@@ -38,12 +44,14 @@ public sealed class RetrievalOptions
     public bool KeywordWithinVectorDocuments { get; set; }
 
     /// <summary>How much the vector list counts in the fusion.</summary>
+    [Range(0.0, 100.0)]
     public double VectorWeight { get; set; } = 1.0;
 
     /// <summary>
     /// How much the keyword (BM25) list counts in the fusion. Below the vector list's: on the SEC 10-Q evaluation,
     /// 0.3 gave the best answer recall@5 (0.370 against 0.327 at 1.0) for a docHit@5 of 0.826 (0.754 at 1.0).
     /// </summary>
+    [Range(0.0, 100.0)]
     public double KeywordWeight { get; set; } = 0.3;
 
     /// <summary>
@@ -53,6 +61,7 @@ public sealed class RetrievalOptions
     /// which neither list is sure; an exact match ("Four score and seven years ago", "7.19 billion") is a case where
     /// the keyword list is sure, and the vector list's near misses would otherwise outrank it.
     /// </summary>
+    [Range(0, 1000)]
     public int KeywordLeadWindow { get; set; } = 5;
 
     /// <summary>
@@ -62,6 +71,7 @@ public sealed class RetrievalOptions
     /// 25.7, then 13.9). Questions rarely make one: on the SEC 10-Q evaluation no question's keyword list drops by
     /// more than 1.34, so its figures are the same as without a lead.
     /// </summary>
+    [Range(0.0, 1000.0)]
     public double KeywordLeadRatio { get; set; } = 1.5;
 
     /// <summary>
@@ -71,6 +81,7 @@ public sealed class RetrievalOptions
     /// MRR@10 from 0.876 to 0.922, beyond the keyword list's own 0.882 and 0.907, and answer recall@5 from 0.401 to
     /// 0.409; 1 and 2 gave a docHit@1 of 0.892, 4 and 5 the same 0.897 but a lower docHit@5 (0.959, 0.954 against 0.964).
     /// </summary>
+    [Range(0, 1000)]
     public int DocumentLead { get; set; } = 3;
 
     /// <summary>
@@ -80,9 +91,11 @@ public sealed class RetrievalOptions
     /// carries), which BM25 matches exactly and embeddings blur, while within a document the embeddings find the passage
     /// better. On the SEC 10-Q evaluation docHit@1 was 0.882 at 1.2, 0.892 at 1.5, 0.897 at 2 and 3, 0.903 at 5.
     /// </summary>
+    [Range(0.0, 100.0)]
     public double DocumentKeywordWeight { get; set; } = 2.0;
 
     /// <summary>Share of a passage's word trigrams found in a better-ranked passage above which it counts as a near duplicate.</summary>
+    [Range(0.0, 1.0)]
     public double NearDuplicateContainment { get; set; } = 0.6;
 
     /// <summary>
@@ -103,9 +116,11 @@ public sealed class RetrievalOptions
     /// </summary>
     public bool FocusOnPeriodDocument { get; set; } = true;
 
+    [Range(0, 1000)]
     public int PeriodDocumentLead { get; set; } = 3;
 
     /// <summary>How deep into the ranking documents are looked for when spreading or focusing a question.</summary>
+    [Range(1, 10_000)]
     public int SpreadWindow { get; set; } = 20;
 }
 
@@ -114,11 +129,12 @@ public sealed class RetrievalOptions
 /// and the keyword list's exact matches put first, near duplicates collapsed.
 /// </summary>
 public sealed class Retriever(
-    IDocumentStore store,
+    ISearchIndex store,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     IOptions<RetrievalOptions> options,
     DocumentSubjects? subjects = null,
     EmbeddingSpaces? spaces = null,
+    IHybridSearchStore? hybrid = null,
     IOptions<QueryLimits>? limits = null)
 {
     private readonly RetrievalOptions _options = options.Value;
@@ -185,7 +201,7 @@ public sealed class Retriever(
             case RetrievalMode.Keyword:
                 ranked = await store.KeywordSearchAsync(request.Index, request.Query, depth, filter, cancellationToken);
                 break;
-            case RetrievalMode.Hybrid when store is IHybridSearchStore hybrid && !_options.KeywordWithinVectorDocuments && !SeveralModels:
+            case RetrievalMode.Hybrid when hybrid is not null && !_options.KeywordWithinVectorDocuments && !SeveralModels:
                 // The store fuses both lists itself, in one round trip.
                 var queryVector = await vectors.Of(embedder);
                 var fusion = new HybridFusion(depth, _options.KeywordCandidates > 0 ? Math.Min(depth, _options.KeywordCandidates) : depth,

@@ -25,7 +25,7 @@ public sealed record DocumentSubject(string DocumentId, string FileName, IReadOn
 }
 
 /// <summary>Reads and caches the subjects of an index's documents; a document's subject is read again when its content changes.</summary>
-public sealed class DocumentSubjects(IDocumentStore store)
+public sealed class DocumentSubjects(IDocumentRecords store)
 {
     /// <summary>How many of a document's first chunks make its opening (those of its first page among them).</summary>
     public const int OpeningChunks = 6;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
@@ -6,6 +7,8 @@ namespace DocQa.Core.Understanding;
 
 public sealed record EvidenceOptions
 {
+    public const string Section = "Evidence";
+
     /// <summary>Off: every retrieved passage counts as evidence, as before the check existed.</summary>
     public bool Enabled { get; init; } = true;
 
@@ -13,12 +16,15 @@ public sealed record EvidenceOptions
     /// How far before its own date a document still speaks of: a report compares with the same period a year before
     /// and states the previous year-end's figures, a contract recites what came before it.
     /// </summary>
+    [Range(0, 1200)]
     public int LookbackMonths { get; init; } = 15;
 
     /// <summary>How many keyword matches are read to find whether the documents name something.</summary>
+    [Range(1, 10_000)]
     public int ProbeDepth { get; init; } = 30;
 
     /// <summary>Retrieval fetches this many times the passages an answer uses, so that enough remain after the check.</summary>
+    [Range(1, 100)]
     public int CandidateFactor { get; init; } = 3;
 }
 
@@ -34,7 +40,7 @@ public sealed record EvidenceResult(QuestionAnalysis Analysis, IReadOnlyList<Pas
 /// it (its document or its text names the question's names and periods, and its text holds some of the question's
 /// other content words). Only the passages that pass may be used; when none do, the reason says what is missing.
 /// </summary>
-public sealed class EvidenceCheck(IDocumentStore store, DocumentSubjects subjects, EvidenceOptions? options = null)
+public sealed class EvidenceCheck(ISearchIndex store, DocumentSubjects subjects, EvidenceOptions? options = null)
 {
     private readonly EvidenceOptions _options = options ?? new EvidenceOptions();
 

@@ -18,7 +18,7 @@ public sealed class HybridStoreTests
         var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions
         {
             CandidatesPerMode = 30, RrfK = 50, KeywordWeight = 0.4, KeywordCandidates = 10, KeywordLeadWindow = 4,
-        }));
+        }), hybrid: store);
 
         var passages = await retriever.SearchAsync(new SearchRequest("idx", "net sales", Top: 2));
 
@@ -36,7 +36,7 @@ public sealed class HybridStoreTests
     public async Task WithoutALeadingDocument_OnlyTheHeadOfTheKeywordListIsFetched()
     {
         var store = new FusingStore();
-        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions { DocumentLead = 0, KeywordLeadWindow = 4 }));
+        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions { DocumentLead = 0, KeywordLeadWindow = 4 }), hybrid: store);
 
         await retriever.SearchAsync(new SearchRequest("idx", "net sales"));
 
@@ -52,7 +52,7 @@ public sealed class HybridStoreTests
         {
             KeywordHits = [Passage("exact", "Four score and seven years ago our fathers brought forth", score: 25.7), Passage("c", "Operating expenses grew by four percent.", score: 3.1)],
         };
-        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()));
+        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()), hybrid: store);
 
         var passages = await retriever.SearchAsync(new SearchRequest("idx", "Four score and seven years ago", Top: 3));
 
@@ -65,7 +65,7 @@ public sealed class HybridStoreTests
     public async Task SingleModeSearches_StillUseTheirOwnStoreCall(RetrievalMode mode)
     {
         var store = new FusingStore();
-        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()));
+        var retriever = new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()), hybrid: store);
 
         await retriever.SearchAsync(new SearchRequest("idx", "net sales", Mode: mode));
 
@@ -73,7 +73,7 @@ public sealed class HybridStoreTests
         Assert.Equal(1, store.SingleModeCalls);
     }
 
-    private sealed class FusingStore : UnsupportedStore, IHybridSearchStore
+    private sealed class FusingStore : ISearchIndex, IHybridSearchStore
     {
         private static readonly Passage[] Passages =
         [
@@ -95,13 +95,13 @@ public sealed class HybridStoreTests
             return Task.FromResult<IReadOnlyList<Passage>>(Passages);
         }
 
-        public override Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<Passage>> VectorSearchAsync(string index, ReadOnlyMemory<float> query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
         {
             VectorCalls++;
             return Task.FromResult<IReadOnlyList<Passage>>(Passages);
         }
 
-        public override Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<Passage>> KeywordSearchAsync(string index, string query, int top, SearchFilter filter, CancellationToken cancellationToken = default)
         {
             KeywordTops.Add(top);
             return Task.FromResult<IReadOnlyList<Passage>>(KeywordHits.Take(top).ToList());

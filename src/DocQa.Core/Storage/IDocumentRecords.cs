@@ -1,0 +1,38 @@
+using DocQa.Core.Documents;
+using DocQa.Core.Retrieval;
+
+namespace DocQa.Core.Storage;
+
+/// <summary>Indexes, the records of their documents, and the chunks a ready document holds.</summary>
+public interface IDocumentRecords
+{
+    Task<IReadOnlyList<IndexSummary>> ListIndexesAsync(CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string index, CancellationToken cancellationToken = default);
+
+    Task<DocumentRecord?> GetDocumentAsync(string index, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts or replaces a document record; its chunks are left as they are.</summary>
+    Task SaveDocumentAsync(DocumentRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a document record and its chunks; false when there was none.</summary>
+    Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes an index with all its documents and chunks.</summary>
+    Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The first chunks of a ready document in order, at most <paramref name="count"/>: its opening page, where a
+    /// document names what it is about (a report's company and period, a contract's parties and date, a handbook's
+    /// organisation). Score is 0. A store that cannot list a document's chunks returns none.
+    /// </summary>
+    Task<IReadOnlyList<Passage>> OpeningPassagesAsync(string index, string documentId, int count, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Passage>>([]);
+
+    /// <summary>
+    /// All chunks of a ready document in order, with their text but without vectors (empty): what re-embedding with
+    /// another model reads. A store that cannot list a document's chunks returns none.
+    /// </summary>
+    Task<IReadOnlyList<StoredChunk>> ChunksOfAsync(string index, string documentId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<StoredChunk>>([]);
+}
