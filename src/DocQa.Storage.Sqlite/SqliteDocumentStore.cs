@@ -557,7 +557,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     // --- Writing ---
 
-    private void Upsert(SqliteConnection connection, SqliteTransaction transaction, DocumentRecord record)
+    private static void Upsert(SqliteConnection connection, SqliteTransaction transaction, DocumentRecord record)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
