@@ -1,6 +1,6 @@
 using DocQa.Hosting.Models;
 
-namespace DocQa.Models.Tests;
+namespace DocQa.Hosting.Tests;
 
 public sealed class ModelFolderTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace DocQa.Llm.Tests;
+namespace DocQa.Llm.LlamaSharp.Tests;
 
 /// <summary>Keeps every entry logged to it.</summary>
 internal sealed class ListLogger : ILogger

@@ -2,7 +2,7 @@ using DocQa.Core.Retrieval;
 using DocQa.Embeddings.Onnx;
 using Microsoft.Extensions.AI;
 
-namespace DocQa.Embeddings.Tests;
+namespace DocQa.Embeddings.Onnx.Tests;
 
 /// <summary>snowflake-arctic-embed-xs: [CLS] pooling, and questions embedded with the model's query instruction.</summary>
 public sealed class ArcticEmbeddingTests : IDisposable

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace DocQa.Models.Tests;
+namespace DocQa.Hosting.Tests;
 
 /// <summary>One request as the server saw it.</summary>
 public sealed record SeenRequest(string? Range, int Status);

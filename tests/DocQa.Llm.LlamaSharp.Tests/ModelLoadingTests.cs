@@ -2,7 +2,7 @@ using DocQa.Llm.LlamaSharp;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
-namespace DocQa.Llm.Tests;
+namespace DocQa.Llm.LlamaSharp.Tests;
 
 [Collection(TinyModelsCollection.Name)]
 public sealed class ModelLoadingTests(TinyModelsFixture models)

@@ -1,6 +1,6 @@
 using DocQa.Llm.LlamaSharp;
 
-namespace DocQa.Llm.Tests;
+namespace DocQa.Llm.LlamaSharp.Tests;
 
 /// <summary>The test models, written to a temporary folder and loaded once for all tests.</summary>
 public sealed class TinyModelsFixture : IDisposable

@@ -1,6 +1,6 @@
 using DocQa.Embeddings.Onnx;
 
-namespace DocQa.Embeddings.Tests;
+namespace DocQa.Embeddings.Onnx.Tests;
 
 [Collection(MiniLmCollection.Name)]
 public class WordPieceTokenizerTests(MiniLmFixture fixture)

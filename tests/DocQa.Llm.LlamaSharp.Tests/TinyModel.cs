@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace DocQa.Llm.Tests;
+namespace DocQa.Llm.LlamaSharp.Tests;
 
 /// <summary>
 /// A llama-architecture model small enough for a test to write (about 100 KB), with a SentencePiece-style

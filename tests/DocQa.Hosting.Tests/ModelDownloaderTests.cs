@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using DocQa.Hosting.Models;
 
-namespace DocQa.Models.Tests;
+namespace DocQa.Hosting.Tests;
 
 public sealed class ModelDownloaderTests : IDisposable
 {
@@ -233,7 +233,7 @@ public sealed class ModelDownloaderTests : IDisposable
     [Fact]
     public async Task Refused_connection_is_a_readable_exception()
     {
-        var closed = new Uri($"http://127.0.0.1:{FreePort()}/model.gguf");
+        var closed = new Uri($"http://127.0.0.1:{Loopback.FreePort()}/model.gguf");
 
         var error = await Assert.ThrowsAsync<ModelDownloadException>(() =>
             new ModelDownloader(_http).DownloadAsync(closed, Target, null, null, null, _timeout.Token));
@@ -258,12 +258,4 @@ public sealed class ModelDownloaderTests : IDisposable
     [InlineData("zz4da8c9fdbcd15bd1f6d01d621410d31c6fc00986f5eb687824e7b93d7a9db")]
     public void Malformed_sha256_is_rejected(string hex) =>
         Assert.Throws<ArgumentException>(() => ModelDownloader.NormalizeSha256(hex));
-
-    /// <summary>A loopback port that was free a moment ago, so nothing answers on it.</summary>
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DocQa.Llm.Tests;
+namespace DocQa.Llm.LlamaSharp.Tests;
 
 /// <summary>
 /// Writes a GGUF (version 3) file: a header, metadata key/values, tensor descriptions, then the F32 tensor

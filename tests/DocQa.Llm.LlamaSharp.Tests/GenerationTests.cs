@@ -3,7 +3,7 @@ using System.Text;
 using DocQa.Llm.LlamaSharp;
 using Microsoft.Extensions.AI;
 
-namespace DocQa.Llm.Tests;
+namespace DocQa.Llm.LlamaSharp.Tests;
 
 [Collection(TinyModelsCollection.Name)]
 public sealed class GenerationTests(TinyModelsFixture models)

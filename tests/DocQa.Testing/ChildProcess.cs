@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
-namespace DocQa.Cli.Tests;
+namespace DocQa.Testing;
 
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError);
 
@@ -45,7 +44,7 @@ public static class ChildProcess
     public static async Task<(Process Server, Uri Url)> StartServerAsync(string dataDirectory,
         IEnumerable<string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var url = new Uri($"http://127.0.0.1:{port}/");
         var start = Start("DocQa.Server.dll", dataDirectory,
             [$"--Urls={url}", $"--Storage:DataDirectory={dataDirectory}", "--Ingestion:SeedSamples=false", .. settings ?? []]);
@@ -92,12 +91,5 @@ public static class ChildProcess
         start.Environment.Remove("DOCQA_SERVER");
         start.Environment.Remove("DOCQA_API_KEY");
         return start;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

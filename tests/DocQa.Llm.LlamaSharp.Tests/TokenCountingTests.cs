@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace DocQa.Llm.Tests;
+namespace DocQa.Llm.LlamaSharp.Tests;
 
 [Collection(TinyModelsCollection.Name)]
 public sealed class TokenCountingTests(TinyModelsFixture models)
