@@ -112,6 +112,7 @@ internal static class Int8Vectors
     }
 
     /// <summary>The plain loop, from <paramref name="start"/> on: the kernels' tail and the fallback without SIMD.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int SumOfProductsScalar(ReadOnlySpan<byte> shiftedRow, ReadOnlySpan<sbyte> query, int start)
     {
         var sum = 0;
