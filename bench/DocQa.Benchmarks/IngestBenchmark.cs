@@ -75,8 +75,8 @@ public static class IngestBenchmark
 
         // 3. Embedding alone, on the very same chunks, in the same batches.
         clock.Restart();
-        for (var start = 0; start < texts.Count; start += options.EmbeddingBatchSize)
-            await embedder.GenerateAsync(texts.Skip(start).Take(options.EmbeddingBatchSize), cancellationToken: ct);
+        for (var start = 0; start < texts.Count; start += IngestionOptions.ChunksPerEmbeddingCall)
+            await embedder.GenerateAsync(texts.Skip(start).Take(IngestionOptions.ChunksPerEmbeddingCall), cancellationToken: ct);
         var embeddingOnly = clock.Elapsed.TotalSeconds;
 
         var e2eChunksPerSecond = chunks / endToEnd;

@@ -188,7 +188,7 @@ public static class QueryBenchmark
         }
 
         var preparation = services.GetRequiredService<DocumentPreparation>();
-        var batchSize = services.GetRequiredService<IOptions<IngestionOptions>>().Value.EmbeddingBatchSize;
+        var batchSize = IngestionOptions.ChunksPerEmbeddingCall;
         var clock = Stopwatch.StartNew();
         var chunks = new List<Chunk>();
         foreach (var file in DocumentPaths.Expand([folder], out _))

@@ -162,7 +162,7 @@ public sealed class LlamaLanguageModel : ILanguageModel, IDisposable
         {
             if (value < minimum)
             {
-                throw new ArgumentException($"{LlmOptions.Section}:{name} must be at least {minimum}, not {value}.", "options");
+                throw new ArgumentException($"{LlmOptions.Section}:{name} must be at least {minimum}, not {value}.", nameof(options));
             }
         }
     }

@@ -7,7 +7,7 @@ namespace DocQa.Server;
 /// <summary>Turns refused requests into RFC 9457 problem responses with the right status and a readable detail.</summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title) = exception switch
         {
@@ -32,12 +32,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
                 "check the field names and types in the API description (/openapi/v1.json).",
             _ => exception.Message,
         };
-        context.Response.StatusCode = status;
+        httpContext.Response.StatusCode = status;
         if (exception is RequestRejectedException { RetryAfter: { } retryAfter })
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
-            HttpContext = context,
+            HttpContext = httpContext,
             Exception = exception,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });

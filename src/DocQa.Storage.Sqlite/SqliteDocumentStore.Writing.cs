@@ -9,7 +9,7 @@ namespace DocQa.Storage.Sqlite;
 // Writes: rows inserted and deleted in a transaction, then the in-memory state changed while searches wait.
 public sealed partial class SqliteDocumentStore
 {
-    private void Upsert(SqliteConnection connection, SqliteTransaction transaction, DocumentRecord record)
+    private static void Upsert(SqliteConnection connection, SqliteTransaction transaction, DocumentRecord record)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;

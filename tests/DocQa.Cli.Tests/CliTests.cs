@@ -68,7 +68,7 @@ public sealed class CliTests : IDisposable
     {
         WriteFile("keepers.txt", "The lighthouse keeper trims the wicks every Sunday evening.\n");
         // Three short pages that would fit one chunk: each page is a passage of its own, on that page alone.
-        File.WriteAllBytes(Path.Combine(_work, "docs", "harbor-report.pdf"), Server.Tests.TestDocuments.QuarterlyReport());
+        File.WriteAllBytes(Path.Combine(_work, "docs", "harbor-report.pdf"), TestDocuments.QuarterlyReport());
         File.WriteAllText(Path.Combine(_work, "questions.jsonl"),
             """{"id": "sales", "question": "What were total net sales for the quarter?", "answer": "48,213 thousand dollars", "sources": ["*report*"], "pages": [2]}""" + "\n");
         var lines = Path.Combine(_work, "lines.jsonl");

@@ -56,7 +56,7 @@ public sealed class StreamingTests(DocQaServerFactory factory)
         return events;
     }
 
-    private async Task SeedAsync(HttpClient client, string index)
+    private static async Task SeedAsync(HttpClient client, string index)
     {
         var upload = await client.UploadAsync(index, "bells.txt", "The fog bell rings every two minutes when the fog rolls in."u8.ToArray());
         await client.WaitForDocumentAsync(index, (await upload.ReadAsync<DocumentDto>()).Id);

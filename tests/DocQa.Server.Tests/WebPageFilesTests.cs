@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace DocQa.Server.Tests;
 
-/// <summary>The web page's files as the server serves them; the page itself is driven in a browser by DocQa.Web.Tests.</summary>
+/// <summary>The web page's files as the server serves them; the page itself is driven in a browser by DocQa.Server.Browser.Tests.</summary>
 [Collection(ServerCollection.Name)]
 public sealed partial class WebPageFilesTests(DocQaServerFactory factory)
 {

@@ -35,7 +35,7 @@ public sealed class MixedModelSearchTests : IDisposable
         await Complete(store, "orchard", "apple harvest", newModel);
 
         using var spaces = new EmbeddingSpaces(newModel, name => name == "old-model" ? oldModel : null);
-        var reembedder = new Reembedder(store, store, spaces, new DocumentWriteLock(), Options.Create(new IngestionOptions()), NullLogger<Reembedder>.Instance);
+        var reembedder = new Reembedder(store, store, spaces, new DocumentWriteLock(), NullLogger<Reembedder>.Instance);
         var retriever = new Retriever(store, newModel, Options.Create(new RetrievalOptions()), subjects: null, spaces);
 
         var progress = await reembedder.ScanAsync();

@@ -75,6 +75,7 @@ public static class CommonOptions
         return new RemoteBackend(uri, string.IsNullOrWhiteSpace(apiKey) ? null : apiKey.Trim());
     }
 
-    public static void PrintJson<T>(T value) =>
-        Console.Out.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions(JsonDefaults.Options) { WriteIndented = true }));
+    private static readonly JsonSerializerOptions IndentedJson = new(JsonDefaults.Options) { WriteIndented = true };
+
+    public static void PrintJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, IndentedJson));
 }

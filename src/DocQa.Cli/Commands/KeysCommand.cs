@@ -9,6 +9,7 @@ namespace DocQa.Cli.Commands;
 public static class KeysCommand
 {
     private static readonly string[] Roles = ["reader", "writer", "admin"];
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static Command Create()
     {
@@ -50,7 +51,7 @@ public static class KeysCommand
                 CommonOptions.PrintJson(new { key, entry });
                 return 0;
             }
-            var json = JsonSerializer.Serialize(entry, new JsonSerializerOptions { WriteIndented = true });
+            var json = JsonSerializer.Serialize(entry, Indented);
             Console.Out.WriteLine($"""
                 API key (shown only this once; the server keeps only its hash):
 

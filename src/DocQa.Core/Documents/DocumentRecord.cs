@@ -14,7 +14,7 @@ public sealed record DocumentRecord
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     /// <summary>
     /// What ingestion read from the document itself (see <see cref="DocumentMetadata"/> for the keys); empty until it
-    /// is processed. Tags of the same keys override these values: <see cref="DocumentMetadata.Of"/> gives the result.
+    /// is processed. Tags of the same keys override these values: <see cref="DocumentMetadata.Of(DocumentRecord)"/> gives the result.
     /// </summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public DocumentStatus Status { get; init; }

@@ -107,7 +107,7 @@ public sealed class DocumentProcessor(
     private async Task<ReadOnlyMemory<float>[]> EmbedAsync(IReadOnlyList<Chunk> chunks, CancellationToken cancellationToken)
     {
         var vectors = new ReadOnlyMemory<float>[chunks.Count];
-        var batchSize = options.Value.EmbeddingBatchSize;
+        var batchSize = IngestionOptions.ChunksPerEmbeddingCall;
         for (var start = 0; start < chunks.Count; start += batchSize)
         {
             var batch = chunks.Skip(start).Take(batchSize).Select(c => c.EmbeddingText).ToList();

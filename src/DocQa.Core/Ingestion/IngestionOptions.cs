@@ -22,7 +22,7 @@ public sealed class IngestionOptions
     /// Chunks handed to the embedding generator per call. Not a setting: the generator splits them into model runs of
     /// Embeddings:BatchSize texts and runs those side by side; this only bounds how much one call holds.
     /// </summary>
-    public int EmbeddingBatchSize => 64;
+    public const int ChunksPerEmbeddingCall = 64;
 
     /// <summary>A document whose processing was interrupted this many times (the process died) fails instead of looping.</summary>
     [Range(1, 100)]

@@ -18,7 +18,6 @@ public sealed class Reembedder(
     IIngestionQueue queue,
     EmbeddingSpaces spaces,
     DocumentWriteLock writeLock,
-    IOptions<IngestionOptions> options,
     ILogger<Reembedder> logger)
 {
     /// <summary>Documents of each index: how many are ready, and how many of those still carry another model's vectors.</summary>
@@ -80,7 +79,7 @@ public sealed class Reembedder(
         if (chunks.Count == 0) return null;
 
         var vectors = new List<ReadOnlyMemory<float>>(chunks.Count);
-        foreach (var batch in chunks.Chunk(options.Value.EmbeddingBatchSize))
+        foreach (var batch in chunks.Chunk(IngestionOptions.ChunksPerEmbeddingCall))
         {
             var embeddings = await spaces.Current.GenerateAsync(batch.Select(c => c.EmbeddingText), cancellationToken: cancellationToken);
             vectors.AddRange(embeddings.Select(e => e.Vector));

@@ -11,7 +11,7 @@ public sealed record SearchFilter
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
-    /// Metadata values the documents must have (<see cref="Documents.DocumentMetadata.Of"/>: derived, overridden by
+    /// Metadata values the documents must have (<see cref="Documents.DocumentMetadata.Of(Documents.DocumentRecord)"/>: derived, overridden by
     /// tags); values compare without regard to case ("Acme Corporation" finds "ACME CORPORATION").
     /// </summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();

@@ -41,7 +41,7 @@ public sealed record ChatCompletion(
     [property: JsonPropertyName("citations")] IReadOnlyList<CitationDto> Citations)
 {
     [JsonPropertyName("object")]
-    public string Object => "chat.completion";
+    public string ObjectType => "chat.completion";
 
     /// <summary>The question as searched and answered, when a follow-up was made standalone from the conversation.</summary>
     [JsonPropertyName("standalone_question")]
@@ -72,7 +72,7 @@ public sealed record ChatCompletionChunk(
     [property: JsonPropertyName("choices")] IReadOnlyList<ChatChunkChoice> Choices)
 {
     [JsonPropertyName("object")]
-    public string Object => "chat.completion.chunk";
+    public string ObjectType => "chat.completion.chunk";
 
     [JsonPropertyName("usage")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -100,7 +100,7 @@ public sealed record ChatDelta(
 public sealed record ModelList([property: JsonPropertyName("data")] IReadOnlyList<ModelEntry> Data)
 {
     [JsonPropertyName("object")]
-    public string Object => "list";
+    public string ObjectType => "list";
 }
 
 public sealed record ModelEntry(
@@ -109,7 +109,7 @@ public sealed record ModelEntry(
     [property: JsonPropertyName("owned_by")] string OwnedBy)
 {
     [JsonPropertyName("object")]
-    public string Object => "model";
+    public string ObjectType => "model";
 }
 
 /// <summary>OpenAI's error shape: {"error": {"message", "type", "param", "code"}}.</summary>

@@ -71,7 +71,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ProblemResponses.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", $"The API key '{Context.User.Identity?.Name}' may not do this.");
 
-    private AuthenticateResult Success(ClaimsPrincipal principal) =>
+    private static AuthenticateResult Success(ClaimsPrincipal principal) =>
         AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
 
     private static string? PresentedKey(IHeaderDictionary headers)

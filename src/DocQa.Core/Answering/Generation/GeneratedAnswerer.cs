@@ -48,7 +48,8 @@ public sealed class GeneratedAnswerer(ILanguageModel model, GenerationGate gate,
             .Select((p, i) => new Citation(i + 1, p.DocumentId, p.FileName, p.Page, p.PageEnd, passages[i].Text, p.Score, Referenced: false))
             .ToList();
         var lease = await gate.EnterAsync(cancellationToken);
-        return new AnswerSession(citations, GenerateAsync(prompt, citations, lease), lease);
+        // The reader's token reaches the generation through WithCancellation, not the token of this start.
+        return new AnswerSession(citations, GenerateAsync(prompt, citations, lease, CancellationToken.None), lease);
     }
 
     private async IAsyncEnumerable<AnswerUpdate> GenerateAsync(GroundedPrompt prompt, IReadOnlyList<Citation> citations, IDisposable lease,

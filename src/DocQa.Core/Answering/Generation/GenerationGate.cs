@@ -14,7 +14,7 @@ public sealed class GenerationGate(int maxConcurrent, int maxQueued)
 
     public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {
-        if (_slots.Wait(0)) return new Lease(_slots);
+        if (_slots.Wait(0, cancellationToken)) return new Lease(_slots);
         if (Interlocked.Increment(ref _waiting) > maxQueued)
         {
             Interlocked.Decrement(ref _waiting);

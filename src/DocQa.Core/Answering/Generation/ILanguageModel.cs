@@ -4,7 +4,7 @@ namespace DocQa.Core.Answering.Generation;
 
 /// <summary>
 /// A local language model loaded once per process: its chat client, its own tokenizer and its window. The
-/// grounded answerer fits the prompt to <see cref="ContextSize"/> by counting with <see cref="CountTokens"/>.
+/// grounded answerer fits the prompt to <see cref="ContextSize"/> by counting with <see cref="CountTokens(IReadOnlyList{ChatMessage})"/>.
 /// </summary>
 public interface ILanguageModel
 {

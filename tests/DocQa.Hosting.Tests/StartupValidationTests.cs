@@ -1,0 +1,78 @@
+using DocQa.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DocQa.Hosting.Tests;
+
+/// <summary>A nonsense setting in any section stops the host at start, with a message that names the key to fix.</summary>
+public sealed class StartupValidationTests : IDisposable
+{
+    private readonly string _contentRoot = Directory.CreateTempSubdirectory("docqa-startup-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_contentRoot, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task TheDefaults_Start()
+    {
+        using var host = Build([]);
+
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("Retrieval:RrfK", "0")]
+    [InlineData("Retrieval:KeywordWeight", "-0.5")]
+    [InlineData("Retrieval:NearDuplicateContainment", "1.5")]
+    [InlineData("Chunking:TargetTokens", "-5")]
+    [InlineData("Chunking:OverlapTokens", "300")]
+    [InlineData("Answers:MaxSentences", "0")]
+    [InlineData("Evidence:ProbeDepth", "0")]
+    [InlineData("Storage:Sqlite:RescoreFactor", "0")]
+    [InlineData("Storage:Sqlite:BusyTimeout", "00:00:00")]
+    [InlineData("Ingestion:Workers", "0")]
+    [InlineData("Embeddings:BatchSize", "-1")]
+    [InlineData("Llm:Temperature", "5")]
+    public async Task ANonsenseValue_StopsStartUp_NamingItsKey(string key, string value)
+    {
+        using var host = Build([new(key, value)]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public async Task QdrantSettings_AreCheckedWhenQdrantIsTheStore()
+    {
+        using var host = Build([new("Storage:Provider", "Qdrant"), new("Storage:Qdrant:Port", "0")]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Storage:Qdrant:Port", error.Message);
+    }
+
+    [Fact]
+    public async Task TheRetiredEmbeddingBatchSize_IsRefused_NamingTheKeyToUse()
+    {
+        using var host = Build([new("Ingestion:EmbeddingBatchSize", "64")]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Ingestion:EmbeddingBatchSize", error.Message);
+        Assert.Contains("Embeddings:BatchSize", error.Message);
+    }
+
+    private IHost Build(KeyValuePair<string, string?>[] settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = _contentRoot });
+        builder.Configuration.AddInMemoryCollection([new("Storage:DataDirectory", _contentRoot), .. settings]);
+        builder.Services.AddDocQa(builder.Configuration, _contentRoot);
+        return builder.Build();
+    }
+}
