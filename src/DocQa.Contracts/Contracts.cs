@@ -98,7 +98,11 @@ public sealed record SearchResultDto(
         new(p.DocumentId, p.FileName, p.Page, p.PageEnd, p.ChunkId, p.Heading, p.Text, Math.Round(p.Score, 6));
 }
 
-public sealed record SearchResponseDto(IReadOnlyList<SearchResultDto> Results);
+public sealed record SearchResponseDto(IReadOnlyList<SearchResultDto> Results)
+{
+    /// <summary>The words of the results, as written there, that match the query's keyword terms: what a client marks.</summary>
+    public IReadOnlyList<string> HighlightTerms { get; init; } = [];
+}
 
 /// <param name="Stream">Answer as Server-Sent Events (also chosen by Accept: text/event-stream).</param>
 public sealed record AskRequestDto(string? Question, int? Top, RetrievalMode? Mode, FilterDto? Filter, bool? Stream = null);
@@ -137,10 +141,17 @@ public sealed record AskResponseDto(
         new TimingsDto(result.Timings.RetrievalMs, result.Timings.AnswerMs),
         result.Answer.Model,
         result.Answer.Usage is { } usage ? new UsageDto(usage.PromptTokens, usage.AnswerTokens) : null);
+
+    /// <summary>The words of the citations, as written there, that match the question's keyword terms: what a client marks.</summary>
+    public IReadOnlyList<string> HighlightTerms { get; init; } = [];
 }
 
 /// <summary>The first event of a streamed answer: how it will be answered and the sources it may cite.</summary>
-public sealed record CitationsEventDto(string Mode, string? Model, IReadOnlyList<CitationDto> Citations);
+public sealed record CitationsEventDto(string Mode, string? Model, IReadOnlyList<CitationDto> Citations)
+{
+    /// <summary>The words of the citations, as written there, that match the question's keyword terms: what a client marks.</summary>
+    public IReadOnlyList<string> HighlightTerms { get; init; } = [];
+}
 
 /// <summary>A piece of a streamed answer's text.</summary>
 public sealed record DeltaEventDto(string Text);

@@ -1,3 +1,5 @@
+using DocQa.Core.Retrieval;
+
 namespace DocQa.Storage.Sqlite;
 
 /// <summary>Tuning for <see cref="SqliteDocumentStore"/>; the defaults suit most deployments.</summary>
@@ -6,8 +8,9 @@ public sealed record SqliteDocumentStoreOptions
     /// <summary>
     /// How many times a term of a chunk's heading counts against one of its text, for keyword search: the heading is
     /// the section path under the document's title, and a term there says more about the chunk than one in its body.
+    /// Qdrant's sparse vectors always use the default: another value ranks differently from Qdrant.
     /// </summary>
-    public int HeadingWeight { get; init; } = 2;
+    public int HeadingWeight { get; init; } = Bm25.DefaultHeadingWeight;
 
     /// <summary>How long a statement waits for a lock held by another connection before failing.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -61,7 +61,7 @@ public sealed class QdrantMappingTests
         Assert.Equal(2.2 / (1 + 1.2 * (0.25 + 0.75 / 120)), once, 5);
         Assert.True(twice > once && twice < 2 * once, "more occurrences weigh more, with diminishing returns");
         Assert.True(inLongChunk < once, "a word weighs less in a longer chunk");
-        Assert.True(twice < KeywordVectors.K1 + 1, "the weight saturates below k1 + 1");
+        Assert.True(twice < Bm25.K1 + 1, "the weight saturates below k1 + 1");
     }
 
     [Fact]
