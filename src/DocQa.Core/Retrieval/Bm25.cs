@@ -20,9 +20,11 @@ public static class Bm25
     /// <summary>
     /// The chunk length, in terms, that lengths are normalised against. Fixed rather than measured: Qdrant supplies
     /// only the IDF, and a running average would change every stored weight as documents come and go, so both
-    /// backends use this. Chunks are cut to about 220 model tokens, which hold about 120 terms once stop-words are dropped.
+    /// backends use this. It is the average measured on the SEC filings of the eval set (1,245 chunks of about 220
+    /// model tokens: about 87 terms each, stop-words dropped, heading counted once), so the embedded store ranks as it did
+    /// with its measured average (an assumed 120 changed the keyword top five of most eval questions).
     /// </summary>
-    public const float AverageLength = 120;
+    public const float AverageLength = 87;
 
     /// <summary>
     /// A chunk's terms with their weighted frequencies, and its length: a heading term counts
