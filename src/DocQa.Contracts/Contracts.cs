@@ -98,7 +98,11 @@ public sealed record SearchResultDto(
         new(p.DocumentId, p.FileName, p.Page, p.PageEnd, p.ChunkId, p.Heading, p.Text, Math.Round(p.Score, 6));
 }
 
-public sealed record SearchResponseDto(IReadOnlyList<SearchResultDto> Results);
+public sealed record SearchResponseDto(IReadOnlyList<SearchResultDto> Results)
+{
+    /// <summary>The words of the results, as written there, that match the query's keyword terms: what a client marks.</summary>
+    public IReadOnlyList<string> HighlightTerms { get; init; } = [];
+}
 
 /// <param name="Stream">Answer as Server-Sent Events (also chosen by Accept: text/event-stream).</param>
 /// <param name="History">Earlier turns of the conversation, oldest first: a follow-up ("and the quarter before?") is made standalone from them.</param>
@@ -152,6 +156,9 @@ public sealed record AskResponseDto(
     {
         StandaloneQuestion = result.StandaloneQuestion,
     };
+
+    /// <summary>The words of the citations, as written there, that match the question's keyword terms: what a client marks.</summary>
+    public IReadOnlyList<string> HighlightTerms { get; init; } = [];
 }
 
 /// <summary>The first event of a streamed answer: how it will be answered and the sources it may cite.</summary>
@@ -159,6 +166,9 @@ public sealed record CitationsEventDto(string Mode, string? Model, IReadOnlyList
 {
     /// <summary>The question as searched and answered, when a follow-up was made standalone from the history; null otherwise.</summary>
     public string? StandaloneQuestion { get; init; }
+
+    /// <summary>The words of the citations, as written there, that match the question's keyword terms: what a client marks.</summary>
+    public IReadOnlyList<string> HighlightTerms { get; init; } = [];
 }
 
 /// <summary>A piece of a streamed answer's text.</summary>

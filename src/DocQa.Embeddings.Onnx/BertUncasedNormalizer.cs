@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using DocQa.Core.Retrieval;
 using Microsoft.ML.Tokenizers;
 
 namespace DocQa.Embeddings.Onnx;

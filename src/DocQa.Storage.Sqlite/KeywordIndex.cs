@@ -5,17 +5,13 @@ using DocQa.Core.Retrieval;
 namespace DocQa.Storage.Sqlite;
 
 /// <summary>
-/// The chunks of one index as an in-memory inverted index, ranked by BM25. A chunk's heading (its section path, which
-/// starts with the document's title) counts more than its text (see <see cref="Analyze"/>). Searching adds up each query term's contribution over its posting list, term at a time, into one
+/// The chunks of one index as an in-memory inverted index, ranked by <see cref="Bm25"/>, the keyword scoring Qdrant's
+/// sparse vectors share. A chunk's heading counts more than its text (see <see cref="Analyze"/>). Searching adds up each query term's contribution over its posting list, term at a time, into one
 /// score per chunk: no per-row overhead as in SQL, so a query costs a few nanoseconds per posting.
 /// Not thread-safe for writes: the store guards it with its reader/writer lock (searches may run side by side).
 /// </summary>
 internal sealed class KeywordIndex
 {
-    // BM25's usual parameters: term-frequency saturation and length normalisation.
-    private const float K1 = 1.2f;
-    private const float B = 0.75f;
-
     // Slots are numbered in order of arrival, so every posting list is sorted and stores small gaps.
     private long[] _chunkRowIds = [];
     private int[] _documentKeys = [];
@@ -23,7 +19,6 @@ internal sealed class KeywordIndex
     private bool[] _removed = [];
     private int _slots;
     private int _removedSlots;
-    private long _totalLength;
 
     // Terms are known by a 64-bit hash, not by their text: a million rare terms (numbers, names) would otherwise
     // cost a string each. Two terms sharing a hash would merge; at 64 bits that takes billions of terms.
@@ -53,17 +48,10 @@ internal sealed class KeywordIndex
     /// <summary>A chunk's terms and their weighted frequencies, worked out before any lock is taken.</summary>
     public sealed record AnalyzedChunk(Dictionary<string, int> Frequencies, int Length);
 
-    /// <summary>The chunk's terms; a heading term counts <paramref name="headingWeight"/> times, as in BM25F with a boosted field.</summary>
+    /// <summary>The chunk's terms as <see cref="Bm25.ChunkTerms"/> counts them; a heading term counts <paramref name="headingWeight"/> times.</summary>
     public static AnalyzedChunk Analyze(string text, string? heading, int headingWeight)
     {
-        var frequencies = KeywordAnalyzer.TermFrequencies(text);
-        var length = frequencies.Values.Sum();
-        if (!string.IsNullOrEmpty(heading) && headingWeight > 0)
-            foreach (var (term, count) in KeywordAnalyzer.TermFrequencies(heading))
-            {
-                frequencies[term] = frequencies.GetValueOrDefault(term) + headingWeight * count;
-                length += count;
-            }
+        var (frequencies, length) = Bm25.ChunkTerms(text, heading, headingWeight);
         return new AnalyzedChunk(frequencies, length);
     }
 
@@ -81,7 +69,6 @@ internal sealed class KeywordIndex
         _chunkRowIds[slot] = chunkRowId;
         _documentKeys[slot] = _documents.KeyOf(documentId);
         _lengths[slot] = (ushort)Math.Min(chunk.Length, ushort.MaxValue);
-        _totalLength += _lengths[slot];
         foreach (var (term, frequency) in chunk.Frequencies)
         {
             ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(_termNumbers, Hash(term), out var known);
@@ -111,7 +98,6 @@ internal sealed class KeywordIndex
         {
             if (_removed[slot] || _documentKeys[slot] != key) continue;
             _removed[slot] = true;
-            _totalLength -= _lengths[slot];
             removed++;
         }
         _removedSlots += removed;
@@ -133,13 +119,12 @@ internal sealed class KeywordIndex
         {
             Array.Clear(scores, 0, _slots);
             var (first, last) = (int.MaxValue, -1);
-            var averageLength = Math.Max(1f, (float)_totalLength / Count);
             foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
             {
                 if (!_termNumbers.TryGetValue(Hash(term), out var number)) continue;
                 var postings = _postings[number];
                 var frequency = Math.Min(postings.Count, _slots);
-                var idf = MathF.Log(1 + (_slots - frequency + 0.5f) / (frequency + 0.5f));
+                var idf = Bm25.Idf(_slots, frequency);
                 var slot = -1;
                 for (var segment = 0; segment < postings.Segments; segment++)
                 {
@@ -148,7 +133,7 @@ internal sealed class KeywordIndex
                     {
                         var tf = (float)Postings.Read(data, ref position, ref slot);
                         if (_removed[slot] || (allowed is not null && !allowed[_documentKeys[slot]])) continue;
-                        scores[slot] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * _lengths[slot] / averageLength));
+                        scores[slot] += idf * Bm25.TermWeight(tf, _lengths[slot]);
                         if (slot < first) first = slot;
                         if (slot > last) last = slot;
                     }

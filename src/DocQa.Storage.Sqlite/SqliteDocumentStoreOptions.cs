@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DocQa.Core.Retrieval;
 
 namespace DocQa.Storage.Sqlite;
 
@@ -10,9 +11,10 @@ public sealed record SqliteDocumentStoreOptions : IValidatableObject
     /// <summary>
     /// How many times a term of a chunk's heading counts against one of its text, for keyword search: the heading is
     /// the section path under the document's title, and a term there says more about the chunk than one in its body.
+    /// Qdrant's sparse vectors always use the default: another value ranks differently from Qdrant.
     /// </summary>
     [Range(0, 100)]
-    public int HeadingWeight { get; init; } = 2;
+    public int HeadingWeight { get; init; } = Bm25.DefaultHeadingWeight;
 
     /// <summary>How long a statement waits for a lock held by another connection before failing.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -58,11 +58,11 @@ public sealed class QdrantMappingTests
         var twice = Weight(KeywordVectors.ForChunk("budget budget", null), "budget");
         var inLongChunk = Weight(KeywordVectors.ForChunk("budget " + string.Join(' ', Enumerable.Range(0, 200).Select(i => $"word{i}x")), null), "budget");
 
-        // tf=1, length 1: 2.2 / (1 + 1.2 * (0.25 + 0.75 / 120))
-        Assert.Equal(2.2 / (1 + 1.2 * (0.25 + 0.75 / 120)), once, 5);
+        // tf=1, length 1: 2.2 / (1 + 1.2 * (0.25 + 0.75 / average))
+        Assert.Equal(2.2 / (1 + 1.2 * (0.25 + 0.75 / Bm25.AverageLength)), once, 5);
         Assert.True(twice > once && twice < 2 * once, "more occurrences weigh more, with diminishing returns");
         Assert.True(inLongChunk < once, "a word weighs less in a longer chunk");
-        Assert.True(twice < KeywordVectors.K1 + 1, "the weight saturates below k1 + 1");
+        Assert.True(twice < Bm25.K1 + 1, "the weight saturates below k1 + 1");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using DocQa.Core.Chunking;
+using DocQa.Core.Retrieval;
 using DocQa.Core.Understanding;
 
 namespace DocQa.Core.Answering;
@@ -21,17 +22,17 @@ internal readonly record struct PassageSentence(string Text, int Start, int End)
 /// <summary>Text helpers of the extractive answerer: candidate sentences and content terms.</summary>
 internal static class AnswerText
 {
-    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Words an answer is not matched on, beyond <see cref="KeywordAnalyzer"/>'s stop-words: the words of a request
+    /// ("tell", "describe", "document") and function words ("more", "between", "may"). The keyword index keeps them,
+    /// its IDF over all chunks makes them weigh little and "May" may be a month; the answerer weighs a question's
+    /// terms against a few candidates only, where one of these would count as much as a word of the topic.
+    /// </summary>
+    private static readonly HashSet<string> NotAnswerWords = new(StringComparer.Ordinal)
     {
-        "a", "an", "the", "and", "or", "but", "if", "then", "than", "so", "as", "of", "in", "on", "at", "to", "for",
-        "from", "by", "with", "without", "about", "into", "over", "under", "between", "during", "after", "before",
-        "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "has", "have", "had",
-        "having", "can", "could", "would", "should", "will", "shall", "may", "might", "must",
-        "what", "which", "who", "whom", "whose", "when", "where", "why", "how",
-        "this", "that", "these", "those", "it", "its", "there", "their", "they", "them", "he", "she", "his", "her",
-        "we", "our", "us", "you", "your", "i", "me", "my", "mine",
-        "any", "all", "some", "each", "every", "much", "many", "more", "most", "other", "such", "own", "same",
-        "not", "no", "nor", "only", "very", "too", "also", "just", "up", "down", "out", "off",
+        "without", "over", "under", "between", "during", "before", "being", "am", "done", "having", "should", "shall",
+        "may", "might", "must", "whose", "mine", "some", "each", "every", "much", "many", "more", "most", "other",
+        "such", "own", "same", "nor", "only", "very", "too", "just", "up", "down", "out", "off",
         "tell", "please", "give", "show", "find", "list", "describe", "explain", "say", "says", "said",
         "according", "document", "documents",
     };
@@ -196,7 +197,7 @@ internal static class AnswerText
         if (!char.IsLower(c))
             return false;
         var words = end.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return StopWords.Contains(words[^1].ToLowerInvariant()) || words.Length >= 12;
+        return KeywordAnalyzer.Terms(words[^1], NotAnswerWords).Count == 0 || words.Length >= 12;
     }
 
     // Words that never end a sentence: a line ending on one of them carries on in the next.
@@ -221,54 +222,11 @@ internal static class AnswerText
     }
 
     /// <summary>
-    /// The distinct content terms of a text: lower-cased words and numbers ("81,797" as 81797), stop words and
-    /// one-letter words left out, a plural 's' taken off so that "sales" meets "sale".
+    /// The distinct content terms of a text: <see cref="KeywordAnalyzer"/>'s terms, as the keyword index has them
+    /// ("81,797" as 81797, "sales" as "sale"), without <see cref="NotAnswerWords"/> and one-letter words.
     /// </summary>
-    public static HashSet<string> Terms(string text)
-    {
-        var terms = new HashSet<string>(StringComparer.Ordinal);
-        var term = new StringBuilder();
-        for (int i = 0; i <= text.Length; i++)
-        {
-            char c = i < text.Length ? text[i] : ' ';
-            if (char.IsLetterOrDigit(c))
-            {
-                term.Append(char.ToLowerInvariant(c));
-                continue;
-            }
-            // Inside a number, a ',' or '.' between digits is part of it.
-            if (c is ',' or '.' && term.Length > 0 && char.IsDigit(term[^1]) && i + 1 < text.Length && char.IsDigit(text[i + 1]))
-            {
-                if (c == '.')
-                    term.Append('.');
-                continue;
-            }
-            if (term.Length > 0)
-            {
-                AddTerm(terms, term.ToString());
-                term.Clear();
-            }
-        }
-        return terms;
-    }
-
-    private static void AddTerm(HashSet<string> terms, string term)
-    {
-        if (StopWords.Contains(term))
-            return;
-        if (term.Length == 1 && !char.IsDigit(term[0]))
-            return;
-        terms.Add(Stem(term));
-    }
-
-    private static string Stem(string term)
-    {
-        if (term.Length > 4 && term.EndsWith("ies", StringComparison.Ordinal))
-            return term[..^3] + "y";
-        if (term.Length > 3 && term[^1] == 's' && term[^2] is not ('s' or 'u' or 'i') && char.IsLetter(term[^2]))
-            return term[..^1];
-        return term;
-    }
+    public static HashSet<string> Terms(string text) =>
+        KeywordAnalyzer.Terms(text, NotAnswerWords).Where(t => t.Length > 1 || char.IsDigit(t[0])).ToHashSet(StringComparer.Ordinal);
 
     private static readonly Regex QuantityQuestion = new(
         @"\b(how\s+(much|many|long|large|big|high|low)|what\s+(percentage|percent|portion|share|proportion)|total|amount|number\s+of|"

@@ -26,13 +26,16 @@ public static class KeywordAnalyzer
     };
 
     /// <summary>Every term of a text in order, repeats included (a document's terms, for term frequencies).</summary>
-    public static List<string> Terms(string? text)
+    public static List<string> Terms(string? text) => Terms(text, ignored: null);
+
+    /// <summary>
+    /// The terms of a text, also without the words of <paramref name="ignored"/> (matched as written, lower case,
+    /// before plural endings come off), for matchers that leave out more words than the index does.
+    /// </summary>
+    public static List<string> Terms(string? text, IReadOnlySet<string>? ignored)
     {
         var terms = new List<string>();
-        Analyze(text, term =>
-        {
-            if (!StopWords.Contains(term)) terms.Add(term);
-        });
+        Analyze(text, ignored, (term, _, _) => terms.Add(term));
         return terms;
     }
 
@@ -40,11 +43,7 @@ public static class KeywordAnalyzer
     public static Dictionary<string, int> TermFrequencies(string? text)
     {
         var frequencies = new Dictionary<string, int>(StringComparer.Ordinal);
-        Analyze(text, term =>
-        {
-            if (StopWords.Contains(term)) return;
-            frequencies[term] = frequencies.GetValueOrDefault(term) + 1;
-        });
+        Analyze(text, null, (term, _, _) => frequencies[term] = frequencies.GetValueOrDefault(term) + 1);
         return frequencies;
     }
 
@@ -56,11 +55,29 @@ public static class KeywordAnalyzer
     {
         var terms = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        Analyze(text, term =>
+        Analyze(text, null, (term, _, _) =>
         {
-            if (terms.Count < MaxQueryTerms && !StopWords.Contains(term) && seen.Add(term)) terms.Add(term);
+            if (terms.Count < MaxQueryTerms && seen.Add(term)) terms.Add(term);
         });
         return terms;
+    }
+
+    /// <summary>
+    /// The words of <paramref name="texts"/>, as they are written there, that are terms of the query: what a page
+    /// marks in the passages it shows ("Sales" and "sale" for "net sales", "81,797" for "81797"). Distinct, ignoring case.
+    /// </summary>
+    public static IReadOnlyList<string> MatchingWords(string? query, IEnumerable<string?> texts)
+    {
+        var queryTerms = QueryTerms(query).ToHashSet(StringComparer.Ordinal);
+        var words = new List<string>();
+        if (queryTerms.Count == 0) return words;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var text in texts)
+            Analyze(text, null, (term, start, end) =>
+            {
+                if (queryTerms.Contains(term) && seen.Add(text![start..end])) words.Add(text[start..end]);
+            });
+        return words;
     }
 
     /// <summary>A stable 32-bit id of a term (FNV-1a of its UTF-8 bytes), for sparse vectors whose dimensions are numbers.</summary>
@@ -77,25 +94,35 @@ public static class KeywordAnalyzer
         return hash;
     }
 
-    /// <summary>Calls <paramref name="emit"/> with each normalised token of the text, stop-words included.</summary>
-    private static void Analyze(string? text, Action<string> emit)
+    /// <summary>A term and where it is written in the text: from <paramref name="start"/> up to, not including, <paramref name="end"/>.</summary>
+    private delegate void TermSink(string term, int start, int end);
+
+    /// <summary>Calls <paramref name="emit"/> with each normalised term of the text, stop-words left out.</summary>
+    private static void Analyze(string? text, IReadOnlySet<string>? ignored, TermSink emit)
     {
         if (string.IsNullOrEmpty(text)) return;
         var token = new StringBuilder(32);
         var hasDigit = false;
         var hasLetter = false;
+        var (start, end) = (0, 0);
 
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
             if (char.IsLetterOrDigit(c))
             {
+                if (token.Length == 0) start = i;
                 token.Append(c);
+                end = i + 1;
                 hasDigit |= char.IsDigit(c);
                 hasLetter |= char.IsLetter(c);
                 continue;
             }
-            if (IsMark(c)) continue; // a combining accent: "e" + U+0301 is "e", as "é" is
+            if (IsMark(c)) // a combining accent: "e" + U+0301 is "e", as "é" is
+            {
+                if (token.Length > 0) end = i + 1;
+                continue;
+            }
 
             var next = i + 1 < text.Length ? text[i + 1] : '\0';
             var previous = token.Length > 0 ? token[^1] : '\0';
@@ -120,9 +147,10 @@ public static class KeywordAnalyzer
         {
             if (token.Length > 0 && token.Length <= MaxTermLength)
             {
-                var term = RemoveDiacritics(token.ToString().ToLowerInvariant());
-                if (!hasDigit) term = Stem(term);
-                if (term.Length > 0) emit(term);
+                // Stop-words are known as written: "this" and "does" must not slip through as "thi" and "doe".
+                var word = Fold(token.ToString().ToLowerInvariant());
+                if (!StopWords.Contains(word) && ignored?.Contains(word) != true)
+                    emit(hasDigit ? word : Stem(word), start, end);
             }
             token.Clear();
             hasDigit = hasLetter = false;
@@ -132,31 +160,29 @@ public static class KeywordAnalyzer
     private static bool IsMark(char c) => CharUnicodeInfo.GetUnicodeCategory(c)
         is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
 
-    // Base letters of U+00E0..U+00FF and U+0100..U+017F (lower case), for folding without Unicode normalisation,
-    // which invariant globalization does not provide.
-    private const string Latin1Bases = "aaaaaaaceeeeiiiidnooooo\u00f7ouuuuy\u00fey";
-    private const string LatinExtendedABases =
-        "aaaaaaccccccccdd" + "ddeeeeeeeeeegggg" + "gggghhhhiiiiiiii" + "iiiijjkkklllllll" +
-        "lllnnnnnnnnnoooo" + "oooorrrrrrssssss" + "ssttttttuuuuuuuu" + "uuuuwwyyyzzzzzzs";
-
-    /// <summary>Latin letters without their accents ("résumé" -> "resume"); other scripts stay as they are.</summary>
-    private static string RemoveDiacritics(string term)
+    /// <summary>
+    /// Letters without their accents ("résumé" -> "resume"), by <see cref="AccentFolding"/>; then, for search only, the
+    /// Latin letters that have no decomposition but are read as a base letter ("łódź" -> "lodz", "øre" -> "ore").
+    /// The tokenizer of the embedding model must not fold these, its vocabulary keeps them: hence two steps.
+    /// </summary>
+    private static string Fold(string word)
     {
-        if (!term.Any(c => c is >= '\u00e0' and <= '\u017f')) return term;
-        return string.Create(term.Length, term, static (span, source) =>
+        if (!word.Any(c => c >= '\u00c0')) return word;
+        return string.Create(word.Length, word, static (span, source) =>
         {
             for (var i = 0; i < source.Length; i++)
             {
-                var c = source[i];
-                span[i] = c switch
-                {
-                    >= '\u00e0' and <= '\u00ff' => Latin1Bases[c - '\u00e0'],
-                    >= '\u0100' and <= '\u017f' => LatinExtendedABases[c - '\u0100'],
-                    _ => c,
-                };
+                var c = AccentFolding.Fold(source[i]);
+                span[i] = SearchFolds.GetValueOrDefault(c, c);
             }
         });
     }
+
+    private static readonly Dictionary<char, char> SearchFolds = new()
+    {
+        ['æ'] = 'a', ['ð'] = 'd', ['ø'] = 'o', ['đ'] = 'd', ['ħ'] = 'h', ['ı'] = 'i', ['ĳ'] = 'i', ['ĸ'] = 'k',
+        ['ŀ'] = 'l', ['ł'] = 'l', ['ŉ'] = 'n', ['ŋ'] = 'n', ['œ'] = 'o', ['ŧ'] = 't', ['ſ'] = 's',
+    };
 
     /// <summary>
     /// Harman's "S" stemmer: plural endings only. It merges "sales" with "sale" and "liabilities" with "liability"

@@ -21,7 +21,10 @@ public static class QueryEndpoints
         {
             var request = new SearchRequest(index, body.Query ?? "", body.Top, body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter());
             var passages = await retriever.SearchAsync(request, ct);
-            return new SearchResponseDto(passages.Select(SearchResultDto.From).ToList());
+            return new SearchResponseDto(passages.Select(SearchResultDto.From).ToList())
+            {
+                HighlightTerms = KeywordAnalyzer.MatchingWords(request.Query, passages.Select(p => p.Text)),
+            };
         }).WithTags("Query")
           .ProducesProblem(StatusCodes.Status400BadRequest)
           .WithSummary("Searches an index: hybrid (default), vector or keyword.");
@@ -31,13 +34,16 @@ public static class QueryEndpoints
             var request = new AskRequest(index, body.Question ?? "", body.Top, body.Mode ?? RetrievalMode.Hybrid, body.Filter?.ToFilter(), body.ToHistory());
             var stream = body.Stream ?? http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
             if (!stream)
-                return Results.Ok(AskResponseDto.From(await ask.AskAsync(request, ct)));
+            {
+                var result = await ask.AskAsync(request, ct);
+                return Results.Ok(AskResponseDto.From(result) with { HighlightTerms = AnswerEvents.HighlightTerms(result.StandaloneQuestion ?? request.Question, result.Answer.Citations) });
+            }
             // Everything that can refuse the request happens in StartAsync, before the event stream begins.
             var started = await ask.StartAsync(request, ct);
             // The request timeout covers the wait for a turn and the retrieval; once events flow, the answer's length is
             // bounded by Llm:MaxAnswerTokens and a client that leaves stops it, so a slow model is not cut off mid-answer.
             http.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
-            return TypedResults.ServerSentEvents(AnswerEvents.Stream(started, ask, ct));
+            return TypedResults.ServerSentEvents(AnswerEvents.Stream(started, ask, request.Question, ct));
         }).WithTags("Query")
           .Produces<AskResponseDto>()
           .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")

@@ -262,19 +262,13 @@ function wireDropZone() {
 
 // ---- Passages: highlighting and cards ----
 
-const stopWords = new Set(('the and for are was were what which who whom whose when where why how did does from with that this these ' +
-  'those into about than then there their they them have has had not but its our your you can could would should will of in on at ' +
-  'to by is be as an or it').split(' '));
-
-function termsOf(text) {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’.-]*[\p{L}\p{N}]|[\p{L}\p{N}]/gu) ?? [];
-  return [...new Set(words.filter(word => (word.length > 2 || /\d/.test(word)) && !stopWords.has(word)))];
-}
-
-/** The passage as text nodes, with the question's terms wrapped in <mark>. */
+/**
+ * The passage as text nodes, with the words to highlight wrapped in <mark>: the server names them (highlightTerms),
+ * found by the same term analysis as keyword search, so "sales" marks "Sale" and "81797" marks "81,797".
+ */
 function highlighted(text, terms) {
-  if (!terms.length) return [text];
-  const escaped = terms.sort((a, b) => b.length - a.length).map(term => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (!terms?.length) return [text];
+  const escaped = [...terms].sort((a, b) => b.length - a.length).map(term => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
   return text.split(pattern).map((part, i) => (i % 2 ? el('mark', {}, part) : part));
 }
@@ -399,7 +393,7 @@ async function ask(question) {
   const controller = new AbortController();
   askController = controller;
   const answer = $('answer');
-  const terms = termsOf(question);
+  let terms = [];
   let text = '';
   let numbers = new Set();
   answer.hidden = false;
@@ -414,6 +408,7 @@ async function ask(question) {
       if (event === 'citations') {
         $('answer-mode').textContent = modeLabel(data.mode, data.model);
         numbers = new Set(data.citations.map(c => c.n));
+        terms = data.highlightTerms ?? [];
         renderCitations(data.citations, terms);
         $('answer-text').replaceChildren(el('span', { class: 'loading' }, 'Writing the answer…'));
       } else if (event === 'delta') {
@@ -423,6 +418,7 @@ async function ask(question) {
         numbers = new Set(data.citations.map(c => c.n));
         $('answer-mode').textContent = modeLabel(data.mode, data.model);
         renderAnswer(data.answer, numbers);
+        terms = data.highlightTerms ?? terms;
         renderCitations(data.citations, terms);
         const timings = `retrieval ${Math.round(data.timings.retrievalMs)} ms, answer ${Math.round(data.timings.answerMs)} ms`;
         const asked = data.standaloneQuestion ? `Asked as: ${data.standaloneQuestion} · ` : '';
@@ -459,7 +455,7 @@ async function search(query, mode) {
   const started = performance.now();
   try {
     const response = await postJson(`${indexPath(currentIndex)}/search`, { query, top: 10, mode });
-    const terms = termsOf(query);
+    const terms = response.highlightTerms ?? [];
     results.replaceChildren(...response.results.map((result, i) =>
       passageCard(result, { id: `result-${i + 1}`, number: i + 1, terms, detail: `score ${result.score.toFixed(3)}` })));
     const count = response.results.length;
