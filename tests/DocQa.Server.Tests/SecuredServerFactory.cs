@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 namespace DocQa.Server.Tests;
 
 /// <summary>The server with API keys configured: readers, a writer and an admin over two indexes, and a key with a tiny rate limit.</summary>
-public sealed class SecuredServerFactory : DocQaServerFactory
+public class SecuredServerFactory : DocQaServerFactory
 {
     public const string IndexA = "auth-a";
     public const string IndexB = "auth-b";

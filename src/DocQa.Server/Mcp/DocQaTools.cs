@@ -85,7 +85,7 @@ public sealed class DocQaTools(Retriever retriever, AskService ask, DocumentLibr
     private static async Task<T> RunAsync<T>(RequestContext<CallToolRequestParams> request, string index, Func<Task<T>> work)
     {
         if (!CanRead(request, index))
-            throw new McpException($"This API key may not read index '{index}'.");
+            throw new McpException($"The API key '{request.User?.Identity?.Name}' may not read index '{index}'.");
         try
         {
             return await work();

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using DocQa.Contracts;
 using DocQa.Server.Security;
 
@@ -14,6 +16,9 @@ public static class McpRegistration
         "passage, and 'list_indexes' / 'list_documents' to see what can be searched. Most tools take an index; it is " +
         "\"default\" when not given.";
 
+    /// <summary>The REST API's JSON conventions (camelCase, enums as strings), so tool results read like its responses.</summary>
+    private static readonly JsonSerializerOptions ToolJson = new(JsonDefaults.Options) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+
     public static WebApplicationBuilder AddDocQaMcp(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DocumentPages>();
@@ -25,7 +30,7 @@ public static class McpRegistration
             })
             // Stateless: every request stands alone and carries its own API key, as on the REST API.
             .WithHttpTransport(transport => transport.Stateless = true)
-            .WithTools<DocQaTools>(JsonDefaults.Options);
+            .WithTools<DocQaTools>(ToolJson);
         return builder;
     }
 
