@@ -39,7 +39,7 @@ public sealed class McpServerTests(McpServerFactory factory) : IClassFixture<Mcp
     private static async Task<JsonElement> CallAsync(McpClient client, string tool, Dictionary<string, object?> arguments)
     {
         var result = await client.CallToolAsync(tool, arguments);
-        Assert.False(result.IsError == true, ErrorText(result));
+        Assert.False(result.IsError == true, TextOf(result));
         return JsonSerializer.SerializeToElement(result.StructuredContent);
     }
 
@@ -48,10 +48,10 @@ public sealed class McpServerTests(McpServerFactory factory) : IClassFixture<Mcp
     {
         var result = await client.CallToolAsync(tool, arguments);
         Assert.True(result.IsError, "expected a tool error");
-        return ErrorText(result);
+        return TextOf(result);
     }
 
-    private static string ErrorText(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(block => block.Text));
+    private static string TextOf(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(block => block.Text));
 
     [Fact]
     public async Task Lists_the_five_tools_with_descriptions()
@@ -82,6 +82,16 @@ public sealed class McpServerTests(McpServerFactory factory) : IClassFixture<Mcp
         Assert.Equal(1, best.GetProperty("page").GetInt32());
         Assert.Contains("lamp room of the north lighthouse", best.GetProperty("text").GetString());
         Assert.True(best.GetProperty("score").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Results_also_come_as_JSON_text_for_clients_without_structured_content()
+    {
+        await using var client = await ConnectAsync(factory.ReaderA);
+        var result = await client.CallToolAsync("list_documents", new Dictionary<string, object?> { ["index"] = IndexA });
+
+        using var text = JsonDocument.Parse(TextOf(result));
+        Assert.Equal("lamps-txt", text.RootElement.GetProperty("documents")[0].GetProperty("id").GetString());
     }
 
     [Fact]
@@ -185,4 +195,17 @@ public sealed class McpServerTests(McpServerFactory factory) : IClassFixture<Mcp
 
         await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync("not-a-key"));
     }
+}
+
+/// <summary>A page's text from its chunks: the sentences one chunk repeats from the one before appear once.</summary>
+public sealed class DocumentPagesTests
+{
+    [Theory]
+    [InlineData(new[] { "The keeper rings the bell. He trims the wicks.", "He trims the wicks. He paints the lamp room." },
+        "The keeper rings the bell. He trims the wicks. He paints the lamp room.")]
+    [InlineData(new[] { "First part.", "Second part." }, "First part.\n\nSecond part.")]
+    [InlineData(new[] { "A black cat", "cathedral stands." }, "A black cat\n\ncathedral stands.")]
+    [InlineData(new[] { "Only chunk." }, "Only chunk.")]
+    public void Joins_chunks_keeping_their_overlap_once(string[] chunks, string page) =>
+        Assert.Equal(page, DocQa.Server.Mcp.DocumentPages.Join(chunks));
 }
