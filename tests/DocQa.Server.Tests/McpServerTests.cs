@@ -161,6 +161,8 @@ public sealed class McpServerTests(McpServerFactory factory) : IClassFixture<Mcp
             await CallFailingAsync(client, "search", new() { ["index"] = IndexA, ["query"] = "lamp", ["top"] = 0 }));
         Assert.Contains("'question' is required",
             await CallFailingAsync(client, "ask", new() { ["index"] = IndexA, ["question"] = "  " }));
+        Assert.Contains("Index name '' is not valid",
+            await CallFailingAsync(client, "list_documents", new() { ["index"] = null }));
     }
 
     [Fact]

@@ -84,10 +84,11 @@ public sealed class DocQaTools(Retriever retriever, AskService ask, DocumentLibr
     /// <summary>Runs a tool's work once the caller may read <paramref name="index"/>; a refused request becomes a tool error with its message.</summary>
     private static async Task<T> RunAsync<T>(RequestContext<CallToolRequestParams> request, string index, Func<Task<T>> work)
     {
-        if (!CanRead(request, index))
-            throw new McpException($"The API key '{request.User?.Identity?.Name}' may not read index '{index}'.");
         try
         {
+            DocumentLibrary.RequireIndexName(index); // before the access check: a null index would mean "any index" there
+            if (!CanRead(request, index))
+                throw new McpException($"The API key '{request.User?.Identity?.Name}' may not read index '{index}'.");
             return await work();
         }
         catch (RequestRejectedException refused)

@@ -8,7 +8,7 @@ namespace DocQa.Server.Mcp;
 /// <summary>DocQa as a Model Context Protocol server at /mcp (streamable HTTP), for agents that speak MCP.</summary>
 public static class McpRegistration
 {
-    public const string Path = "/mcp";
+    public const string Route = "/mcp";
 
     private const string Instructions =
         "DocQa answers questions from the documents stored in its indexes. Use 'ask' for a direct answer with numbered " +
@@ -37,7 +37,7 @@ public static class McpRegistration
     /// <summary>The same keys, scopes and per-key rate as /v1; each tool checks the key may read the index it names.</summary>
     public static WebApplication MapDocQaMcp(this WebApplication app)
     {
-        app.MapMcp(Path)
+        app.MapMcp(Route)
             .RequireAuthorization(IndexPolicies.Read)
             .RequireRateLimiting(SecurityRegistration.PerKeyRateLimit);
         return app;
