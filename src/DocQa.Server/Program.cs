@@ -1,6 +1,7 @@
 using DocQa.Hosting;
 using DocQa.Server;
 using DocQa.Server.Api;
+using DocQa.Server.Mcp;
 using DocQa.Server.Security;
 
 // The content root stays the working directory (appsettings.json, data/); the web page is served from next to the assembly.
@@ -15,6 +16,7 @@ builder.Services.AddDocQa(builder.Configuration, builder.Environment.ContentRoot
 builder.Services.AddDocQaIngestionWorker();
 builder.AddDocQaSecurity();
 builder.AddDocQaApi();
+builder.AddDocQaMcp();
 
 var app = builder.Build();
 
@@ -26,6 +28,7 @@ app.UseStaticFiles();
 app.UseDocQaSecurity();
 app.MapDefaultEndpoints();
 app.MapDocQaApi();
+app.MapDocQaMcp();
 
 return app.RunDocQa();
 
