@@ -10,22 +10,11 @@ public sealed class FollowUpTests(DocQaServerFactory factory)
 {
     private const string Index = "sec-follow-up";
 
-    private static string? FilingsFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "DocQa.sln")))
-            {
-                var folder = Path.Combine(dir.FullName, "..", "shared", "eval", "sec-10q", "docs");
-                return Directory.Exists(folder) ? folder : null;
-            }
-        return null;
-    }
-
     [SkippableFact]
     public async Task The_quarter_before_retrieves_the_earlier_filing_of_the_same_company()
     {
-        var folder = FilingsFolder();
-        Skip.If(folder is null, "../shared/eval/sec-10q is not beside the repository");
+        var folder = SecFilings.Folder();
+        Skip.If(folder is null, SecFilings.Missing);
         var client = factory.CreateClient();
         foreach (var name in new[] { "2023 Q3 AAPL.pdf", "2023 Q2 AAPL.pdf", "2023 Q2 AMZN.pdf" })
         {

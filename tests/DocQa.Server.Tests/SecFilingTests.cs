@@ -8,24 +8,11 @@ namespace DocQa.Server.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class SecFilingTests(DocQaServerFactory factory)
 {
-    private static string? FilingPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DocQa.sln")))
-            {
-                var path = Path.Combine(dir.FullName, "..", "shared", "eval", "sec-10q", "docs", "2023 Q3 AAPL.pdf");
-                return File.Exists(path) ? path : null;
-            }
-        }
-        return null;
-    }
-
     [SkippableFact]
     public async Task Apple_10Q_answers_total_net_sales_with_a_page_citation()
     {
-        var path = FilingPath();
-        Skip.If(path is null, "../shared/eval/sec-10q is not beside the repository");
+        var path = SecFilings.File("2023 Q3 AAPL.pdf");
+        Skip.If(path is null, SecFilings.Missing);
         var client = factory.CreateClient();
 
         var upload = await client.UploadAsync("sec", "2023 Q3 AAPL.pdf", await File.ReadAllBytesAsync(path!));
