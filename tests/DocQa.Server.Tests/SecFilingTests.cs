@@ -11,7 +11,7 @@ public sealed class SecFilingTests(DocQaServerFactory factory)
     [SkippableFact]
     public async Task Apple_10Q_answers_total_net_sales_with_a_page_citation()
     {
-        var path = SecFilings.File("2023 Q3 AAPL.pdf");
+        var path = SecFilings.Filing("2023 Q3 AAPL.pdf");
         Skip.If(path is null, SecFilings.Missing);
         var client = factory.CreateClient();
 

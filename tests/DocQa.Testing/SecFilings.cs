@@ -9,7 +9,7 @@ public static class SecFilings
     public static string? Folder()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "DocQa.sln")))
+            if (System.IO.File.Exists(Path.Combine(dir.FullName, "DocQa.sln")))
             {
                 var folder = Path.Combine(dir.FullName, "..", "shared", "eval", "sec-10q", "docs");
                 return Directory.Exists(folder) ? folder : null;
@@ -18,6 +18,6 @@ public static class SecFilings
     }
 
     /// <summary>One filing's path, or null when the folder or the file is not there.</summary>
-    public static string? File(string name) =>
+    public static string? Filing(string name) =>
         Folder() is { } folder && System.IO.File.Exists(Path.Combine(folder, name)) ? Path.Combine(folder, name) : null;
 }
