@@ -89,8 +89,9 @@ public static class DocQaServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Answers come from the local language model when Llm:ModelPath names one, and are extracted from the passages
-    /// otherwise. The model is loaded once, at start-up, so a bad path stops the server with a clear message.
+    /// Answers come from a language model — the local one Llm:ModelPath names, or the one on the model server that
+    /// Llm:Provider=OpenAI and Llm:Endpoint name — and are extracted from the passages when there is none. The local
+    /// model is loaded and the model server probed at start-up, so a bad setting stops the server with a clear message.
     /// </summary>
     private static void AddAnswering(IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
@@ -100,23 +101,36 @@ public static class DocQaServiceCollectionExtensions
             var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
             return new GenerationOptions { MaxAnswerTokens = llm.MaxAnswerTokens, Temperature = llm.Temperature };
         });
+        services.AddSingleton(sp => new ExtractiveAnswerer(
+            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
+            sp.GetRequiredService<IOptions<ExtractiveAnswerOptions>>().Value));
 
-        if (string.IsNullOrWhiteSpace(configuration[$"{LlmOptions.Section}:ModelPath"]))
+        var llm = configuration.GetSection(LlmOptions.Section).Get<LlmOptions>() ?? new LlmOptions();
+        if (llm.IsOpenAi)
+        {
+            services.AddOpenAiLanguageModel(configuration);
+            services.AddHostedService<ModelServerStartupCheck>();
+        }
+        else if (!string.IsNullOrWhiteSpace(llm.ModelPath))
+            services.AddLlamaSharpLanguageModel(configuration, contentRoot);
+        else
         {
             services.AddSingleton<IQuestionRewriter, CarryOverQuestionRewriter>();
-            services.AddSingleton<IAnswerGenerator>(sp => new ExtractiveAnswerer(
-                sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
-                sp.GetRequiredService<IOptions<ExtractiveAnswerOptions>>().Value));
+            services.AddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ExtractiveAnswerer>());
             return;
         }
 
-        services.AddLlamaSharpLanguageModel(configuration, contentRoot);
         services.AddSingleton(sp =>
         {
             var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
             return new GenerationGate(llm.MaxConcurrentRequests, llm.MaxQueuedRequests);
         });
-        services.AddSingleton<IAnswerGenerator, GeneratedAnswerer>();
+        services.AddSingleton<GeneratedAnswerer>();
+        // An unavailable model gives a 503, or an extractive answer when Llm:FallbackToExtractive says so.
+        services.AddSingleton<IAnswerGenerator>(sp => new FallbackAnswerer(
+            sp.GetRequiredService<GeneratedAnswerer>(),
+            sp.GetRequiredService<IOptions<LlmOptions>>().Value.FallbackToExtractive ? sp.GetRequiredService<ExtractiveAnswerer>() : null,
+            sp.GetRequiredService<ILogger<FallbackAnswerer>>()));
         services.AddSingleton<IQuestionRewriter, ModelQuestionRewriter>();
     }
 

@@ -3,9 +3,23 @@ using System.ComponentModel.DataAnnotations;
 namespace DocQa.Llm.LlamaSharp;
 
 /// <summary>How the local language model is loaded and run; bound from the "Llm" configuration section.</summary>
-public sealed record LlmOptions
+public sealed record LlmOptions : IValidatableObject
 {
     public const string Section = "Llm";
+
+    /// <summary>Generates in this process from <see cref="ModelPath"/>.</summary>
+    public const string LlamaSharpProvider = "LlamaSharp";
+
+    /// <summary>Generates on an OpenAI-compatible model server (Ollama, vLLM, llama-server) at Llm:Endpoint.</summary>
+    public const string OpenAiProvider = "OpenAI";
+
+    /// <summary>Where answers are generated: <see cref="LlamaSharpProvider"/> (the default) or <see cref="OpenAiProvider"/>.</summary>
+    public string Provider { get; init; } = LlamaSharpProvider;
+
+    public bool IsOpenAi => string.Equals(Provider, OpenAiProvider, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>When the model cannot be reached before an answer starts, answer extractively instead of refusing with 503.</summary>
+    public bool FallbackToExtractive { get; init; }
 
     /// <summary>The GGUF file: weights, tokenizer and (usually) the chat template the model was trained with.</summary>
     public string? ModelPath { get; init; }
@@ -40,4 +54,10 @@ public sealed record LlmOptions
     /// <summary>Prompt tokens evaluated in one step; cancellation is noticed between steps.</summary>
     [Range(1, 1_048_576)]
     public int BatchSize { get; init; } = 512;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IsOpenAi && !string.Equals(Provider, LlamaSharpProvider, StringComparison.OrdinalIgnoreCase))
+            yield return new ValidationResult($"{Section}:Provider ({Provider}) must be {LlamaSharpProvider} or {OpenAiProvider}.", [nameof(Provider)]);
+    }
 }

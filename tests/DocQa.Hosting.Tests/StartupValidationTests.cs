@@ -68,6 +68,28 @@ public sealed class StartupValidationTests : IDisposable
         Assert.Contains("Embeddings:BatchSize", error.Message);
     }
 
+    [Fact]
+    public async Task AnUnknownLlmProvider_StopsStartUp_NamingTheChoices()
+    {
+        using var host = Build([new("Llm:Provider", "Ollama")]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Llm:Provider (Ollama) must be LlamaSharp or OpenAI", error.Message);
+    }
+
+    [Theory]
+    [InlineData("gpu-box:11434/v1", "qwen2.5:1.5b", "Llm:Endpoint")]
+    [InlineData("http://gpu-box:11434/v1", "", "Llm:Model")]
+    public async Task ModelServerSettings_AreCheckedWhenOpenAiGenerates(string endpoint, string model, string key)
+    {
+        using var host = Build([new("Llm:Provider", "OpenAI"), new("Llm:Endpoint", endpoint), new("Llm:Model", model)]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(key, error.Message);
+    }
+
     private IHost Build(KeyValuePair<string, string?>[] settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = _contentRoot });

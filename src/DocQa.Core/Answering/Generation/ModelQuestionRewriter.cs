@@ -34,9 +34,17 @@ public sealed class ModelQuestionRewriter(ILanguageModel model, GenerationGate g
         string rewrite;
         using (await gate.EnterAsync(cancellationToken))
         {
-            var response = await model.ChatClient.GetResponseAsync(messages,
-                new ChatOptions { MaxOutputTokens = MaxRewriteTokens, Temperature = 0, ModelId = model.Name }, cancellationToken);
-            rewrite = response.Text.Trim().Trim('"', '\u201C', '\u201D').Trim();
+            try
+            {
+                var response = await model.ChatClient.GetResponseAsync(messages,
+                    new ChatOptions { MaxOutputTokens = MaxRewriteTokens, Temperature = 0, ModelId = model.Name }, cancellationToken);
+                rewrite = response.Text.Trim().Trim('"', '\u201C', '\u201D').Trim();
+            }
+            catch (ModelUnavailableException)
+            {
+                // The answerer meets the same failure and reports it (or falls back); the carried-over question serves it.
+                return carriedOver;
+            }
         }
         return ReadsAsOneQuestion(rewrite, carriedOver) ? rewrite : carriedOver;
     }

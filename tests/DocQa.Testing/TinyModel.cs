@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace DocQa.Llm.LlamaSharp.Tests;
+namespace DocQa.Testing;
 
 /// <summary>
 /// A llama-architecture model small enough for a test to write (about 100 KB), with a SentencePiece-style
@@ -11,7 +11,7 @@ namespace DocQa.Llm.LlamaSharp.Tests;
 /// is the next one in the chain, and the token after any other is the first. Generated text is thus known
 /// in advance while every token still runs through llama.cpp's whole forward pass.
 /// </summary>
-internal static class TinyModel
+public static class TinyModel
 {
     public const int ContextLength = 256;
     public const string ChatMlTemplate =
@@ -52,7 +52,9 @@ internal static class TinyModel
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    public static void Write(string path, IReadOnlyList<string> chain, bool loops, string? chatTemplate = null, string? name = null)
+    /// <param name="contextLength">The window the model claims to be trained with; a long one fits real grounded prompts.</param>
+    public static void Write(string path, IReadOnlyList<string> chain, bool loops, string? chatTemplate = null, string? name = null,
+        int contextLength = ContextLength)
     {
         var ids = Vocabulary.Select((t, i) => (t.Piece, i)).ToDictionary(t => t.Piece, t => t.i);
         var chainIds = chain.Select(p => ids[p]).ToArray();
@@ -90,7 +92,7 @@ internal static class TinyModel
 
         var gguf = new GgufWriter()
             .Set("general.architecture", "llama")
-            .Set("llama.context_length", (uint)ContextLength)
+            .Set("llama.context_length", (uint)contextLength)
             .Set("llama.embedding_length", (uint)Embedding)
             .Set("llama.block_count", (uint)Layers)
             .Set("llama.feed_forward_length", (uint)FeedForward)

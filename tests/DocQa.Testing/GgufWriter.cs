@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace DocQa.Llm.LlamaSharp.Tests;
+namespace DocQa.Testing;
 
 /// <summary>
 /// Writes a GGUF (version 3) file: a header, metadata key/values, tensor descriptions, then the F32 tensor
 /// data, each tensor starting on a 32-byte boundary as llama.cpp expects by default.
 /// </summary>
-internal sealed class GgufWriter
+public sealed class GgufWriter
 {
     private const int Alignment = 32;
     private const uint F32 = 0;
