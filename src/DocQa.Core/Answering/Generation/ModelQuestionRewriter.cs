@@ -20,8 +20,8 @@ public sealed class ModelQuestionRewriter(ILanguageModel model, GenerationGate g
 
     public async Task<string> MakeStandaloneAsync(IReadOnlyList<ConversationTurn> history, string question, CancellationToken cancellationToken = default)
     {
-        var carriedOver = await _carryOver.MakeStandaloneAsync(history, question, cancellationToken);
         if (!FollowUpQuestions.LeansOnEarlierTurns(question)) return question;
+        var carriedOver = await _carryOver.MakeStandaloneAsync(history, question, cancellationToken);
 
         var messages = new List<ChatMessage> { new(ChatRole.System, Instructions) };
         foreach (var turn in history)
