@@ -38,6 +38,14 @@ public class FollowUpQuestionsTests
     }
 
     [Fact]
+    public void Another_question_word_alone_asks_about_the_earlier_question()
+    {
+        var standalone = FollowUpQuestions.MakeStandalone(["Where was the Gettysburg Address delivered?"], "And when?");
+
+        Assert.Equal("And when (Where was the Gettysburg Address delivered)?", standalone);
+    }
+
+    [Fact]
     public void Each_turn_builds_on_the_one_before()
     {
         var standalone = FollowUpQuestions.MakeStandalone([AppleSales, "And for the quarter before?"], "What about Microsoft?");

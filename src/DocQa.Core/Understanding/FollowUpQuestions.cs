@@ -52,6 +52,9 @@ public static partial class FollowUpQuestions
             : [];
 
         var pointsBack = PointsBack().IsMatch(question);
+        // A follow-up with nothing of its own but another question word ("And when?", "Why?") asks something new
+        // about the same thing: it goes with the earlier question, as one that points back.
+        pointsBack |= asked.TopicTerms.Count == 0 && asked.Entities.Count == 0 && periods.Count == 0;
         if (asked.TopicTerms.Count == 0 && !pointsBack)
         {
             // Only names or periods change: the earlier question, with them put in place of the earlier ones.
