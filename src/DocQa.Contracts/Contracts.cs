@@ -94,8 +94,14 @@ public sealed record SearchResultDto(
     string Text,
     double Score)
 {
+    /// <summary>The part of <see cref="Text"/> that matched the query; the rest is the text around it on its pages. Null: all of it.</summary>
+    public QuoteDto? Match { get; init; }
+
     public static SearchResultDto From(Passage p) =>
-        new(p.DocumentId, p.FileName, p.Page, p.PageEnd, p.ChunkId, p.Heading, p.Text, Math.Round(p.Score, 6));
+        new(p.DocumentId, p.FileName, p.Page, p.PageEnd, p.ChunkId, p.Heading, p.Text, Math.Round(p.Score, 6))
+        {
+            Match = p.Match is { } match ? new QuoteDto(match.Start, match.End) : null,
+        };
 }
 
 public sealed record SearchResponseDto(IReadOnlyList<SearchResultDto> Results)

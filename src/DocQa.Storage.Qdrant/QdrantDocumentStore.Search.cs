@@ -55,6 +55,19 @@ public sealed partial class QdrantDocumentStore
         return chunks.OrderBy(chunk => chunk.Ordinal).ToList();
     }
 
+    public async Task<IReadOnlyList<StoredChunk>> ChunkRangeAsync(string index, string documentId, int first, int last, CancellationToken cancellationToken = default)
+    {
+        if (last < first) return [];
+        await EnsureCollectionsAsync(cancellationToken);
+        var records = await ReadRecordsAsync(index, [documentId], cancellationToken);
+        if (!records.TryGetValue(documentId, out var stored) || stored.ActiveVersion is not { } version) return [];
+        var filter = QdrantFilters.Version(index, documentId, version);
+        filter.Must.Add(global::Qdrant.Client.Grpc.Conditions.Range(ChunkFields.Ordinal, new global::Qdrant.Client.Grpc.Range { Gte = first, Lte = last }));
+        var page = await _client.ScrollAsync(ChunksCollection, filter, limit: (uint)Math.Min(last - (long)first + 1, WriteBatch),
+            payloadSelector: true, cancellationToken: cancellationToken);
+        return page.Result.Select(point => Payloads.ToChunk(point.Payload)).OrderBy(chunk => chunk.Ordinal).ToList();
+    }
+
     /// <summary>Both candidate lists fetched and fused by Qdrant (weighted reciprocal rank fusion) in one request.</summary>
     public Task<IReadOnlyList<Passage>> HybridSearchAsync(string index, string query, ReadOnlyMemory<float> queryVector, int top,
         HybridFusion fusion, SearchFilter filter, CancellationToken cancellationToken = default)

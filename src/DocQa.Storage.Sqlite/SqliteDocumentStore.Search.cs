@@ -40,17 +40,22 @@ public sealed partial class SqliteDocumentStore
         }, cancellationToken);
 
     public Task<IReadOnlyList<StoredChunk>> ChunksOfAsync(string index, string documentId, CancellationToken cancellationToken = default) =>
+        ChunkRangeAsync(index, documentId, 0, int.MaxValue, cancellationToken);
+
+    public Task<IReadOnlyList<StoredChunk>> ChunkRangeAsync(string index, string documentId, int first, int last, CancellationToken cancellationToken = default) =>
         Run(() =>
         {
             using var connection = Open();
             using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT chunk_id, ordinal, text, heading, page, page_end, lead_length
-                FROM chunks WHERE index_name = $index AND document_id = $id
+                FROM chunks WHERE index_name = $index AND document_id = $id AND ordinal BETWEEN $first AND $last
                 ORDER BY ordinal
                 """;
             command.Parameters.AddWithValue("$index", index);
             command.Parameters.AddWithValue("$id", documentId);
+            command.Parameters.AddWithValue("$first", first);
+            command.Parameters.AddWithValue("$last", last);
             var chunks = new List<StoredChunk>();
             using var reader = command.ExecuteReader();
             while (reader.Read())

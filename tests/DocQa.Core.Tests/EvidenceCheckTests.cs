@@ -76,6 +76,37 @@ public class EvidenceCheckTests
         Assert.Equal("the documents cover March 2021 to January 2024, not March 2015", answer.NoAnswerReason);
     }
 
+    [Fact]
+    public async Task Who_made_a_document_is_answered_from_the_head_of_the_document_titled_with_its_name()
+    {
+        var store = Library().Add("The Gettysburg Address.txt",
+            "The Gettysburg Address\nAbraham Lincoln, November 19, 1863",
+            "Four score and seven years ago our fathers brought forth on this continent, a new nation, conceived in Liberty.");
+        var reader = new PassageReader();
+
+        var made = (await Ask(store, reader).AskAsync(new AskRequest("main", "Who delivered the Gettysburg Address?", Top: 3))).Answer;
+        var role = (await Ask(store).AskAsync(new AskRequest("main", "Who leads Contoso?", Top: 3))).Answer;
+
+        Assert.False(made.NoAnswer, made.NoAnswerReason);
+        Assert.Contains(reader.Passages, p => p.FileName == "The Gettysburg Address.txt" && p.Text.Contains("Abraham Lincoln"));
+        // The handbook is titled Contoso, but no passage of it says who leads it.
+        Assert.True(role.NoAnswer, role.Text);
+        Assert.Equal("no passage about Contoso is about the question", role.NoAnswerReason);
+    }
+
+    /// <summary>Answers with the passages it was given, which the test reads.</summary>
+    private sealed class PassageReader : IAnswerGenerator
+    {
+        public IReadOnlyList<Passage> Passages { get; private set; } = [];
+        public string Mode => AnswerModes.Extractive;
+
+        public Task<Answer> AnswerAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+        {
+            Passages = passages;
+            return Task.FromResult(new Answer("read", Mode, NoAnswer: false, NoAnswerReason: null, []));
+        }
+    }
+
     [Theory]
     [InlineData("What is the recipe for a classic margherita pizza?")]
     [InlineData("How many players are on a soccer team?")]

@@ -118,6 +118,23 @@ public sealed class ExactMatchSearchTests
         Assert.NotEqual(holder, plain[0].FileName);
     }
 
+    [Fact]
+    public async Task Who_delivered_a_speech_is_answered_from_the_head_of_its_text()
+    {
+        using var factory = new DocQaServerFactory();
+        const string index = "speeches";
+        var client = factory.CreateClient();
+        foreach (var (fileName, content) in Documents())
+            await client.WaitForDocumentAsync(index, (await (await client.UploadAsync(index, fileName, content)).ReadAsync<DocumentDto>()).Id);
+
+        var answer = await (await client.PostAsJsonAsync($"/v1/indexes/{index}/ask", new { question = "Who delivered the Gettysburg Address?" }))
+            .ReadAsync<AskResponseDto>();
+
+        Assert.False(answer.NoAnswer, answer.NoAnswerReason);
+        Assert.Contains("Abraham Lincoln", answer.Answer);
+        Assert.Contains(answer.Citations, c => c.Referenced && c.FileName == "gettysburg-address.txt");
+    }
+
     private static IEnumerable<(string FileName, byte[] Content)> Documents()
     {
         yield return ("gettysburg-address.txt", File.ReadAllBytes(Path.Combine(RepositoryRoot(), "data", "samples", "gettysburg-address.txt")));

@@ -181,6 +181,22 @@ public abstract class DocumentStoreContract : IDisposable
         Assert.Equal(15, (await store.ChunksOfAsync(Index, "doc"))[0].LeadLength);
     }
 
+    [SkippableFact]
+    public async Task ChunkRange_ReadsTheChunksBetweenTwoOrdinals_InOrder()
+    {
+        var store = CreateStore();
+        await store.CompleteDocumentAsync(Record("doc"),
+            [.. Enumerable.Range(0, 6).Select(i => Chunk("doc", i, $"chunk {i}", Axis(i), page: 1 + i / 3, pageEnd: 1 + i / 3))]);
+
+        var range = await store.ChunkRangeAsync(Index, "doc", 2, 4);
+
+        Assert.Equal([2, 3, 4], range.Select(c => c.Ordinal));
+        Assert.Equal(["chunk 2", "chunk 3", "chunk 4"], range.Select(c => c.Text));
+        Assert.Equal([1, 2, 2], range.Select(c => c.Page));
+        Assert.Equal([0, 1], (await store.ChunkRangeAsync(Index, "doc", -4, 1)).Select(c => c.Ordinal));
+        Assert.Empty(await store.ChunkRangeAsync(Index, "missing", 0, 4));
+    }
+
     // --- Vector search ---
 
     [SkippableFact]

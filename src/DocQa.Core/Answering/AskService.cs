@@ -114,9 +114,10 @@ public sealed class AskService(
         var top = request.Top!.Value;
         var passages = await retriever.RankAsync(
             new SearchRequest(request.Index, request.Question, Mode: request.Mode, Filter: request.Filter), evidence.CandidateCount(top), cancellationToken);
-        var result = await evidence.CheckAsync(request.Index, request.Question, passages, top, request.Filter, cancellationToken);
+        var result = await evidence.CheckAsync(request.Index, request.Question, passages, retriever.WideningCandidates(top), request.Filter, cancellationToken);
         Activity.Current?.SetTag("docqa.evidence", result.Passed ? "passed" : result.MissingReason);
-        return result;
+        // The check reads the chunks that matched; the answer reads them with the text around them.
+        return result.Passed ? result with { Supported = await retriever.WidenAsync(request.Index, result.Supported, top, cancellationToken) } : result;
     }
 
     /// <summary>"No answer" in the generator's own words, with the reason and no sources: nothing retrieved is evidence.</summary>

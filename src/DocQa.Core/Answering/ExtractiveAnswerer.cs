@@ -153,7 +153,7 @@ public sealed class ExtractiveAnswerer(
         // best sentence first.
         var ordered = chosen
             .GroupBy(c => c.Passage)
-            .SelectMany(g => g.OrderBy(c => c.Index))
+            .SelectMany(g => g.OrderBy(c => c.Span.Start))
             .ToList();
 
         string text = string.Join(" ", ordered.Select(c =>
@@ -217,46 +217,51 @@ public sealed class ExtractiveAnswerer(
         new(NotFoundText, AnswerModes.Extractive, NoAnswer: true, reason, citations);
 
     /// <summary>
-    /// Sentences of the best passages in order, each once (overlapping chunks repeat sentences), up to the cap.
-    /// Fragments (the passage starts or ends inside them) are left out. A table row with column headers is read
-    /// as its label, the header of the column that matches the question, and that column's value.
+    /// Sentences of the best passages, each once (overlapping chunks repeat sentences), up to the cap: first those
+    /// of the chunks that matched the question, passage by passage, then those of the text around them. Fragments
+    /// (the passage starts or ends inside them) are left out. A table row with column headers is read as its label,
+    /// the header of the column that matches the question, and that column's value.
     /// </summary>
     private List<Candidate> CollectCandidates(string question, QuestionAnalysis analysis, IReadOnlyList<Passage> passages)
     {
         var candidates = new List<Candidate>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var tableQuestion = new TableQuestion(question);
+        var questionTerms = AnswerText.Terms(question);
         bool wantsName = analysis.AnswerType == AnswerType.Name;
         int passageCount = Math.Min(passages.Count, Math.Max(1, _options.MaxPassages));
-        for (int p = 0; p < passageCount; p++)
+        var sentences = Enumerable.Range(0, passageCount)
+            .SelectMany(p => AnswerText.Sentences(passages[p].Text ?? "").Select(sentence => (Passage: p, Sentence: sentence)))
+            .OrderBy(x => passages[x.Passage].Match is { } match && !match.Overlaps(x.Sentence.Start, x.Sentence.End) ? 1 : 0)
+            .ThenBy(x => x.Passage)
+            .ToList();
+        foreach (var (p, sentence) in sentences)
         {
-            foreach (var sentence in AnswerText.Sentences(passages[p].Text ?? ""))
+            if (candidates.Count >= _options.MaxCandidates)
+                return candidates;
+            if (sentence.Fragment || sentence.Caption || (sentence.Row is null && AnswerText.StartsMidSentence(sentence.Text)))
+                continue;
+            // A row without values only names the section of the rows below it.
+            if (sentence.Row is { HasValues: false })
+                continue;
+            var row = sentence.Row;
+            string text = row?.Describe(tableQuestion) ?? sentence.Text;
+            if (!AnswerText.IsSubstantial(text) || !seen.Add(text))
+                continue;
+            // A heading names a topic, it answers nothing (unless a name is what is asked for); nor does a line
+            // that only repeats the question's words ("The Gettysburg Address" for who delivered it).
+            if (row is null && (!wantsName && AnswerText.IsHeading(text) || AnswerText.Terms(text).IsSubsetOf(questionTerms)))
+                continue;
+            // A row is matched with its section ("Net sales:" above "Products | 60,584") and, at half weight,
+            // with its table's caption ("Net sales by segment (in millions):" above "Japan | 4,821").
+            candidates.Add(new Candidate(text, p, candidates.Count, passageCount, new QuoteSpan(sentence.Start, sentence.End))
             {
-                if (candidates.Count >= _options.MaxCandidates)
-                    return candidates;
-                if (sentence.Fragment || sentence.Caption || (sentence.Row is null && AnswerText.StartsMidSentence(sentence.Text)))
-                    continue;
-                // A row without values only names the section of the rows below it.
-                if (sentence.Row is { HasValues: false })
-                    continue;
-                var row = sentence.Row;
-                string text = row?.Describe(tableQuestion) ?? sentence.Text;
-                if (!AnswerText.IsSubstantial(text) || !seen.Add(text))
-                    continue;
-                // A heading names a topic, it answers nothing (unless a name is what is asked for).
-                if (row is null && !wantsName && AnswerText.IsHeading(text))
-                    continue;
-                // A row is matched with its section ("Net sales:" above "Products | 60,584") and, at half weight,
-                // with its table's caption ("Net sales by segment (in millions):" above "Japan | 4,821").
-                candidates.Add(new Candidate(text, p, candidates.Count, passageCount, new QuoteSpan(sentence.Start, sentence.End))
-                {
-                    MatchText = row?.Section is { Length: > 0 } section && !text.Contains(section, StringComparison.OrdinalIgnoreCase) ? section + " " + text : text,
-                    ContextText = row?.Table.Caption,
-                    LabelTerms = (row?.Label ?? AnswerText.FigureLineLabel(text)) is { } label
-                        ? AnswerText.Terms(label).Where(t => !char.IsDigit(t[0])).ToHashSet()
-                        : null,
-                });
-            }
+                MatchText = row?.Section is { Length: > 0 } section && !text.Contains(section, StringComparison.OrdinalIgnoreCase) ? section + " " + text : text,
+                ContextText = row?.Table.Caption,
+                LabelTerms = (row?.Label ?? AnswerText.FigureLineLabel(text)) is { } label
+                    ? AnswerText.Terms(label).Where(t => !char.IsDigit(t[0])).ToHashSet()
+                    : null,
+            });
         }
         return candidates;
     }

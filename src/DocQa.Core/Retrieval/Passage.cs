@@ -27,7 +27,9 @@ public sealed record SearchFilter
 
 /// <summary>
 /// A retrieved chunk with where it came from and its score in the search that found it. Chunks are made on one page,
-/// so Page is the page of all its text, the matched or quoted line included; PageEnd is its last page.
+/// so Page is the page of all its text, the matched or quoted line included; PageEnd is its last page. A passage
+/// widened with the text around its chunk (<see cref="PassageContext"/>) keeps to the chunk's pages, and
+/// <see cref="Match"/> says where the chunk that matched is in its text.
 /// </summary>
 public sealed record Passage(
     string ChunkId,
@@ -38,4 +40,16 @@ public sealed record Passage(
     int PageEnd,
     string? Heading,
     string Text,
-    double Score);
+    double Score)
+{
+    /// <summary>The part of <see cref="Text"/> that the search matched; null when that is all of it.</summary>
+    public TextSpan? Match { get; init; }
+}
+
+/// <summary>Character offsets into a text: <see cref="Start"/> inclusive, <see cref="End"/> exclusive.</summary>
+public sealed record TextSpan(int Start, int End)
+{
+    public int Length => End - Start;
+
+    public bool Overlaps(int start, int end) => start < End && Start < end;
+}

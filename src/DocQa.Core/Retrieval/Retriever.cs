@@ -122,6 +122,14 @@ public sealed class RetrievalOptions
     /// <summary>How deep into the ranking documents are looked for when spreading or focusing a question.</summary>
     [Range(1, 10_000)]
     public int SpreadWindow { get; set; } = 20;
+
+    /// <summary>
+    /// A passage comes with the text around its chunk on the same pages, up to this many characters in all (0: the
+    /// chunk alone); see <see cref="PassageContext"/>. Chunks stay small for matching, while an answer needs the
+    /// table's other rows and the sentence before.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int ContextChars { get; set; } = 2400;
 }
 
 /// <summary>
@@ -135,16 +143,21 @@ public sealed class Retriever(
     DocumentSubjects? subjects = null,
     EmbeddingSpaces? spaces = null,
     IHybridSearchStore? hybrid = null,
-    IOptions<QueryLimits>? limits = null)
+    IOptions<QueryLimits>? limits = null,
+    IDocumentRecords? records = null)
 {
     private readonly RetrievalOptions _options = options.Value;
     private readonly QueryLimits _limits = limits?.Value ?? new QueryLimits();
+    private readonly PassageContext? _context = records is null || options.Value.ContextChars <= 0 ? null : new PassageContext(records, options.Value.ContextChars);
 
     /// <summary>While documents still carry an older model's vectors (a model change being re-embedded).</summary>
     private bool SeveralModels => spaces is not null && spaces.HasOlderModels;
 
-    /// <summary>Searches for a client: the request is checked against the Limits first, and refused with the reason.</summary>
-    public Task<IReadOnlyList<Passage>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Searches for a client: the request is checked against the Limits first, and refused with the reason. The
+    /// passages come with the text around them.
+    /// </summary>
+    public async Task<IReadOnlyList<Passage>> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default)
     {
         IndexNames.Require(request.Index);
         var checkedRequest = request with
@@ -153,8 +166,17 @@ public sealed class Retriever(
             Top = _limits.CheckTop(request.Top),
             Mode = QueryLimits.CheckMode(request.Mode),
         };
-        return RankAsync(checkedRequest, checkedRequest.Top!.Value, cancellationToken);
+        var top = checkedRequest.Top!.Value;
+        var ranked = await RankAsync(checkedRequest, WideningCandidates(top), cancellationToken);
+        return await WidenAsync(request.Index, ranked, top, cancellationToken);
     }
+
+    /// <summary>How many ranked passages to widen so that <paramref name="top"/> remain when some fall within the windows of better ones.</summary>
+    internal int WideningCandidates(int top) => _context is null ? top : top * 2;
+
+    /// <summary>The first <paramref name="top"/> passages with the text around them, those already within a better one's window left out.</summary>
+    internal Task<IReadOnlyList<Passage>> WidenAsync(string index, IReadOnlyList<Passage> ranked, int top, CancellationToken cancellationToken) =>
+        _context is null ? Task.FromResult<IReadOnlyList<Passage>>(ranked.Take(top).ToList()) : _context.WidenAsync(index, ranked, top, cancellationToken);
 
     /// <summary>
     /// For the services of this library that have checked their own request: the best <paramref name="top"/> passages,

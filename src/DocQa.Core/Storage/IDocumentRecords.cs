@@ -35,4 +35,13 @@ public interface IDocumentRecords
     /// </summary>
     Task<IReadOnlyList<StoredChunk>> ChunksOfAsync(string index, string documentId, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<StoredChunk>>([]);
+
+    /// <summary>
+    /// The chunks of a ready document whose ordinals lie from <paramref name="first"/> to <paramref name="last"/>, in
+    /// order and without vectors: the text around a retrieved passage. Stores that can read a range directly should.
+    /// </summary>
+    async Task<IReadOnlyList<StoredChunk>> ChunkRangeAsync(string index, string documentId, int first, int last, CancellationToken cancellationToken = default) =>
+        (await ChunksOfAsync(index, documentId, cancellationToken).ConfigureAwait(false))
+            .Where(chunk => chunk.Ordinal >= first && chunk.Ordinal <= last)
+            .ToList();
 }

@@ -76,9 +76,14 @@ public sealed class EvidenceCheck(ISearchIndex store, DocumentSubjects subjects,
         // IoT segment" is about Intel), or all of them when none is possessive.
         var required = analysis.Entities.Where(e => e.Possessive).ToList();
         if (required.Count == 0) required = [.. analysis.Entities];
+        // "Who delivered the Gettysburg Address?", "When was the Master Agreement signed?": the opening of a document
+        // titled with the name answers for it, since its author and date stand at its head in words the question
+        // does not use. Only for who made it and when: "Who is the CEO of Contoso?" still needs a passage about a CEO.
+        bool asksForHead = analysis.AnswerType is AnswerType.Name or AnswerType.Date && required.Count > 0
+            && analysis.TopicTerms.All(MakingVerbs.Contains);
         bool IsAbout(ReadPassage p) =>
             required.All(e => e.Possessive ? p.SupportsAsOwner(e) : p.Supports(e))
-            && (analysis.TopicTerms.Count == 0 || analysis.TopicTerms.Any(p.HasTopicTerm));
+            && (analysis.TopicTerms.Count == 0 || analysis.TopicTerms.Any(p.HasTopicTerm) || asksForHead && p.OpensDocumentTitled(required));
 
         // 2. Every period must be one the documents cover (from a little before their dates to their dates), or
         // one that a passage about the question names: "the agreement ends on December 31, 2026".
@@ -118,6 +123,14 @@ public sealed class EvidenceCheck(ISearchIndex store, DocumentSubjects subjects,
             : "no passage is about the question";
         return new EvidenceResult(analysis, [], reason);
     }
+
+    /// <summary>The words that ask who made a document, or when: what its head (author line, date line) answers.</summary>
+    private static readonly HashSet<string> MakingVerbs = new(StringComparer.Ordinal)
+    {
+        "write", "wrote", "written", "author", "authored", "deliver", "delivered", "give", "gave", "given", "sign", "signed",
+        "publish", "published", "issue", "issued", "compose", "composed", "draft", "drafted", "create", "created", "date", "dated",
+        "make", "made", "speak", "spoke", "spoken",
+    };
 
     private bool SupportsPeriod(ReadPassage passage, Period period) =>
         passage.Document?.Start is null || Covers(passage.Document, period) || passage.Mentions(period);
@@ -169,6 +182,11 @@ public sealed class EvidenceCheck(ISearchIndex store, DocumentSubjects subjects,
             Understanding.Terms.Names([.. _terms, .. _headingTerms], phrase) || Document?.Names(phrase) == true;
 
         public bool Supports(NamedEntity entity) => entity.IsNamedBy(Names);
+
+        /// <summary>Whether the passage is among its document's opening chunks and the document's title names every one of the entities.</summary>
+        public bool OpensDocumentTitled(IReadOnlyList<NamedEntity> entities) =>
+            Document is { } document && Passage.Ordinal < DocumentSubjects.OpeningChunks
+            && entities.All(e => e.IsNamedBy(phrase => Understanding.Terms.Names(document.TitleTerms, phrase)));
 
         /// <summary>
         /// For a name the question asks about as an owner ("Oracle's revenue"): the passage's document is about it, or
