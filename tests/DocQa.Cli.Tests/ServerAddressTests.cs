@@ -40,14 +40,15 @@ public sealed class ServerAddressTests : IDisposable
     [Fact]
     public async Task ASPNETCORE_HTTP_PORTS_binds_every_interface_so_without_keys_the_guard_refuses_it()
     {
-        using var server = Process.Start(Server("ASPNETCORE_HTTP_PORTS", Loopback.FreePort().ToString()))!;
+        var port = Loopback.FreePort();
+        using var server = Process.Start(Server("ASPNETCORE_HTTP_PORTS", port.ToString()))!;
         var error = server.StandardError.ReadToEndAsync();
-        var output = server.StandardOutput.ReadToEndAsync();
+        _ = server.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await server.WaitForExitAsync(timeout.Token);
 
         Assert.Equal(1, server.ExitCode);
-        Assert.Contains("will not listen on http://*:", await error);
-        Assert.DoesNotContain("5080", await error + await output);
+        // The address refused is the one the setting gives, alone: the default did not add itself.
+        Assert.Contains($"will not listen on http://*:{port} without API keys", await error);
     }
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
 using DocQa.Cli.Backends;
-using DocQa.Contracts;
 using DocQa.Core;
 using Microsoft.Extensions.Options;
 
