@@ -21,5 +21,9 @@ public static class DocQaCli
         return root;
     }
 
-    public static Task<int> Main(string[] args) => CreateRootCommand().Parse(args).InvokeAsync();
+    public static Task<int> Main(string[] args)
+    {
+        CliOutput.UnwrapWhenRedirected();
+        return CreateRootCommand().Parse(args).InvokeAsync();
+    }
 }

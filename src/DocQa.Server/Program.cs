@@ -11,6 +11,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
 
+builder.ListenOnLoopbackByDefault();
 builder.AddServiceDefaults();
 builder.Services.AddDocQa(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddDocQaIngestionWorker();

@@ -35,7 +35,7 @@ public sealed class CliTests : IDisposable
 
         var ingest = await ChildProcess.RunCliAsync(_work, "ingest", "docs", "--data-dir", data, "--tag", "topic:harbor");
         Assert.True(ingest.ExitCode == 0, ingest.StandardOutput + ingest.StandardError);
-        Assert.Contains("skipped", ingest.StandardOutput); // the PNG found in the folder
+        Assert.Contains("skipped", ingest.StandardError); // the PNG found in the folder: a note, not the result
         Assert.Contains("ready", ingest.StandardOutput);
 
         var list = await ChildProcess.RunCliAsync(_work, "docs", "list", "--json", "--data-dir", data);
@@ -61,6 +61,31 @@ public sealed class CliTests : IDisposable
         var show = await ChildProcess.RunCliAsync(_work, "docs", "show", "tides-md", "--data-dir", data);
         Assert.Equal(1, show.ExitCode);
         Assert.Equal("docqa: Index 'default' has no document 'tides-md'.", show.StandardError.Trim());
+    }
+
+    [Fact]
+    public async Task Redirected_output_is_the_result_alone_json_unescaped_and_tables_as_whole_tab_separated_rows()
+    {
+        // An id longer than an 80-column table leaves room for, and a question with ' and >.
+        WriteFile("2023-q3-aapl-press-release-financial-data.txt", "Apple's gross margin was > 45 percent in the third quarter of 2023.\n");
+        var data = Path.Combine(_work, "store");
+        var ingest = await ChildProcess.RunCliAsync(_work, "ingest", "docs", "--data-dir", data, "--json");
+        Assert.True(ingest.ExitCode == 0, ingest.StandardError);
+        Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(ingest.StandardOutput).RootElement.ValueKind);
+
+        var ask = await ChildProcess.RunCliAsync(_work, "ask", "What was Apple's gross margin?", "--data-dir", data, "--json");
+        Assert.True(ask.ExitCode == 0, ask.StandardError);
+        Assert.Contains("> 45 percent", JsonDocument.Parse(ask.StandardOutput).RootElement.GetProperty("answer").GetString());
+        Assert.DoesNotContain("\\u0027", ask.StandardOutput);
+        Assert.DoesNotContain("\\u003E", ask.StandardOutput);
+        Assert.Contains("Apple's", ask.StandardOutput);
+
+        var list = await ChildProcess.RunCliAsync(_work, "docs", "list", "--data-dir", data);
+        Assert.Equal(0, list.ExitCode);
+        var rows = list.StandardOutput.TrimEnd().Split('\n');
+        Assert.Equal(["Id", "File", "Status", "Pages", "Chunks", "Updated"], rows[0].Split('\t'));
+        var row = Assert.Single(rows[1..]).Split('\t');
+        Assert.Equal(["2023-q3-aapl-press-release-financial-data-txt", "2023-q3-aapl-press-release-financial-data.txt", "ready"], row[..3]);
     }
 
     [Fact]

@@ -205,4 +205,29 @@ public class EvidenceCheckTests
         Assert.True(result.Passed);
         Assert.Equal(passages.Count, result.Supported.Count);
     }
+
+    [Fact]
+    public async Task A_streamed_answer_times_the_work_done_before_its_first_piece()
+    {
+        var embedder = new HashEmbedder();
+        var slow = new SlowStartAnswerer(new ExtractiveAnswerer(embedder), TimeSpan.FromMilliseconds(150));
+
+        var started = await Ask(Library(), slow).StartAsync(new AskRequest("main", "When was Harbor Lighthouse built?", Top: 3));
+        using var session = started.Session;
+        await foreach (var _ in session.Updates) { }
+
+        Assert.InRange(started.AnswerElapsedMs(), 150, 10_000);
+    }
+
+    /// <summary>An answerer that does its work before the stream starts, as the extractive one does.</summary>
+    private sealed class SlowStartAnswerer(IAnswerGenerator inner, TimeSpan delay) : IAnswerGenerator
+    {
+        public string Mode => inner.Mode;
+
+        public async Task<Answer> AnswerAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(delay, cancellationToken);
+            return await inner.AnswerAsync(question, passages, cancellationToken);
+        }
+    }
 }

@@ -4,6 +4,7 @@ using DocQa.Contracts;
 using DocQa.Core.Documents;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace DocQa.Server.Tests;
 
@@ -15,11 +16,15 @@ public class DocQaServerFactory : WebApplicationFactory<Program>
     /// <summary>Small upload limit so the 413 path is cheap to test.</summary>
     public const long MaxUploadBytes = 2 * 1024 * 1024;
 
+    /// <summary>What the server logged: kept here rather than printed, so that a passing run's output stays readable.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     /// <summary>Extra settings or services for one test's server, applied last.</summary>
     public Action<IWebHostBuilder>? Configure { get; set; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs));
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Ingestion:SeedSamples", "false");
         builder.UseSetting("Ingestion:MaxUploadBytes", MaxUploadBytes.ToString());

@@ -107,6 +107,7 @@ public sealed class ModelServerTests(DocQaServerFactory factory, TinyModelServer
         var failure = Assert.ThrowsAny<Exception>(() => ClientFor(endpoint));
 
         Assert.Contains($"Llm:Endpoint ({endpoint}) cannot be used", failure.ToString());
+        Assert.True(factory.Logs.Contains("Hosting failed to start"), "the failed start is logged where the tests keep it");
     }
 
     [Fact]

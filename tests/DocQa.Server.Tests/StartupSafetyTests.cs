@@ -1,6 +1,7 @@
 using System.Net;
 using DocQa.Hosting;
 using DocQa.Server.Security;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 
@@ -28,6 +29,23 @@ public sealed class StartupSafetyTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["HTTP_PORTS"] = "8080" }).Build();
         Assert.Equal(["http://*:8080"], LoopbackGuard.ConfiguredUrls(configuration));
+    }
+
+    [Theory]
+    [InlineData(null, null, "http://127.0.0.1:5080")]
+    [InlineData("urls", "http://127.0.0.1:5292", "http://127.0.0.1:5292")]
+    [InlineData("http_ports", "8080", null)]
+    [InlineData("Kestrel:Endpoints:web:Url", "http://127.0.0.1:5293", null)]
+    public void The_default_address_applies_only_when_none_is_configured(string? key, string? value, string? urls)
+    {
+        // Environment variables (ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS) arrive as these keys; only the given one is kept.
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(key is null ? [] : [new(key, value)]);
+
+        builder.ListenOnLoopbackByDefault();
+
+        Assert.Equal(urls, builder.Configuration["urls"]);
     }
 
     private static DocQaServerFactory FactoryWith(params (string Key, string Value)[] settings)

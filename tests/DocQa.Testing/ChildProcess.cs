@@ -44,12 +44,24 @@ public static class ChildProcess
     public static async Task<(Process Server, Uri Url)> StartServerAsync(string dataDirectory,
         IEnumerable<string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var port = Loopback.FreePort();
-        var url = new Uri($"http://127.0.0.1:{port}/");
+        var url = new Uri($"http://127.0.0.1:{Loopback.FreePort()}/");
         var start = Start("DocQa.Server.dll", dataDirectory,
             [$"--Urls={url}", $"--Storage:DataDirectory={dataDirectory}", "--Ingestion:SeedSamples=false", .. settings ?? []]);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
+        return (await StartHealthyAsync(start, url), url);
+    }
+
+    /// <summary>
+    /// The start of a server process: <paramref name="serverAssembly"/> (default: the built DocQa.Server.dll next to the
+    /// tests) run by dotnet in <paramref name="workingDirectory"/> with <paramref name="args"/>, its output captured.
+    /// </summary>
+    public static ProcessStartInfo ServerStart(string workingDirectory, IEnumerable<string> args, string? serverAssembly = null) =>
+        Start(serverAssembly ?? "DocQa.Server.dll", workingDirectory, args);
+
+    /// <summary>Starts <paramref name="start"/> and waits until <paramref name="url"/>/health answers 200; throws with the server's output otherwise.</summary>
+    public static async Task<Process> StartHealthyAsync(ProcessStartInfo start, Uri url, TimeSpan? timeout = null)
+    {
         var server = Process.Start(start)!;
         var log = new StringBuilder();
         server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -58,12 +70,12 @@ public static class ChildProcess
         server.BeginErrorReadLine();
 
         using var http = new HttpClient { BaseAddress = url };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         while (DateTime.UtcNow < deadline && !server.HasExited)
         {
             try
             {
-                if ((await http.GetAsync("health")).StatusCode == HttpStatusCode.OK) return (server, url);
+                if ((await http.GetAsync("health")).StatusCode == HttpStatusCode.OK) return server;
             }
             catch (HttpRequestException)
             {
@@ -84,12 +96,15 @@ public static class ChildProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(AssemblyPath(assembly));
+        start.ArgumentList.Add(Path.IsPathRooted(assembly) ? assembly : AssemblyPath(assembly));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["NO_COLOR"] = "1";
         start.Environment["COLUMNS"] = "200";
         start.Environment.Remove("DOCQA_SERVER");
         start.Environment.Remove("DOCQA_API_KEY");
+        // Each test names the address itself; one from the surrounding environment must not leak in.
+        foreach (var name in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_HTTP_PORTS", "DOTNET_HTTPS_PORTS" })
+            start.Environment.Remove(name);
         return start;
     }
 }

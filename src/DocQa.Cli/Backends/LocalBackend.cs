@@ -89,12 +89,11 @@ public sealed class LocalBackend : IDocQaBackend
         var started = await _services.GetRequiredService<AskService>().StartAsync(
             new AskRequest(index, request.Question ?? "", request.Top, request.Mode ?? RetrievalMode.Hybrid, request.Filter?.ToFilter(), request.ToHistory()), cancellationToken);
         using var session = started.Session;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         await foreach (var update in session.Updates.WithCancellation(cancellationToken))
         {
             if (update is AnswerDelta delta) onText(delta.Text);
             else if (update is AnswerCompleted completed)
-                return AskResponseDto.From(new AskResult(completed.Answer, new AskTimings(started.RetrievalMs, Math.Round(clock.Elapsed.TotalMilliseconds, 1))));
+                return AskResponseDto.From(new AskResult(completed.Answer, new AskTimings(started.RetrievalMs, started.AnswerElapsedMs())));
         }
         throw new CliException("the answer stream ended without an answer");
     }

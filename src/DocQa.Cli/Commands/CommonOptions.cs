@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
 using DocQa.Cli.Backends;
-using DocQa.Contracts;
 using DocQa.Core;
 using Microsoft.Extensions.Options;
 
@@ -75,7 +73,5 @@ public static class CommonOptions
         return new RemoteBackend(uri, string.IsNullOrWhiteSpace(apiKey) ? null : apiKey.Trim());
     }
 
-    private static readonly JsonSerializerOptions IndentedJson = new(JsonDefaults.Options) { WriteIndented = true };
-
-    public static void PrintJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, IndentedJson));
+    public static void PrintJson<T>(T value) => CliOutput.PrintJson(value);
 }

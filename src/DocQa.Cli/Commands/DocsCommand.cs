@@ -22,7 +22,7 @@ public static class DocsCommand
             foreach (var d in documents.Documents)
                 table.AddRow(Markup.Escape(d.Id), Markup.Escape(d.FileName), IngestCommand.StatusMarkup(d.Status),
                     d.Pages.ToString(), d.Chunks.ToString(), d.UpdatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm"));
-            AnsiConsole.Write(table);
+            CliOutput.Write(table);
             return 0;
         }));
 
@@ -87,7 +87,7 @@ public static class IndexesCommand
             foreach (var i in indexes.Indexes)
                 table.AddRow(Markup.Escape(i.Name), i.Documents.ToString(), i.Chunks.ToString(),
                     Markup.Escape(string.Join(", ", i.EmbeddingModels.OrderByDescending(m => m.Value).Select(m => $"{m.Key}: {m.Value}"))));
-            AnsiConsole.Write(table);
+            CliOutput.Write(table);
             return 0;
         }));
         return command;

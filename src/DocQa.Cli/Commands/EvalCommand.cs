@@ -78,7 +78,7 @@ public static class EvalCommand
         var answerMs = settings.Modes.ToDictionary(m => m, _ => new List<double>());
         var answerScores = settings.Modes.ToDictionary(m => m, _ => new List<AnswerScore>());
         await using var outWriter = settings.OutFile is null ? null : new StreamWriter(settings.OutFile, append: false, new UTF8Encoding(false));
-        var lineOptions = new JsonSerializerOptions(JsonDefaults.Options) { WriteIndented = false };
+        var lineOptions = new JsonSerializerOptions(CliOutput.Json) { WriteIndented = false };
 
         Console.Error.WriteLine($"eval: {questions.Count} questions ({questions.Count - answerable.Count} unanswerable), modes {string.Join(", ", settings.Modes)}, answers by {ask.Mode}");
         var clock = new Stopwatch();
@@ -246,12 +246,12 @@ public static class EvalCommand
             table.AddRow(mode, m.Questions.ToString(), Share(m.DocHitAt1), Share(m.DocHitAt5), Share(m.PageHitAt5), Share(m.AnswerRecallAt5),
                 Share(m.MrrAt10), Ms(m.RetrievalP50Ms, m.RetrievalP95Ms), Ms(m.AnswerP50Ms, m.AnswerP95Ms));
         AnsiConsole.MarkupLineInterpolated($"index [bold]{index}[/], {answerMode} answers");
-        AnsiConsole.Write(table);
+        CliOutput.Write(table);
         // Answer-level figures in a table of their own: the retrieval table already fills 80 columns.
         var answers = new Table().AddColumns("Mode", "unanswerable Qs", "noAnswer on unanswerable", "noAnswer on answerable", "answer text recall");
         foreach (var (mode, m) in rows)
             answers.AddRow(mode, m.Unanswerable.ToString(), Share(m.NoAnswerOnUnanswerable), Share(m.NoAnswerOnAnswerable), Share(m.AnswerTextRecall));
-        AnsiConsole.Write(answers);
+        CliOutput.Write(answers);
     }
 
     private static EvalLineDto QuestionLine(EvalQuestion question, string mode, IReadOnlyList<Passage> ranked, QuestionScore? score, double retrievalMs,

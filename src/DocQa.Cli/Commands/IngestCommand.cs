@@ -34,7 +34,7 @@ public static class IngestCommand
         string? id, IReadOnlyDictionary<string, string> tags, bool json, CancellationToken ct)
     {
         if (files.Count == 0) throw new CliException("no files found to ingest");
-        var console = AnsiConsole.Console;
+        var console = CliOutput.Messages;
         var accepted = new List<string>();
         var failures = 0;
         var unchanged = new List<DocumentDto>();
@@ -83,7 +83,7 @@ public static class IngestCommand
                 table.AddRow(Markup.Escape(d.FileName), StatusMarkup(d.Status), d.Pages.ToString(), d.Chunks.ToString(), Markup.Escape(d.Error ?? ""));
             foreach (var d in unchanged)
                 table.AddRow(Markup.Escape(d.FileName), StatusMarkup(d.Status), d.Pages.ToString(), d.Chunks.ToString(), "unchanged");
-            if (all.Count > 0) console.Write(table);
+            if (all.Count > 0) CliOutput.Write(table);
         }
         return failures == 0 ? 0 : 1;
     }

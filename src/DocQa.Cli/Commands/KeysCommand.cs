@@ -9,7 +9,9 @@ namespace DocQa.Cli.Commands;
 public static class KeysCommand
 {
     private static readonly string[] Roles = ["reader", "writer", "admin"];
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    // The entry as appsettings.json writes its keys: "Name", "Hash", "Role", "Indexes".
+    private static readonly JsonSerializerOptions ConfigurationJson = new() { WriteIndented = true, Encoder = CliOutput.Json.Encoder };
 
     public static Command Create()
     {
@@ -51,7 +53,7 @@ public static class KeysCommand
                 CommonOptions.PrintJson(new { key, entry });
                 return 0;
             }
-            var json = JsonSerializer.Serialize(entry, Indented);
+            var json = JsonSerializer.Serialize(entry, ConfigurationJson);
             Console.Out.WriteLine($"""
                 API key (shown only this once; the server keeps only its hash):
 

@@ -90,7 +90,7 @@ public static class ModelCommand
         Console.Out.WriteLine("To answer with this model, set the environment variable");
         Console.Out.WriteLine($"  {setting}");
         Console.Out.WriteLine("or add to appsettings.json");
-        Console.Out.WriteLine($"  \"Llm\": {{ \"ModelPath\": {JsonSerializer.Serialize(result.Path)} }}");
+        Console.Out.WriteLine($"  \"Llm\": {{ \"ModelPath\": {JsonSerializer.Serialize(result.Path, CliOutput.Json)} }}");
         return 0;
     }
 
@@ -135,7 +135,7 @@ public static class ModelCommand
             catalogue.AddRow(Markup.Escape(m.Name), Markup.Escape(m.Title), m.SizeBytes is long size ? FormatSize(size) : "?",
                 Markup.Escape(m.License), string.Join(", ", notes));
         }
-        AnsiConsole.Write(catalogue);
+        CliOutput.Write(catalogue);
 
         if (files.Count == 0)
         {
@@ -150,7 +150,7 @@ public static class ModelCommand
                 : "";
             local.AddRow(Markup.Escape(f.FileName), FormatSize(f.SizeBytes), note);
         }
-        AnsiConsole.Write(local);
+        CliOutput.Write(local);
         return 0;
     }
 

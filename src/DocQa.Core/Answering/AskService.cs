@@ -25,7 +25,12 @@ public sealed record AskTimings(double RetrievalMs, double AnswerMs);
 public sealed record AskResult(Answer Answer, AskTimings Timings, string? StandaloneQuestion = null);
 
 /// <summary>An answer being streamed, with how long retrieval took.</summary>
-public sealed record AskStream(AnswerSession Session, double RetrievalMs, string? StandaloneQuestion = null);
+/// <param name="AnswerStarted">When the answer's work began (a <see cref="Stopwatch"/> timestamp), right after retrieval.</param>
+public sealed record AskStream(AnswerSession Session, double RetrievalMs, string? StandaloneQuestion = null, long AnswerStarted = 0)
+{
+    /// <summary>Milliseconds since the answer's work began: the extractive answer or the model's start count, not only the streaming.</summary>
+    public double AnswerElapsedMs() => Math.Round(Stopwatch.GetElapsedTime(AnswerStarted).TotalMilliseconds, 1);
+}
 
 /// <summary>
 /// Retrieves passages for a question, checks that they are evidence for it (<see cref="EvidenceCheck"/>), and has
@@ -58,12 +63,14 @@ public sealed class AskService(
         request = request with { Question = standalone ?? request.Question };
         var checkedEvidence = await RetrieveAsync(request, cancellationToken);
         var retrievalMs = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
+        // The answer's clock starts here, before the answerer starts: an extractive answer is all made in StartAsync.
+        var answerStarted = Stopwatch.GetTimestamp();
         if (!checkedEvidence.Passed)
         {
             var refused = NoEvidence(checkedEvidence.MissingReason!);
-            return new AskStream(new AnswerSession(refused.Citations, Replay(refused)), retrievalMs, standalone);
+            return new AskStream(new AnswerSession(refused.Citations, Replay(refused)), retrievalMs, standalone, answerStarted);
         }
-        return new AskStream(await answerer.StartAsync(request.Question, checkedEvidence.Supported, cancellationToken), retrievalMs, standalone);
+        return new AskStream(await answerer.StartAsync(request.Question, checkedEvidence.Supported, cancellationToken), retrievalMs, standalone, answerStarted);
     }
 
     public async Task<AskResult> AskAsync(AskRequest request, CancellationToken cancellationToken = default)

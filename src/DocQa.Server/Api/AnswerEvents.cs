@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -15,7 +14,6 @@ public static class AnswerEvents
     {
         // The session holds a place among the model's concurrent requests until the stream ends or the client leaves.
         using var session = started.Session;
-        var clock = Stopwatch.StartNew();
         var highlightTerms = HighlightTerms(started.StandaloneQuestion ?? question, session.Citations);
         yield return Event("citations", new CitationsEventDto(ask.Mode, ask.ModelName, CitationDto.From(session.Citations))
         {
@@ -31,7 +29,7 @@ public static class AnswerEvents
                     yield return Event("delta", new DeltaEventDto(delta.Text));
                     break;
                 case AnswerCompleted completed:
-                    var timings = new AskTimings(started.RetrievalMs, Math.Round(clock.Elapsed.TotalMilliseconds, 1));
+                    var timings = new AskTimings(started.RetrievalMs, started.AnswerElapsedMs());
                     var done = AskResponseDto.From(new AskResult(completed.Answer, timings, started.StandaloneQuestion));
                     yield return Event("done", done with { HighlightTerms = HighlightTerms(started.StandaloneQuestion ?? question, completed.Answer.Citations) });
                     break;
