@@ -76,6 +76,8 @@ public static class DocQaServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>())
         {
             SpoolDirectory = sp.GetRequiredService<DataPaths>().Spool,
+            // The configured model's name, not the generator: listing documents should not load the model.
+            EmbeddingModel = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.ResolveModel().Name,
         });
         services.AddSingleton<DocumentPreparation>();
         services.AddSingleton<DocumentProcessor>();
