@@ -99,6 +99,25 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
     }
 
     [Fact]
+    public async Task Open_UpgradesAVersion3File_WhoseDocumentsHaveNoSourcePath()
+    {
+        var store = CreateStore();
+        await store.CompleteDocumentAsync(Record("doc"), [Chunk("doc", 0, "lighthouse keeper logbook", Axis(0))]);
+        ((IDisposable)store).Dispose();
+        using (var connection = OpenRaw())
+            Scalar<long>(connection, "DROP INDEX ix_documents_sha256; ALTER TABLE documents DROP COLUMN source_path; PRAGMA user_version = 3; SELECT 0");
+
+        var upgraded = Track(new SqliteDocumentStore(DatabasePath));
+
+        Assert.Null((await upgraded.GetDocumentAsync(Index, "doc"))!.SourcePath);
+        Assert.Equal("doc", Assert.Single(await upgraded.FindReadyBySha256Async(Index, Record("doc").Sha256)).Id);
+        await upgraded.SaveDocumentAsync(Record("synced") with { SourcePath = "/srv/shared/synced.pdf" });
+        Assert.Equal("/srv/shared/synced.pdf", (await upgraded.GetDocumentAsync(Index, "synced"))!.SourcePath);
+        using var check = OpenRaw();
+        Assert.Equal(4, Scalar<long>(check, "PRAGMA user_version"));
+    }
+
+    [Fact]
     public void Open_RefusesAFileFromANewerVersion()
     {
         ((IDisposable)CreateStore()).Dispose();
