@@ -89,7 +89,7 @@ public sealed partial class QdrantDocumentStore
             foreach (var point in page.Result)
             {
                 // A server that does not send dense vectors in this form: nothing to reuse, the copy is embedded anew.
-                if (!point.Vectors.Vectors.Vectors.TryGetValue(DenseVector, out var vector) || vector.Dense is null) return [];
+                if (point.Vectors?.Vectors?.Vectors is not { } named || !named.TryGetValue(DenseVector, out var vector) || vector.Dense is null) return [];
                 chunks.Add(Payloads.ToChunk(point.Payload) with { Vector = vector.Dense.Data.ToArray() });
             }
             offset = page.NextPageOffset;

@@ -83,7 +83,8 @@ public static class SyncCommand
             foreach (var id in report.Removed) console.MarkupLineInterpolated($"[grey]removed[/]  {id}");
             foreach (var (path, reason) in report.Skipped) console.MarkupLineInterpolated($"[grey]skipped  {path}: {reason}[/]");
             foreach (var d in failed) console.MarkupLineInterpolated($"[red]failed[/]   {d.Id}: {d.Error}");
-            console.WriteLine($"Synced {summary.Folder} to index '{index}': {report}; {summary.ChunksEmbedded} chunks embedded, {summary.ChunksReused} reused"
+            // Plain, not through the console renderer: one line however narrow the terminal.
+            Console.Out.WriteLine($"Synced {summary.Folder} to index '{index}': {report}; {summary.ChunksEmbedded} chunks embedded, {summary.ChunksReused} reused"
                 + (failed.Count > 0 ? $"; {failed.Count} failed" : ""));
         }
         return failed.Count == 0 ? 0 : 1;
