@@ -150,6 +150,15 @@ public sealed class FolderSyncTests : IAsyncLifetime
         Assert.Equal(["drafts-skip-md", "keep-md", "notes-txt"], report.Added);
         Assert.Equal(["keep-md"], globbed.Added);
         Assert.NotNull(await Store.GetDocumentAsync("docs", "crane-txt"));
+
+        // Another folder's keep.md has the same id: it is skipped, not swapped back and forth with this folder's.
+        var other = Path.Combine(_work, "other");
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "keep.md"), Note(9));
+        var elsewhere = await new FolderSync(new SyncFolder("docs", other), new LibrarySyncTarget(Library)).RunAsync();
+        Assert.Equal("keep.md", Assert.Single(elsewhere.Skipped).Path);
+        Assert.Empty(elsewhere.Removed);
+        Assert.Equal(Path.Combine(Folder, "keep.md"), (await Store.GetDocumentAsync("docs", "keep-md"))!.SourcePath);
     }
 
     private string RelativePathOf(int n) => Path.GetRelativePath(Folder,

@@ -57,7 +57,8 @@ public sealed record SyncReport
 /// moved file finds its old document still there and takes its chunks instead of being embedded again (see
 /// <see cref="UploadOutcome.Copied"/>). Every step converges: a sync stopped halfway (killed, cancelled) and run again
 /// finishes the job without duplicates, since ids come from paths and an upload of the same bytes changes nothing.
-/// Documents of the index that did not come from this folder are left alone.
+/// Documents of the index that did not come from this folder are left alone, and a file whose id a document of
+/// another folder holds is skipped.
 /// </summary>
 public sealed class FolderSync(SyncFolder folder, ISyncTarget target)
 {
@@ -76,6 +77,12 @@ public sealed class FolderSync(SyncFolder folder, ISyncTarget target)
         {
             cancellationToken.ThrowIfCancellationRequested();
             documents.TryGetValue(file.Id, out var existing);
+            // Another folder's file under the same id: taking it over would make the two syncs undo each other forever.
+            if (existing?.SourcePath is { } elsewhere && elsewhere != file.FullPath && !folder.Holds(elsewhere))
+            {
+                report.Skipped.Add((file.RelativePath, $"its id '{file.Id}' is taken by {elsewhere}"));
+                continue;
+            }
             string sha256;
             try
             {
