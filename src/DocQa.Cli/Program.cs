@@ -10,6 +10,7 @@ public static class DocQaCli
         var root = new RootCommand("DocQa: answers questions over your documents, with citations down to the page.");
         foreach (var option in CommonOptions.Global) root.Options.Add(option);
         root.Subcommands.Add(IngestCommand.Create());
+        root.Subcommands.Add(SyncCommand.Create());
         root.Subcommands.Add(QueryCommands.CreateSearch());
         root.Subcommands.Add(QueryCommands.CreateAsk());
         root.Subcommands.Add(DocsCommand.Create());

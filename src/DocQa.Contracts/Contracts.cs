@@ -45,12 +45,16 @@ public sealed record DocumentDto(
     /// </summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Where the file lives, for a document read from a folder (docqa sync, Sources:Folders); null for uploads.</summary>
+    public string? SourcePath { get; init; }
+
     public static DocumentDto From(DocumentRecord r) => new(
         r.Id, r.Index, r.FileName, r.ContentType, r.SizeBytes, r.Sha256, r.Tags, r.Status, r.Error,
         r.Pages, r.PagesWithoutText, r.Chunks, r.CreatedAt, r.UpdatedAt)
     {
         EmbeddingModel = r.EmbeddingModel,
         Metadata = DocumentMetadata.Of(r),
+        SourcePath = r.SourcePath,
     };
 }
 

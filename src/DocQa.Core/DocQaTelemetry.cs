@@ -14,4 +14,5 @@ public static class DocQaTelemetry
     public static readonly Counter<long> DocumentsIngested = Meter.CreateCounter<long>("docqa.documents.ingested", description: "Documents that became ready");
     public static readonly Counter<long> DocumentsFailed = Meter.CreateCounter<long>("docqa.documents.failed", description: "Documents whose ingestion failed");
     public static readonly Counter<long> ChunksEmbedded = Meter.CreateCounter<long>("docqa.chunks.embedded", description: "Chunks embedded and stored");
+    public static readonly Counter<long> ChunksReused = Meter.CreateCounter<long>("docqa.chunks.reused", description: "Chunks copied from a document with the same content instead of being embedded again");
 }

@@ -38,6 +38,8 @@ public static class DocQaServiceCollectionExtensions
         services.AddConfiguredOptions<ChunkingOptions>(configuration, ChunkingOptions.Section);
         services.AddConfiguredOptions<EvidenceOptions>(configuration, EvidenceOptions.Section);
         services.AddConfiguredOptions<ExtractiveAnswerOptions>(configuration, ExtractiveAnswerOptions.Section);
+        services.AddConfiguredOptions<SourcesOptions>(configuration, SourcesOptions.Section)
+            .PostConfigure(sources => sources.ResolvePaths(contentRoot));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => DataPaths.Resolve(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, contentRoot));
@@ -76,6 +78,8 @@ public static class DocQaServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>())
         {
             SpoolDirectory = sp.GetRequiredService<DataPaths>().Spool,
+            // The configured model's name, not the generator: listing documents should not load the model.
+            EmbeddingModel = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.ResolveModel().Name,
         });
         services.AddSingleton<DocumentPreparation>();
         services.AddSingleton<DocumentProcessor>();
@@ -134,7 +138,10 @@ public static class DocQaServiceCollectionExtensions
         services.AddSingleton<IQuestionRewriter, ModelQuestionRewriter>();
     }
 
-    /// <summary>Adds the background ingestion worker (the server runs it; the CLI drains the queue itself).</summary>
+    /// <summary>
+    /// Adds the background ingestion worker and the syncs of the folders Sources:Folders names (the server runs them;
+    /// the CLI drains the queue itself).
+    /// </summary>
     public static IServiceCollection AddDocQaIngestionWorker(this IServiceCollection services) =>
-        services.AddHostedService<LanguageModelLoader>().AddHostedService<IngestionWorker>();
+        services.AddHostedService<LanguageModelLoader>().AddHostedService<IngestionWorker>().AddHostedService<FolderSources>();
 }

@@ -55,6 +55,9 @@ public static class RecordFields
     public const string DeletedAt = "deletedAt";
     public const string EmbeddingModel = "embeddingModel";
 
+    /// <summary>Where the file lives, for a document read from a folder; absent otherwise.</summary>
+    public const string SourcePath = "sourcePath";
+
     /// <summary>The metadata derived at ingestion, an object of strings like the tags.</summary>
     public const string Metadata = "metadata";
 }
@@ -107,6 +110,7 @@ public static class Payloads
         };
         if (record.Error is not null) payload[RecordFields.Error] = record.Error;
         if (record.EmbeddingModel is not null) payload[RecordFields.EmbeddingModel] = record.EmbeddingModel;
+        if (record.SourcePath is not null) payload[RecordFields.SourcePath] = record.SourcePath;
         if (stored.ActiveVersion is { } version) payload[RecordFields.ActiveVersion] = version;
         if (stored.LeaseOwner is not null) payload[RecordFields.LeaseOwner] = stored.LeaseOwner;
         return payload;
@@ -134,6 +138,7 @@ public static class Payloads
             CreatedAt = ParseTimestamp(String(payload, RecordFields.CreatedAt)),
             UpdatedAt = ParseTimestamp(String(payload, RecordFields.UpdatedAt)),
             EmbeddingModel = String(payload, RecordFields.EmbeddingModel),
+            SourcePath = String(payload, RecordFields.SourcePath),
         };
         return new StoredRecord(
             record,

@@ -1,3 +1,4 @@
+using DocQa.Core.Documents;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using Qdrant.Client.Grpc;
@@ -66,6 +67,47 @@ public sealed partial class QdrantDocumentStore
         var page = await _client.ScrollAsync(ChunksCollection, filter, limit: (uint)Math.Min(last - (long)first + 1, WriteBatch),
             payloadSelector: true, cancellationToken: cancellationToken);
         return page.Result.Select(point => Payloads.ToChunk(point.Payload)).OrderBy(chunk => chunk.Ordinal).ToList();
+    }
+
+    public async Task<IReadOnlyList<DocumentRecord>> FindReadyBySha256Async(string index, string sha256, CancellationToken cancellationToken = default)
+    {
+        await EnsureCollectionsAsync(cancellationToken);
+        var filter = new Filter
+        {
+            Must =
+            {
+                MatchKeyword(RecordFields.Index, index),
+                MatchKeyword(RecordFields.Sha256, sha256),
+                MatchKeyword(RecordFields.Status, Payloads.StatusName(DocumentStatus.Ready)),
+            },
+        };
+        var records = new List<DocumentRecord>();
+        await foreach (var stored in ScrollRecordsAsync(filter, cancellationToken))
+            if (stored.ActiveVersion is not null) records.Add(stored.Record);
+        return records;
+    }
+
+    public async Task<IReadOnlyList<StoredChunk>> ChunksWithVectorsAsync(string index, string documentId, CancellationToken cancellationToken = default)
+    {
+        await EnsureCollectionsAsync(cancellationToken);
+        var records = await ReadRecordsAsync(index, [documentId], cancellationToken);
+        if (!records.TryGetValue(documentId, out var stored) || stored.ActiveVersion is not { } version) return [];
+        var withDense = new WithVectorsSelector { Include = new VectorsSelector { Names = { DenseVector } } };
+        var chunks = new List<StoredChunk>(stored.ActiveChunks);
+        PointId? offset = null;
+        do
+        {
+            var page = await _client.ScrollAsync(ChunksCollection, QdrantFilters.Version(index, documentId, version), limit: (uint)WriteBatch,
+                offset: offset, payloadSelector: true, vectorsSelector: withDense, cancellationToken: cancellationToken);
+            foreach (var point in page.Result)
+            {
+                // A server that does not send dense vectors in this form: nothing to reuse, the copy is embedded anew.
+                if (point.Vectors?.Vectors?.Vectors is not { } named || !named.TryGetValue(DenseVector, out var vector) || vector.Dense is null) return [];
+                chunks.Add(Payloads.ToChunk(point.Payload) with { Vector = vector.Dense.Data.ToArray() });
+            }
+            offset = page.NextPageOffset;
+        } while (offset is not null);
+        return chunks.OrderBy(chunk => chunk.Ordinal).ToList();
     }
 
     /// <summary>Both candidate lists fetched and fused by Qdrant (weighted reciprocal rank fusion) in one request.</summary>

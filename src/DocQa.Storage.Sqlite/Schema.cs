@@ -6,13 +6,14 @@ namespace DocQa.Storage.Sqlite;
 internal static class Schema
 {
     /// <summary>
-    /// Version 3: documents, chunks and chunk_vectors (float32); each document records the embedding model of its
+    /// Version 4: each document may record the path of the file it was read from (source_path), and documents are
+    /// found by content hash (a copy reuses the chunks of the same bytes). Version 3: documents, chunks and chunk_vectors (float32); each document records the embedding model of its
     /// vectors and the metadata derived at ingestion, and each chunk the length of its lead (the text not embedded).
     /// Version 2 lacked those three columns: every vector then was all-MiniLM-L6-v2's, and its documents have no
     /// metadata until they are uploaded again. Version 1 also had an FTS5 index over the chunks; keyword search now
     /// runs on an in-memory index built from the chunks at open, so version 2 dropped it.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     private const string Create = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -34,11 +35,13 @@ internal static class Schema
             queue_seq          INTEGER NOT NULL,  -- grows each time a document enters the queue: FIFO claims
             embedding_model    TEXT,              -- the model of its chunks' vectors
             metadata           TEXT    NOT NULL DEFAULT '{}',  -- JSON object: what ingestion derived (title, organization, ...)
+            source_path        TEXT,              -- where the file lives, for documents read from a folder
             PRIMARY KEY (index_name, id)
         );
         CREATE INDEX IF NOT EXISTS ix_documents_queue ON documents (status, queue_seq);  -- the next claim
         CREATE INDEX IF NOT EXISTS ix_documents_queue_seq ON documents (queue_seq);     -- the next queue number
         CREATE INDEX IF NOT EXISTS ix_documents_created ON documents (index_name, created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_documents_sha256 ON documents (index_name, sha256);  -- copies of the same bytes
 
         -- AUTOINCREMENT: a row id is never reused, so an id seen in the vector matrix names one chunk for ever.
         CREATE TABLE IF NOT EXISTS chunks (
@@ -100,6 +103,8 @@ internal static class Schema
             AddColumnIfMissing(connection, transaction, "documents", "metadata", "TEXT NOT NULL DEFAULT '{}'");
             Execute(connection, LegacyModelV2, transaction);
         }
+        if (version is >= 1 and <= 3)
+            AddColumnIfMissing(connection, transaction, "documents", "source_path", "TEXT");
         Execute(connection, $"PRAGMA user_version = {Version};", transaction);
         transaction.Commit();
     }

@@ -60,6 +60,7 @@ public sealed partial class SqliteDocumentStore
                 UpdatedAt = ParseTime(reader.GetString(14)),
                 EmbeddingModel = reader.IsDBNull(15) ? null : reader.GetString(15),
                 Metadata = ParseTags(reader.GetString(16)),
+                SourcePath = reader.IsDBNull(17) ? null : reader.GetString(17),
             });
         }
         return records;

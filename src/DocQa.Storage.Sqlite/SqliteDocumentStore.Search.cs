@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using DocQa.Core.Documents;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using Microsoft.Data.Sqlite;
@@ -61,6 +62,42 @@ public sealed partial class SqliteDocumentStore
             while (reader.Read())
                 chunks.Add(new StoredChunk(reader.GetString(0), reader.GetInt32(1), reader.GetString(2),
                     reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5), ReadOnlyMemory<float>.Empty)
+                {
+                    LeadLength = reader.GetInt32(6),
+                });
+            return (IReadOnlyList<StoredChunk>)chunks;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<DocumentRecord>> FindReadyBySha256Async(string index, string sha256, CancellationToken cancellationToken = default) =>
+        Run(() =>
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {DocumentColumns} FROM documents WHERE index_name = $index AND sha256 = $sha256 AND status = 'ready' ORDER BY created_at, id";
+            command.Parameters.AddWithValue("$index", index);
+            command.Parameters.AddWithValue("$sha256", sha256);
+            return (IReadOnlyList<DocumentRecord>)ReadRecords(command);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredChunk>> ChunksWithVectorsAsync(string index, string documentId, CancellationToken cancellationToken = default) =>
+        Run(() =>
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT c.chunk_id, c.ordinal, c.text, c.heading, c.page, c.page_end, c.lead_length, v.vector
+                FROM chunks AS c JOIN chunk_vectors AS v ON v.chunk_rowid = c.id
+                WHERE c.index_name = $index AND c.document_id = $id
+                ORDER BY c.ordinal
+                """;
+            command.Parameters.AddWithValue("$index", index);
+            command.Parameters.AddWithValue("$id", documentId);
+            var chunks = new List<StoredChunk>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                chunks.Add(new StoredChunk(reader.GetString(0), reader.GetInt32(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5),
+                    VectorBlob.FromBytes((byte[])reader.GetValue(7)))
                 {
                     LeadLength = reader.GetInt32(6),
                 });

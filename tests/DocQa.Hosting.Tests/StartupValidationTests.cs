@@ -90,6 +90,34 @@ public sealed class StartupValidationTests : IDisposable
         Assert.Contains(key, error.Message);
     }
 
+    [Theory]
+    [InlineData("Bad Name", "shared", "Sources:Folders:0:Index")]
+    [InlineData("docs", "no-such-folder", "Sources:Folders:0:Path")]
+    public async Task AFolderSourceThatCannotBeSynced_StopsStartUp_NamingItsKey(string index, string path, string key)
+    {
+        Directory.CreateDirectory(Path.Combine(_contentRoot, "shared"));
+        using var host = Build([new("Sources:Folders:0:Index", index), new("Sources:Folders:0:Path", path)]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public async Task TwoFolderSourcesOneInsideTheOther_ForOneIndex_StopStartUp()
+    {
+        Directory.CreateDirectory(Path.Combine(_contentRoot, "shared", "team"));
+        using var host = Build([
+            new("Sources:Folders:0:Index", "docs"), new("Sources:Folders:0:Path", "shared"),
+            new("Sources:Folders:1:Index", "docs"), new("Sources:Folders:1:Path", "shared/team"),
+        ]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        // Relative paths are shown as resolved from the content root.
+        Assert.Contains($"Sources:Folders:1:Path ({Path.Combine(_contentRoot, "shared", "team")}) overlaps", error.Message);
+    }
+
     private IHost Build(KeyValuePair<string, string?>[] settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = _contentRoot });

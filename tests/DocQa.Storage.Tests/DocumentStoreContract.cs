@@ -58,6 +58,7 @@ public abstract class DocumentStoreContract : IDisposable
             SizeBytes = 123_456,
             UpdatedAt = T0.AddMinutes(5),
             Metadata = new Dictionary<string, string> { ["title"] = "Quarterly report", ["organization"] = "Acme Corporation", ["periodEnd"] = "2023-07-01" },
+            SourcePath = "/srv/shared/reports/Quarterly report.pdf",
         };
         await store.SaveDocumentAsync(record);
 
@@ -195,6 +196,29 @@ public abstract class DocumentStoreContract : IDisposable
         Assert.Equal([1, 2, 2], range.Select(c => c.Page));
         Assert.Equal([0, 1], (await store.ChunkRangeAsync(Index, "doc", -4, 1)).Select(c => c.Ordinal));
         Assert.Empty(await store.ChunkRangeAsync(Index, "missing", 0, 4));
+    }
+
+    [SkippableFact]
+    public async Task ReadyCopiesOfTheSameBytes_AreFoundByHash_WithTheirChunksAndVectors()
+    {
+        var store = CreateStore();
+        await store.CompleteDocumentAsync(Record("a") with { Sha256 = "same" },
+        [
+            Chunk("a", 1, "second", Axis(1), heading: "H") with { LeadLength = 2 },
+            Chunk("a", 0, "first", Axis(0), page: 2, pageEnd: 3),
+        ]);
+        await store.SaveDocumentAsync(Record("queued", status: DocumentStatus.Queued) with { Sha256 = "same" });
+        await store.CompleteDocumentAsync(Record("other") with { Sha256 = "different" }, [Chunk("other", 0, "x", Axis(2))]);
+        await store.CompleteDocumentAsync(Record("a", index: "elsewhere") with { Sha256 = "same" }, [Chunk("a", 0, "y", Axis(3))]);
+
+        Assert.Equal(["a"], (await store.FindReadyBySha256Async(Index, "same")).Select(d => d.Id));
+        var chunks = await store.ChunksWithVectorsAsync(Index, "a");
+        Assert.Equal([0, 1], chunks.Select(c => c.Ordinal));
+        Assert.Equal(("first", 2, 3), (chunks[0].Text, chunks[0].Page, chunks[0].PageEnd));
+        Assert.Equal(("second", "H", 2), (chunks[1].Text, chunks[1].Heading, chunks[1].LeadLength));
+        Assert.Equal(Axis(0), chunks[0].Vector.ToArray());
+        Assert.Equal(Axis(1), chunks[1].Vector.ToArray());
+        Assert.Empty(await store.ChunksWithVectorsAsync(Index, "missing"));
     }
 
     // --- Vector search ---

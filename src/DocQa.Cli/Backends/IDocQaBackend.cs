@@ -8,7 +8,8 @@ public interface IDocQaBackend : IAsyncDisposable
     /// <summary>"local data directory ..." or "server ...", for messages.</summary>
     string Description { get; }
 
-    Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+    /// <param name="sourcePath">Where the file lives, kept on the document (null: not kept).</param>
+    Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken, string? sourcePath = null);
 
     /// <summary>Returns once every given document is ready or failed, reporting each as it finishes.</summary>
     Task<IReadOnlyList<DocumentDto>> WaitUntilProcessedAsync(string index, IReadOnlyList<string> ids, Action<DocumentDto> processed, CancellationToken cancellationToken);
@@ -31,6 +32,9 @@ public interface IDocQaBackend : IAsyncDisposable
 
 /// <summary>A failure to show the user as one line, with a non-zero exit.</summary>
 public class CliException(string message) : Exception(message);
+
+/// <summary>The server refused a file for what it is (400, 413, 415): the file's fault, not the command's.</summary>
+public sealed class FileRejectedException(string message) : CliException(message);
 
 /// <summary>The server refused the key (401) or its rights (403): no later request of the command would fare better.</summary>
 public sealed class AccessDeniedException(string message) : CliException(message);

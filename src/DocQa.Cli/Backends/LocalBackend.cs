@@ -33,10 +33,10 @@ public sealed class LocalBackend : IDocQaBackend
     private Task ScanModelsAsync(CancellationToken cancellationToken) =>
         _modelScan ??= _services.GetRequiredService<Reembedder>().ScanAsync(cancellationToken);
 
-    public async Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    public async Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken, string? sourcePath = null)
     {
         await using var content = File.OpenRead(path);
-        var result = await Library.SubmitAsync(new Upload(index, Path.GetFileName(path), content, id, tags.Count > 0 ? tags : null), cancellationToken);
+        var result = await Library.SubmitAsync(new Upload(index, Path.GetFileName(path), content, id, tags.Count > 0 ? tags : null) { SourcePath = sourcePath }, cancellationToken);
         return (DocumentDto.From(result.Document), result.Outcome == UploadOutcome.Unchanged);
     }
 

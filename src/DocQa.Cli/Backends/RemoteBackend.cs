@@ -25,11 +25,12 @@ public sealed class RemoteBackend : IDocQaBackend
 
     public string Description => $"server {_server}";
 
-    public async Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    public async Task<(DocumentDto Document, bool Unchanged)> UploadAsync(string index, string path, string? id, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken, string? sourcePath = null)
     {
         await using var file = File.OpenRead(path);
         using var form = new MultipartFormDataContent { { new StreamContent(file), "file", Path.GetFileName(path) } };
         if (id is not null) form.Add(new StringContent(id), "id");
+        if (sourcePath is not null) form.Add(new StringContent(sourcePath), "sourcePath");
         foreach (var (key, value) in tags) form.Add(new StringContent($"{key}:{value}"), "tags");
         using var response = await _http.PostAsync(DocumentsPath(index), form, cancellationToken);
         var document = await ReadAsync<DocumentDto>(response, cancellationToken);
@@ -160,6 +161,7 @@ public sealed class RemoteBackend : IDocQaBackend
         {
             HttpStatusCode.Unauthorized => new AccessDeniedException(message + " (pass the key with --api-key or DOCQA_API_KEY)"),
             HttpStatusCode.Forbidden => new AccessDeniedException(message),
+            HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType => new FileRejectedException(message),
             _ => new CliException(message),
         };
     }

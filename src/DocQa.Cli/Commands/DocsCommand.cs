@@ -41,6 +41,7 @@ public static class DocsCommand
             Row("id", d.Id);
             Row("index", d.Index);
             Row("file", d.FileName);
+            if (d.SourcePath is not null) Row("source", d.SourcePath);
             Row("type", d.ContentType);
             Row("size", $"{d.SizeBytes:N0} bytes");
             Row("sha256", d.Sha256);

@@ -43,7 +43,7 @@ public static class IngestCommand
         {
             try
             {
-                var (document, same) = await backend.UploadAsync(index, file, id, tags, ct);
+                var (document, same) = await backend.UploadAsync(index, file, id, tags, ct, sourcePath: Path.GetFullPath(file));
                 if (same) unchanged.Add(document);
                 else if (!accepted.Contains(document.Id)) accepted.Add(document.Id);
             }

@@ -11,6 +11,11 @@ public sealed record DocumentRecord
     public required string ContentType { get; init; }
     public long SizeBytes { get; init; }
     public required string Sha256 { get; init; }
+    /// <summary>
+    /// Where the file lives, when it was read from a folder (<c>docqa sync</c>, Sources:Folders, <c>docqa ingest</c>):
+    /// the full path on the machine that read it, so a citation can point at the file. Null for uploads.
+    /// </summary>
+    public string? SourcePath { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     /// <summary>
     /// What ingestion read from the document itself (see <see cref="DocumentMetadata"/> for the keys); empty until it

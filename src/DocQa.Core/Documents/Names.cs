@@ -32,9 +32,17 @@ public static partial class DocumentIds
     public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id) && !id.Contains("..", StringComparison.Ordinal);
 
     /// <summary>A stable id from a file name, so that uploading the same file again updates it: "2023 Q3 AAPL.pdf" -> "2023-q3-aapl-pdf".</summary>
-    public static string FromFileName(string fileName)
+    public static string FromFileName(string fileName) => Slug(FileNames.Sanitize(fileName));
+
+    /// <summary>
+    /// A stable id from a file's path within a synced folder, so that the next sync finds it again:
+    /// "reports/2023 Q3.pdf" -> "reports-2023-q3-pdf". A file at the top of the folder gets the id of its name.
+    /// </summary>
+    public static string FromRelativePath(string relativePath) => Slug(relativePath);
+
+    private static string Slug(string text)
     {
-        var name = FileNames.Sanitize(fileName).Normalize(NormalizationForm.FormD);
+        var name = text.Normalize(NormalizationForm.FormD);
         var slug = new StringBuilder(name.Length);
         foreach (var c in name)
         {

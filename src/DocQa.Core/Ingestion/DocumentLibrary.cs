@@ -12,7 +12,11 @@ public sealed record Upload(
     string FileName,
     Stream Content,
     string? Id = null,
-    IReadOnlyDictionary<string, string>? Tags = null);
+    IReadOnlyDictionary<string, string>? Tags = null)
+{
+    /// <summary>Where the file lives, when it was read from a folder (kept on the record for citations).</summary>
+    public string? SourcePath { get; init; }
+}
 
 public enum UploadOutcome
 {
@@ -20,6 +24,11 @@ public enum UploadOutcome
     Accepted,
     /// <summary>Same content as the ready document already stored: nothing to do.</summary>
     Unchanged,
+    /// <summary>
+    /// Ready at once: another ready document of the index holds the same bytes under the same file name (a file moved
+    /// or copied), and its chunks and vectors were copied instead of being extracted and embedded again.
+    /// </summary>
+    Copied,
 }
 
 public sealed record UploadResult(DocumentRecord Document, UploadOutcome Outcome);
@@ -42,6 +51,12 @@ public sealed class DocumentLibrary(
 
     /// <summary>Where uploads are spooled while their hash is computed.</summary>
     public string SpoolDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "docqa-uploads");
+
+    /// <summary>
+    /// The embedding model in use; when set, an upload that repeats a ready document's bytes and file name takes a
+    /// copy of that document's chunks if their vectors are this model's (see <see cref="UploadOutcome.Copied"/>).
+    /// </summary>
+    public string? EmbeddingModel { get; init; }
 
     public async Task<UploadResult> SubmitAsync(Upload upload, CancellationToken cancellationToken = default)
     {
@@ -70,15 +85,17 @@ public sealed class DocumentLibrary(
                 {
                     // Same bytes again: nothing to re-process; only new tags are taken.
                     var tags = upload.Tags ?? existing.Tags;
-                    if (!SameTags(tags, existing.Tags))
+                    var sourcePath = upload.SourcePath ?? existing.SourcePath;
+                    if (!SameTags(tags, existing.Tags) || sourcePath != existing.SourcePath)
                     {
-                        existing = existing with { Tags = tags, UpdatedAt = clock.GetUtcNow() };
+                        existing = existing with { Tags = tags, SourcePath = sourcePath, UpdatedAt = clock.GetUtcNow() };
                         await store.SaveDocumentAsync(existing, cancellationToken);
                     }
                     return new UploadResult(existing, existing.Status == DocumentStatus.Ready ? UploadOutcome.Unchanged : UploadOutcome.Accepted);
                 }
 
-                if (existing?.Status != DocumentStatus.Queued) await RequireQueueRoomAsync(cancellationToken);
+                var twin = await FindTwinAsync(upload.Index, id, fileName, type.MediaType, sha256, cancellationToken);
+                if (twin is null && existing?.Status != DocumentStatus.Queued) await RequireQueueRoomAsync(cancellationToken);
                 await using (var spooled = File.OpenRead(spoolPath))
                     await files.SaveAsync(upload.Index, id, sha256, spooled, cancellationToken);
 
@@ -91,6 +108,7 @@ public sealed class DocumentLibrary(
                     ContentType = type.MediaType,
                     SizeBytes = size,
                     Sha256 = sha256,
+                    SourcePath = upload.SourcePath ?? existing?.SourcePath,
                     Tags = upload.Tags ?? existing?.Tags ?? new Dictionary<string, string>(),
                     Status = DocumentStatus.Queued,
                     // Until the new version is ready, the old one's chunks stay searchable and its counts and metadata stay true.
@@ -101,6 +119,24 @@ public sealed class DocumentLibrary(
                     CreatedAt = existing?.CreatedAt ?? now,
                     UpdatedAt = now,
                 };
+                if (twin is { } source)
+                {
+                    var copied = record with
+                    {
+                        Status = DocumentStatus.Ready,
+                        Metadata = source.Record.Metadata,
+                        Pages = source.Record.Pages,
+                        PagesWithoutText = source.Record.PagesWithoutText,
+                        Chunks = source.Chunks.Count,
+                        EmbeddingModel = source.Record.EmbeddingModel,
+                    };
+                    // The chunk ids name the document, so the copies get this document's ids, as processing would give them.
+                    await queue.CompleteDocumentAsync(copied,
+                        [.. source.Chunks.Select(c => c with { ChunkId = DocumentProcessor.ChunkIdOf(copied, c.Ordinal) })], cancellationToken);
+                    files.Delete(upload.Index, id, keepSha256: sha256);
+                    DocQaTelemetry.ChunksReused.Add(source.Chunks.Count);
+                    return new UploadResult(copied, UploadOutcome.Copied);
+                }
                 await store.SaveDocumentAsync(record, cancellationToken);
                 signal.Notify();
                 return new UploadResult(record, UploadOutcome.Accepted);
@@ -175,6 +211,25 @@ public sealed class DocumentLibrary(
     }
 
     public static void RequireIndexName(string index) => IndexNames.Require(index);
+
+    /// <summary>
+    /// A ready document whose chunks this upload can take as they are: the same bytes read as the same type under the
+    /// same file name (the chunker and the metadata read the name too), embedded by the model in use. Called under the write lock.
+    /// </summary>
+    private async Task<(DocumentRecord Record, IReadOnlyList<StoredChunk> Chunks)?> FindTwinAsync(
+        string index, string id, string fileName, string contentType, string sha256, CancellationToken cancellationToken)
+    {
+        if (EmbeddingModel is null) return null;
+        foreach (var candidate in await store.FindReadyBySha256Async(index, sha256, cancellationToken))
+        {
+            if (candidate.Id == id || candidate.FileName != fileName || candidate.ContentType != contentType
+                || candidate.EmbeddingModel != EmbeddingModel || candidate.Chunks == 0)
+                continue;
+            var chunks = await store.ChunksWithVectorsAsync(index, candidate.Id, cancellationToken);
+            if (chunks.Count == candidate.Chunks) return (candidate, chunks);
+        }
+        return null;
+    }
 
     /// <summary>Back-pressure: a full queue refuses new work instead of growing without bound. Called under the write lock.</summary>
     private async Task RequireQueueRoomAsync(CancellationToken cancellationToken)

@@ -44,4 +44,18 @@ public interface IDocumentRecords
         (await ChunksOfAsync(index, documentId, cancellationToken).ConfigureAwait(false))
             .Where(chunk => chunk.Ordinal >= first && chunk.Ordinal <= last)
             .ToList();
+
+    /// <summary>
+    /// The ready documents of an index whose original file has this SHA-256: copies of the same bytes, whose chunks a
+    /// new copy can reuse instead of being extracted and embedded again.
+    /// </summary>
+    async Task<IReadOnlyList<DocumentRecord>> FindReadyBySha256Async(string index, string sha256, CancellationToken cancellationToken = default) =>
+        (await ListDocumentsAsync(index, cancellationToken)).Where(d => d.Status == DocumentStatus.Ready && d.Sha256 == sha256).ToList();
+
+    /// <summary>
+    /// All chunks of a ready document in order, with their vectors: what a copy of the same content reuses. A store
+    /// that cannot read them back returns none (the copy is then processed like any upload).
+    /// </summary>
+    Task<IReadOnlyList<StoredChunk>> ChunksWithVectorsAsync(string index, string documentId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<StoredChunk>>([]);
 }

@@ -13,6 +13,8 @@ public static class DocumentEndpoints
     // A citation link opens these at the cited page; HTML and the rest download, so an uploaded page never runs as this server's own.
     private static readonly HashSet<string> OpensInBrowser = ["application/pdf", "text/plain"];
 
+    private const int MaxSourcePathLength = 4096;
+
     public static RouteGroupBuilder MapDocumentEndpoints(this RouteGroupBuilder v1)
     {
         var configuration = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<IConfiguration>();
@@ -23,12 +25,13 @@ public static class DocumentEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(ApiRegistration.UploadTransportLimit(configuration)))
             .Accepts<IFormFile>("multipart/form-data")
             .Produces<DocumentDto>(StatusCodes.Status202Accepted)
+            .Produces<DocumentDto>(StatusCodes.Status201Created)
             .Produces<DocumentDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("Uploads a document (multipart: file, optional id, repeatable tags key:value); it is processed in the background.");
+            .WithSummary("Uploads a document (multipart: file, optional id, repeatable tags key:value, optional sourcePath); it is processed in the background, or ready at once (201) when a ready document of the same name holds the same bytes.");
 
         documents.MapGet("/", async (string index, DocumentLibrary library, CancellationToken ct) =>
             new DocumentListDto((await library.ListAsync(index, ct)).Select(DocumentDto.From).ToList()))
@@ -86,14 +89,27 @@ public static class DocumentEndpoints
 
         var tags = DocumentTags.Parse(form["tags"]);
         string? id = form["id"];
+        var sourcePath = SourcePathOf(form["sourcePath"]);
         await using var content = file.OpenReadStream();
-        var result = await library.SubmitAsync(new Upload(index, file.FileName, content, id, tags.Count > 0 ? tags : null), ct);
+        var result = await library.SubmitAsync(new Upload(index, file.FileName, content, id, tags.Count > 0 ? tags : null) { SourcePath = sourcePath }, ct);
 
         var dto = DocumentDto.From(result.Document);
         var location = $"/v1/indexes/{index}/documents/{result.Document.Id}";
-        return result.Outcome == UploadOutcome.Unchanged
-            ? Results.Ok(dto)
-            : Results.Accepted(location, dto);
+        return result.Outcome switch
+        {
+            UploadOutcome.Unchanged => Results.Ok(dto),
+            UploadOutcome.Copied => Results.Created(location, dto),
+            _ => Results.Accepted(location, dto),
+        };
+    }
+
+    /// <summary>The optional sourcePath field: a label of where the file lives on the client, kept as given.</summary>
+    private static string? SourcePathOf(string? sourcePath)
+    {
+        if (string.IsNullOrWhiteSpace(sourcePath)) return null;
+        if (sourcePath.Length > MaxSourcePathLength || sourcePath.Any(char.IsControl))
+            throw RequestRejectedException.BadRequest($"'sourcePath' must be at most {MaxSourcePathLength} characters, without control characters.");
+        return sourcePath;
     }
 
     /// <summary>
