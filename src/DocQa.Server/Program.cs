@@ -2,6 +2,7 @@ using DocQa.Hosting;
 using DocQa.Server;
 using DocQa.Server.Api;
 using DocQa.Server.Mcp;
+using DocQa.Server.Metrics;
 using DocQa.Server.Security;
 
 // The content root stays the working directory (appsettings.json, data/); the web page is served from next to the assembly.
@@ -17,9 +18,11 @@ builder.Services.AddDocQaIngestionWorker();
 builder.AddDocQaSecurity();
 builder.AddDocQaApi();
 builder.AddDocQaMcp();
+builder.AddDocQaMetrics();
 
 var app = builder.Build();
 
+app.UseDocQaRejectionCounter();
 app.UseDocQaSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -29,6 +32,7 @@ app.UseDocQaSecurity();
 app.MapDefaultEndpoints();
 app.MapDocQaApi();
 app.MapDocQaMcp();
+app.MapDocQaMetrics();
 
 return app.RunDocQa();
 

@@ -54,6 +54,7 @@ public static class ApiRegistration
         v1.MapDocumentEndpoints();
         v1.MapQueryEndpoints();
         v1.MapChatCompletionEndpoints();
+        v1.MapAdminEndpoints();
         return app;
     }
 }
