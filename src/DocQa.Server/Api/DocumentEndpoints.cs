@@ -19,6 +19,7 @@ public static class DocumentEndpoints
         var documents = v1.MapGroup("/indexes/{index}/documents").WithTags("Documents");
 
         documents.MapPost("/", UploadAsync)
+            .WithName("uploadDocument")
             .RequireAuthorization(IndexPolicies.Write)
             .WithMetadata(new RequestSizeLimitAttribute(ApiRegistration.UploadTransportLimit(configuration)))
             .Accepts<IFormFile>("multipart/form-data")
@@ -32,10 +33,12 @@ public static class DocumentEndpoints
 
         documents.MapGet("/", async (string index, DocumentLibrary library, CancellationToken ct) =>
             new DocumentListDto((await library.ListAsync(index, ct)).Select(DocumentDto.From).ToList()))
+            .WithName("listDocuments")
             .WithSummary("Lists the documents of an index.");
 
         documents.MapGet("/{id}", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
             DocumentDto.From(await library.GetAsync(index, id, ct)))
+            .WithName("getDocument")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A document's record: status, error, pages, chunks.");
 
@@ -51,7 +54,9 @@ public static class DocumentEndpoints
             disposition.SetHttpFileName(record.FileName);
             response.Headers.ContentDisposition = disposition.ToString();
             return Results.Stream(content, record.ContentType, enableRangeProcessing: true);
-        }).ProducesProblem(StatusCodes.Status404NotFound)
+        }).WithName("getDocumentFile")
+          .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+          .ProducesProblem(StatusCodes.Status404NotFound)
           .WithSummary("The original file as uploaded: PDFs and plain text open in the browser (a PDF at #page=N), other types download.");
 
         documents.MapDelete("/{id}", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
@@ -59,6 +64,8 @@ public static class DocumentEndpoints
             await library.DeleteAsync(index, id, ct);
             return Results.NoContent();
         }).RequireAuthorization(IndexPolicies.Write)
+          .WithName("deleteDocument")
+          .Produces(StatusCodes.Status204NoContent)
           .ProducesProblem(StatusCodes.Status404NotFound)
           .WithSummary("Deletes a document; its passages are never returned again.");
 
@@ -67,6 +74,9 @@ public static class DocumentEndpoints
             var record = await library.RetryAsync(index, id, ct);
             return Results.Accepted($"/v1/indexes/{index}/documents/{record.Id}", DocumentDto.From(record));
         }).RequireAuthorization(IndexPolicies.Write)
+          .WithName("retryDocument")
+          .Produces<DocumentDto>(StatusCodes.Status202Accepted)
+          .ProducesProblem(StatusCodes.Status404NotFound)
           .ProducesProblem(StatusCodes.Status409Conflict)
           .WithSummary("Queues a failed document again.");
 

@@ -19,14 +19,16 @@ public sealed class StoreGauges
     private readonly Lock _gate = new();
     private Reading _last = new(DateTime.MinValue, 0, new Dictionary<DocumentStatus, int>());
 
-    public StoreGauges(IDocumentRecords records, IIngestionQueue queue, ILogger<StoreGauges> logger)
+    public StoreGauges(IDocumentRecords records, IIngestionQueue queue, IMeterFactory meters, ILogger<StoreGauges> logger)
     {
         _records = records;
         _queue = queue;
         _logger = logger;
-        DocQaTelemetry.Meter.CreateObservableGauge("docqa.ingestion.queue_depth", () => Read().Queued, "{document}",
+        // A meter of this host's own (same name as DocQa's): its gauges go when the host and its store go.
+        var meter = meters.Create(DocQaTelemetry.Name);
+        meter.CreateObservableGauge("docqa.ingestion.queue_depth", () => Read().Queued, "{document}",
             "Documents waiting to be processed");
-        DocQaTelemetry.Meter.CreateObservableGauge("docqa.documents", ObserveDocuments, "{document}",
+        meter.CreateObservableGauge("docqa.documents", ObserveDocuments, "{document}",
             "Documents by status (queued, processing, ready, failed)");
     }
 
