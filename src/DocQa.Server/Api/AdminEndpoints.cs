@@ -21,7 +21,7 @@ public static class AdminEndpoints
                 using (staged) await staged.WriteAsync(output, ct);
             }, BackupContentType, $"docqa-backup-{staged.Manifest.CreatedAt:yyyyMMdd-HHmmss}.tar.gz");
         }).WithName("backupStore")
-          .Produces(StatusCodes.Status200OK, contentType: BackupContentType)
+          .Produces(StatusCodes.Status200OK) // the archive's media type: see ClientGeneratorConventions
           .ProducesProblem(StatusCodes.Status409Conflict)
           .WithSummary("Backs up the embedded store while it serves: a .tar.gz of manifest.json, docqa.db (SQLite's online backup) and the original files (server admin keys).")
           .DisableRequestTimeout(); // a large store takes as long as it takes to copy

@@ -33,6 +33,59 @@ internal sealed class ClientGeneratorConventions : IOpenApiDocumentTransformer
         foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
             if (tag.Name is not null && TagDescriptions.TryGetValue(tag.Name, out var description))
                 tag.Description = description;
+
+        DescribeUploadForm(document);
+        // Bodies that are not JSON: files come as bytes, and a streamed answer as Server-Sent Events beside the JSON one.
+        var bytes = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+        AddContent(document, "getDocumentFile", "application/octet-stream", bytes);
+        AddContent(document, "backupStore", AdminEndpoints.BackupContentType, bytes);
+        var events = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Server-Sent Events, with \"stream\": true." };
+        AddContent(document, "ask", "text/event-stream", events);
+        AddContent(document, "createChatCompletion", "text/event-stream", events);
         return Task.CompletedTask;
+    }
+
+    private static void AddContent(OpenApiDocument document, string operationId, string mediaType, OpenApiSchema schema)
+    {
+        var operation = document.Paths?.Values.SelectMany(path => path.Operations?.Values.AsEnumerable() ?? []).FirstOrDefault(o => o.OperationId == operationId);
+        if (operation?.Responses?.GetValueOrDefault("200") is not OpenApiResponse ok) return;
+        ok.Content ??= new Dictionary<string, OpenApiMediaType>();
+        ok.Content[mediaType] = new OpenApiMediaType { Schema = schema };
+    }
+
+    /// <summary>
+    /// The upload endpoint reads its form itself (to answer a timed-out upload while it arrives), so the form's fields
+    /// are described here: a generated client then sends "file", "id" and "tags" as the server reads them.
+    /// </summary>
+    private static void DescribeUploadForm(OpenApiDocument document)
+    {
+        if (document.Paths?.GetValueOrDefault(DocumentEndpoints.CollectionRoute)?.Operations?.GetValueOrDefault(HttpMethod.Post) is not { } upload) return;
+        upload.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["multipart/form-data"] = new()
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Required = new HashSet<string> { "file" },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The document (PDF, Word, HTML, Markdown or text)." },
+                            ["id"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The document's id; by default derived from the file name." },
+                            ["tags"] = new OpenApiSchema
+                            {
+                                Type = JsonSchemaType.Array,
+                                Items = new OpenApiSchema { Type = JsonSchemaType.String },
+                                Description = "Tags as key:value, one per field.",
+                            },
+                        },
+                    },
+                },
+            },
+        };
+        document.Components?.Schemas?.Remove("IFormFile"); // described above; nothing else refers to it
     }
 }

@@ -13,6 +13,9 @@ public static class DocumentEndpoints
     // A citation link opens these at the cited page; HTML and the rest download, so an uploaded page never runs as this server's own.
     private static readonly HashSet<string> OpensInBrowser = ["application/pdf", "text/plain"];
 
+    /// <summary>The documents of an index, as the OpenAPI document names the route.</summary>
+    public const string CollectionRoute = "/v1/indexes/{index}/documents";
+
     public static RouteGroupBuilder MapDocumentEndpoints(this RouteGroupBuilder v1)
     {
         var configuration = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<IConfiguration>();
@@ -55,7 +58,7 @@ public static class DocumentEndpoints
             response.Headers.ContentDisposition = disposition.ToString();
             return Results.Stream(content, record.ContentType, enableRangeProcessing: true);
         }).WithName("getDocumentFile")
-          .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+          .Produces(StatusCodes.Status200OK) // bytes: see ClientGeneratorConventions
           .ProducesProblem(StatusCodes.Status404NotFound)
           .WithSummary("The original file as uploaded: PDFs and plain text open in the browser (a PDF at #page=N), other types download.");
 

@@ -47,8 +47,7 @@ public static class QueryEndpoints
             return TypedResults.ServerSentEvents(AnswerEvents.Stream(started, ask, request.Question, ct));
         }).WithTags("Query")
           .WithName("ask")
-          .Produces<AskResponseDto>()
-          .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+          .Produces<AskResponseDto>() // and text/event-stream: see ClientGeneratorConventions
           .ProducesProblem(StatusCodes.Status400BadRequest)
           .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
           .WithSummary("Answers a question from the index's documents, with numbered citations; with \"stream\": true as Server-Sent Events (citations, delta…, done).");

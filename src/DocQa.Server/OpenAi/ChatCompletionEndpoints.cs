@@ -67,8 +67,7 @@ public static class ChatCompletionEndpoints
             return Results.Empty;
         }).WithTags("OpenAI-compatible")
           .WithName("createChatCompletion")
-          .Produces<ChatCompletion>()
-          .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+          .Produces<ChatCompletion>() // and text/event-stream: see ClientGeneratorConventions
           .WithSummary("OpenAI-compatible chat completions: the last user message is answered from the documents, earlier turns make a follow-up standalone.");
         return v1;
     }
