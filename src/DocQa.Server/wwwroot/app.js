@@ -25,12 +25,6 @@ function showError(id, error) {
   box.textContent = error ? (error instanceof ApiError ? error.message : `Something went wrong: ${error.message}`) : '';
 }
 
-// The README's way to have a local model write the answers.
-const modelCommand = [
-  'dotnet run --project src/DocQa.Cli -- model pull qwen2.5-1.5b',
-  'Llm__ModelPath=data/store/models/qwen2.5-1.5b-instruct-q4_k_m.gguf dotnet run --project src/DocQa.Server',
-].join('\n');
-
 const indexStorageName = 'docqa.index';
 let currentIndex = localStorage.getItem(indexStorageName) || 'default';
 
@@ -534,7 +528,8 @@ function wireForms() {
     radio.addEventListener('change', () => { if ($('search-query').value.trim()) $('search-form').requestSubmit(); });
   }
 
-  $('model-command').textContent = modelCommand;
+  // The README's way to have a local model write the answers, written in the page so that it is there at first paint.
+  const modelCommand = $('model-command').textContent;
   $('copy-command').addEventListener('click', async event => {
     try {
       await navigator.clipboard.writeText(modelCommand);
