@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -46,6 +47,32 @@ public sealed class ClientDriftTests(KestrelServer server)
         var checkedIn = File.Exists(path) ? (await File.ReadAllTextAsync(path)).ReplaceLineEndings("\n") : "";
         Assert.True(checkedIn == generated,
             $"{path} is not what the served OpenAPI document generates: regenerate it with DOCQA_UPDATE_CLIENT=1 dotnet test tests/DocQa.Client.Tests --filter Checked_in_client");
+    }
+
+    /// <summary>
+    /// What Redocly's recommended rules asked of the document (no-server-trailing-slash, operation-operationId,
+    /// operation-2xx-response, tag-description, info-license), checked here without Node.
+    /// </summary>
+    [Fact]
+    public async Task Served_document_gives_generators_what_they_need()
+    {
+        using var document = JsonDocument.Parse(await server.CreateClient().GetStringAsync("/openapi/v1.json"));
+        var root = document.RootElement;
+        Assert.All(root.GetProperty("servers").EnumerateArray(), s => Assert.False(s.GetProperty("url").GetString()!.EndsWith('/')));
+        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("info").GetProperty("license").GetProperty("name").GetString()));
+        Assert.All(root.GetProperty("tags").EnumerateArray(), t => Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("description").GetString())));
+
+        var operations = root.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(operation => (Name: $"{operation.Name} {path.Name}", operation.Value)))
+            .ToList();
+        Assert.NotEmpty(operations);
+        foreach (var (name, operation) in operations)
+        {
+            Assert.True(operation.TryGetProperty("operationId", out _), $"{name} has no operationId");
+            Assert.True(operation.GetProperty("responses").EnumerateObject().Any(r => r.Name.StartsWith('2')), $"{name} declares no 2xx response");
+        }
+        var ids = operations.Select(o => o.Value.GetProperty("operationId").GetString()).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
     }
 }
 
