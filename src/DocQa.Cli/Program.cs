@@ -19,6 +19,8 @@ public static class DocQaCli
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(BackupCommands.CreateBackup());
+        root.Subcommands.Add(BackupCommands.CreateRestore());
         return root;
     }
 

@@ -9,6 +9,7 @@ using DocQa.Core.Retrieval;
 using DocQa.Core.Storage;
 using DocQa.Core.Understanding;
 using DocQa.Embeddings.Onnx;
+using DocQa.Hosting.Backup;
 using DocQa.Llm.LlamaSharp;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -51,6 +52,7 @@ public static class DocQaServiceCollectionExtensions
             services.AddSqliteDocumentStore(configuration, sp => sp.GetRequiredService<DataPaths>().Database);
         services.AddHostedService<StorageStartupCheck>();
         services.AddSingleton<IFileStore>(sp => new DirectoryFileStore(sp.GetRequiredService<DataPaths>().Files));
+        services.AddSingleton<StoreBackupService>();
 
         services.AddOnnxEmbeddings(configuration);
         services.AddSingleton<Reembedder>();

@@ -2,6 +2,7 @@ using DocQa.Hosting;
 using DocQa.Server;
 using DocQa.Server.Api;
 using DocQa.Server.Mcp;
+using DocQa.Server.Metrics;
 using DocQa.Server.Security;
 
 // The content root stays the working directory (appsettings.json, data/); the web page is served from next to the assembly.
@@ -18,9 +19,11 @@ builder.Services.AddDocQaIngestionWorker();
 builder.AddDocQaSecurity();
 builder.AddDocQaApi();
 builder.AddDocQaMcp();
+builder.AddDocQaMetrics();
 
 var app = builder.Build();
 
+app.UseDocQaRejectionCounter();
 app.UseDocQaSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -30,6 +33,7 @@ app.UseDocQaSecurity();
 app.MapDefaultEndpoints();
 app.MapDocQaApi();
 app.MapDocQaMcp();
+app.MapDocQaMetrics();
 
 return app.RunDocQa();
 

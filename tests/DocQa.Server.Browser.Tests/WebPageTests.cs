@@ -82,6 +82,32 @@ public sealed class WebPageTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [SkippableFact]
+    public async Task On_a_390_px_phone_Ask_comes_first_the_list_fits_and_nothing_moves_while_it_loads()
+    {
+        var e2e = await RequireBrowserAsync();
+        var outDir = Path.Combine(AppContext.BaseDirectory, "TestResults", "web-phone");
+        if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+        var data = Path.Combine(_work, "store");
+        Directory.CreateDirectory(data);
+
+        var (server, url) = await ChildProcess.StartServerAsync(data);
+        try
+        {
+            var run = await RunAsync("node", e2e, TimeSpan.FromMinutes(3), "phone.spec.mjs", url.ToString(), outDir);
+            output.WriteLine(run.StandardOutput);
+            output.WriteLine(run.StandardError);
+            Assert.True(run.ExitCode == 0, $"the phone test failed:\n{run.StandardOutput}\n{run.StandardError}");
+            Assert.Contains("PASSED", run.StandardOutput);
+            Assert.True(File.Exists(Path.Combine(outDir, "docqa-phone.png")), "the screenshot was saved");
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
     /// <summary>The e2e folder, or the test is skipped: it needs Chromium, playwright-core and node.</summary>
     private static async Task<string> RequireBrowserAsync()
     {

@@ -26,6 +26,9 @@ public interface IDocQaBackend : IAsyncDisposable
 
     Task<AskResponseDto> AskAsync(string index, AskRequestDto request, CancellationToken cancellationToken);
 
+    /// <summary>Writes a backup of the store (a .tar.gz: manifest.json, docqa.db, the original files) to <paramref name="output"/>.</summary>
+    Task BackupAsync(Stream output, CancellationToken cancellationToken);
+
     /// <summary>Asks with the answer streamed: <paramref name="onText"/> gets each piece as it comes; returns the finished answer.</summary>
     Task<AskResponseDto> AskStreamingAsync(string index, AskRequestDto request, Action<string> onText, CancellationToken cancellationToken);
 }

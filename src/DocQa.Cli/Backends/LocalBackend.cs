@@ -4,6 +4,7 @@ using DocQa.Core.Documents;
 using DocQa.Core.Ingestion;
 using DocQa.Core.Retrieval;
 using DocQa.Hosting;
+using DocQa.Hosting.Backup;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DocQa.Cli.Backends;
@@ -51,6 +52,9 @@ public sealed class LocalBackend : IDocQaBackend
         foreach (var id in ids) results.Add(DocumentDto.From(await Library.GetAsync(index, id, cancellationToken)));
         return results;
     }
+
+    public Task BackupAsync(Stream output, CancellationToken cancellationToken) =>
+        _services.GetRequiredService<StoreBackupService>().WriteAsync(output, cancellationToken);
 
     public async Task<IndexListDto> ListIndexesAsync(CancellationToken cancellationToken) =>
         new((await Library.ListIndexesAsync(cancellationToken)).Select(IndexDto.From).ToList());

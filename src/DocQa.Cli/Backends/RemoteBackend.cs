@@ -77,6 +77,13 @@ public sealed class RemoteBackend : IDocQaBackend
     public async Task<AskResponseDto> AskAsync(string index, AskRequestDto request, CancellationToken cancellationToken) =>
         await PostAsync<AskResponseDto>($"v1/indexes/{Uri.EscapeDataString(index)}/ask", request, cancellationToken);
 
+    public async Task BackupAsync(Stream output, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsync("v1/admin/backup", content: null, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        await response.Content.CopyToAsync(output, cancellationToken);
+    }
+
     public async Task<AskResponseDto> AskStreamingAsync(string index, AskRequestDto request, Action<string> onText, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, $"v1/indexes/{Uri.EscapeDataString(index)}/ask")

@@ -44,12 +44,19 @@ public static class CommonOptions
     public static IEnumerable<Option> Global => [Server, ApiKey, DataDirectory, Index, Json];
 
     /// <summary>Runs a command against the backend the options choose; failures print one line to stderr and exit 1.</summary>
-    public static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IDocQaBackend, Task<int>> action)
-    {
-        try
+    public static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<IDocQaBackend, Task<int>> action) =>
+        RunAsync(cancellationToken, async () =>
         {
             await using var backend = CreateBackend(parse);
             return await action(backend);
+        });
+
+    /// <summary>Runs a command that needs no backend; failures print one line to stderr and exit 1.</summary>
+    public static async Task<int> RunAsync(CancellationToken cancellationToken, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
         }
         catch (Exception e) when (e is CliException or RequestRejectedException or OptionsValidationException or IOException or UnauthorizedAccessException or ArgumentException)
         {

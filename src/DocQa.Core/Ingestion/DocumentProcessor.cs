@@ -79,6 +79,7 @@ public sealed class DocumentProcessor(
 
             DocQaTelemetry.DocumentsIngested.Add(1);
             DocQaTelemetry.ChunksEmbedded.Add(stored.Length);
+            DocQaTelemetry.PagesExtracted.Add(ready.Pages);
             logger.LogInformation("Ingested {Index}/{Id}: {Pages} pages, {Chunks} chunks in {Ms:0} ms",
                 record.Index, record.Id, ready.Pages, ready.Chunks, Stopwatch.GetElapsedTime(clockStart).TotalMilliseconds);
             return ready;
@@ -111,7 +112,9 @@ public sealed class DocumentProcessor(
         for (var start = 0; start < chunks.Count; start += batchSize)
         {
             var batch = chunks.Skip(start).Take(batchSize).Select(c => c.EmbeddingText).ToList();
+            var runStart = Stopwatch.GetTimestamp();
             var embeddings = await embedder.GenerateAsync(batch, cancellationToken: cancellationToken);
+            DocQaTelemetry.EmbeddingDuration.RecordSince(runStart, new("docqa.purpose", "ingestion"));
             for (var i = 0; i < embeddings.Count; i++) vectors[start + i] = embeddings[i].Vector;
         }
         return vectors;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.AI;
 
 namespace DocQa.Core.Retrieval;
@@ -19,7 +20,12 @@ public static class QueryEmbedding
         options?.AdditionalProperties?.TryGetValue(InputTypeKey, out var value) == true && Query.Equals(value as string, StringComparison.Ordinal);
 
     /// <summary>The vector of a search question.</summary>
-    public static Task<Embedding<float>> EmbedQueryAsync(
-        this IEmbeddingGenerator<string, Embedding<float>> generator, string question, CancellationToken cancellationToken = default) =>
-        generator.GenerateAsync(question, Options(), cancellationToken);
+    public static async Task<Embedding<float>> EmbedQueryAsync(
+        this IEmbeddingGenerator<string, Embedding<float>> generator, string question, CancellationToken cancellationToken = default)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var embedding = await generator.GenerateAsync(question, Options(), cancellationToken);
+        DocQaTelemetry.EmbeddingDuration.RecordSince(start, new("docqa.purpose", "query"));
+        return embedding;
+    }
 }

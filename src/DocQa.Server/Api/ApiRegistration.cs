@@ -16,7 +16,7 @@ public static class ApiRegistration
         builder.Services.ConfigureHttpJsonOptions(options => JsonDefaults.Configure(options.SerializerOptions));
         // A body that does not bind (bad JSON, a string for a number) reaches the problem handler, which says what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecuritySchemes>());
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecuritySchemes>().AddDocumentTransformer<ClientGeneratorConventions>());
         // Ahead of the default writer: errors on the OpenAI-compatible routes take OpenAI's shape.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, OpenAiErrorWriter>());
 
@@ -54,6 +54,7 @@ public static class ApiRegistration
         v1.MapDocumentEndpoints();
         v1.MapQueryEndpoints();
         v1.MapChatCompletionEndpoints();
+        v1.MapAdminEndpoints();
         return app;
     }
 }

@@ -14,6 +14,8 @@ public static class DocumentEndpoints
     private static readonly HashSet<string> OpensInBrowser = ["application/pdf", "text/plain"];
 
     private const int MaxSourcePathLength = 4096;
+    /// <summary>The documents of an index, as the OpenAPI document names the route.</summary>
+    public const string CollectionRoute = "/v1/indexes/{index}/documents";
 
     public static RouteGroupBuilder MapDocumentEndpoints(this RouteGroupBuilder v1)
     {
@@ -21,6 +23,7 @@ public static class DocumentEndpoints
         var documents = v1.MapGroup("/indexes/{index}/documents").WithTags("Documents");
 
         documents.MapPost("/", UploadAsync)
+            .WithName("uploadDocument")
             .RequireAuthorization(IndexPolicies.Write)
             .WithMetadata(new RequestSizeLimitAttribute(ApiRegistration.UploadTransportLimit(configuration)))
             .Accepts<IFormFile>("multipart/form-data")
@@ -35,10 +38,12 @@ public static class DocumentEndpoints
 
         documents.MapGet("/", async (string index, DocumentLibrary library, CancellationToken ct) =>
             new DocumentListDto((await library.ListAsync(index, ct)).Select(DocumentDto.From).ToList()))
+            .WithName("listDocuments")
             .WithSummary("Lists the documents of an index.");
 
         documents.MapGet("/{id}", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
             DocumentDto.From(await library.GetAsync(index, id, ct)))
+            .WithName("getDocument")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A document's record: status, error, pages, chunks.");
 
@@ -54,7 +59,9 @@ public static class DocumentEndpoints
             disposition.SetHttpFileName(record.FileName);
             response.Headers.ContentDisposition = disposition.ToString();
             return Results.Stream(content, record.ContentType, enableRangeProcessing: true);
-        }).ProducesProblem(StatusCodes.Status404NotFound)
+        }).WithName("getDocumentFile")
+          .Produces(StatusCodes.Status200OK) // bytes: see ClientGeneratorConventions
+          .ProducesProblem(StatusCodes.Status404NotFound)
           .WithSummary("The original file as uploaded: PDFs and plain text open in the browser (a PDF at #page=N), other types download.");
 
         documents.MapDelete("/{id}", async (string index, string id, DocumentLibrary library, CancellationToken ct) =>
@@ -62,6 +69,8 @@ public static class DocumentEndpoints
             await library.DeleteAsync(index, id, ct);
             return Results.NoContent();
         }).RequireAuthorization(IndexPolicies.Write)
+          .WithName("deleteDocument")
+          .Produces(StatusCodes.Status204NoContent)
           .ProducesProblem(StatusCodes.Status404NotFound)
           .WithSummary("Deletes a document; its passages are never returned again.");
 
@@ -70,6 +79,9 @@ public static class DocumentEndpoints
             var record = await library.RetryAsync(index, id, ct);
             return Results.Accepted($"/v1/indexes/{index}/documents/{record.Id}", DocumentDto.From(record));
         }).RequireAuthorization(IndexPolicies.Write)
+          .WithName("retryDocument")
+          .Produces<DocumentDto>(StatusCodes.Status202Accepted)
+          .ProducesProblem(StatusCodes.Status404NotFound)
           .ProducesProblem(StatusCodes.Status409Conflict)
           .WithSummary("Queues a failed document again.");
 

@@ -15,13 +15,16 @@ public static class IndexEndpoints
         {
             var readable = (await library.ListIndexesAsync(ct)).Where(index => user.CanRead(index.Name));
             return new IndexListDto(readable.Select(IndexDto.From).ToList());
-        }).WithSummary("Lists the indexes the caller may read, with their document and chunk counts.");
+        }).WithName("listIndexes")
+          .WithSummary("Lists the indexes the caller may read, with their document and chunk counts.");
 
         indexes.MapDelete("/{index}", async (string index, DocumentLibrary library, CancellationToken ct) =>
         {
             await library.DeleteIndexAsync(index, ct);
             return Results.NoContent();
         }).RequireAuthorization(IndexPolicies.Manage)
+          .WithName("deleteIndex")
+          .Produces(StatusCodes.Status204NoContent)
           .WithSummary("Deletes an index with all its documents (admin keys).");
 
         return v1;

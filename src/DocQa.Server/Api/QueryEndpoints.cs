@@ -26,6 +26,7 @@ public static class QueryEndpoints
                 HighlightTerms = KeywordAnalyzer.MatchingWords(request.Query, passages.Select(p => p.Text)),
             };
         }).WithTags("Query")
+          .WithName("search")
           .ProducesProblem(StatusCodes.Status400BadRequest)
           .WithSummary("Searches an index: hybrid (default), vector or keyword.");
 
@@ -45,8 +46,8 @@ public static class QueryEndpoints
             http.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
             return TypedResults.ServerSentEvents(AnswerEvents.Stream(started, ask, request.Question, ct));
         }).WithTags("Query")
-          .Produces<AskResponseDto>()
-          .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+          .WithName("ask")
+          .Produces<AskResponseDto>() // and text/event-stream: see ClientGeneratorConventions
           .ProducesProblem(StatusCodes.Status400BadRequest)
           .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
           .WithSummary("Answers a question from the index's documents, with numbered citations; with \"stream\": true as Server-Sent Events (citations, delta…, done).");
@@ -60,7 +61,7 @@ public static class QueryEndpoints
             {
                 Reembedding = new ReembeddingDto(metadata?.DefaultModelId ?? progress.Model, progress.Documents, progress.Remaining, progress.InProgress),
             };
-        }).WithTags("Server").WithSummary("Versions and the models in use.");
+        }).WithTags("Server").WithName("getInfo").WithSummary("Versions and the models in use.");
 
         return v1;
     }

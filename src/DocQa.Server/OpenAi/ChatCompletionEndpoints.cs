@@ -34,7 +34,10 @@ public static class ChatCompletionEndpoints
             if (user.CanRead(IndexNames.Default)) models.Add(new ModelEntry(ModelName, 0, ModelName));
             models.AddRange(readable.Select(index => new ModelEntry(ModelPrefix + index, 0, ModelName)));
             return Results.Json(new ModelList(models), JsonDefaults.Options);
-        }).WithTags("OpenAI-compatible").WithSummary("The indexes the caller may read, as models: \"docqa\" (the default index) and \"docqa/{index}\".");
+        }).WithTags("OpenAI-compatible")
+          .WithName("listModels")
+          .Produces<ModelList>()
+          .WithSummary("The indexes the caller may read, as models: \"docqa\" (the default index) and \"docqa/{index}\".");
 
         v1.MapPost("/chat/completions", async (ChatCompletionRequest body, HttpContext http, AskService ask, ITokenCounter tokens, CancellationToken ct) =>
         {
@@ -63,8 +66,8 @@ public static class ChatCompletionEndpoints
             await StreamAsync(http.Response, started, id, created, model, question, tokens, ct);
             return Results.Empty;
         }).WithTags("OpenAI-compatible")
-          .Produces<ChatCompletion>()
-          .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+          .WithName("createChatCompletion")
+          .Produces<ChatCompletion>() // and text/event-stream: see ClientGeneratorConventions
           .WithSummary("OpenAI-compatible chat completions: the last user message is answered from the documents, earlier turns make a follow-up standalone.");
         return v1;
     }

@@ -47,7 +47,8 @@ public static class IndexPolicies
     public static AuthorizationBuilder AddIndexPolicies(this AuthorizationBuilder authorization) => authorization
         .AddPolicy(Read, policy => policy.AddRequirements(new IndexAccessRequirement(ApiKeyRole.Reader)))
         .AddPolicy(Write, policy => policy.AddRequirements(new IndexAccessRequirement(ApiKeyRole.Writer)))
-        .AddPolicy(Manage, policy => policy.AddRequirements(new IndexAccessRequirement(ApiKeyRole.Admin)));
+        .AddPolicy(Manage, policy => policy.AddRequirements(new IndexAccessRequirement(ApiKeyRole.Admin)))
+        .AddPolicy(ServerAdminRequirement.Policy, policy => policy.AddRequirements(new ServerAdminRequirement()));
 }
 
 /// <summary>A 403 says which index the key may not use (the reason the requirement gave), as a problem body.</summary>

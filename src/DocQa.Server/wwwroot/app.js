@@ -25,12 +25,6 @@ function showError(id, error) {
   box.textContent = error ? (error instanceof ApiError ? error.message : `Something went wrong: ${error.message}`) : '';
 }
 
-// The README's way to have a local model write the answers.
-const modelCommand = [
-  'dotnet run --project src/DocQa.Cli -- model pull qwen2.5-1.5b',
-  'Llm__ModelPath=data/store/models/qwen2.5-1.5b-instruct-q4_k_m.gguf dotnet run --project src/DocQa.Server',
-].join('\n');
-
 const indexStorageName = 'docqa.index';
 let currentIndex = localStorage.getItem(indexStorageName) || 'default';
 
@@ -135,8 +129,8 @@ function documentRow(doc) {
   return el('tr', {},
     el('td', { class: 'file-cell' }, open),
     el('td', {}, statusBadge(doc), doc.error ? el('div', { class: 'reason' }, doc.error) : null),
-    el('td', { class: 'number' }, pages),
-    el('td', { class: 'number' }, String(doc.chunks)),
+    el('td', { class: 'number', 'data-label': 'Pages' }, pages),
+    el('td', { class: 'number', 'data-label': 'Chunks' }, String(doc.chunks)),
     el('td', {}, tags),
     el('td', { class: 'actions' }, actions));
 }
@@ -446,6 +440,15 @@ async function ask(question) {
 
 // ---- Search ----
 
+/**
+ * What a result's place means to a reader. Its score does not: fusion scores sit close together (0.033, 0.032, …)
+ * whatever the match, and the three modes score on different scales; the order is what the search decided.
+ */
+function relevanceLabel(rank) {
+  if (rank === 0) return 'best match';
+  return rank < 3 ? 'strong match' : 'related';
+}
+
 async function search(query, mode) {
   const status = $('search-status');
   const results = $('search-results');
@@ -457,7 +460,7 @@ async function search(query, mode) {
     const response = await postJson(`${indexPath(currentIndex)}/search`, { query, top: 10, mode });
     const terms = response.highlightTerms ?? [];
     results.replaceChildren(...response.results.map((result, i) =>
-      passageCard(result, { id: `result-${i + 1}`, number: i + 1, terms, detail: `score ${result.score.toFixed(3)}` })));
+      passageCard(result, { id: `result-${i + 1}`, number: i + 1, terms, detail: relevanceLabel(i) })));
     const count = response.results.length;
     status.textContent = count
       ? `${count} ${count === 1 ? 'passage' : 'passages'} · ${mode} · ${Math.round(performance.now() - started)} ms`
@@ -525,7 +528,8 @@ function wireForms() {
     radio.addEventListener('change', () => { if ($('search-query').value.trim()) $('search-form').requestSubmit(); });
   }
 
-  $('model-command').textContent = modelCommand;
+  // The README's way to have a local model write the answers, written in the page so that it is there at first paint.
+  const modelCommand = $('model-command').textContent;
   $('copy-command').addEventListener('click', async event => {
     try {
       await navigator.clipboard.writeText(modelCommand);

@@ -18,6 +18,7 @@ public static class SqliteServiceCollectionExtensions
     {
         services.AddConfiguredOptions<SqliteDocumentStoreOptions>(configuration, SqliteDocumentStoreOptions.Section);
         return services.AddDocumentStore(sp => new SqliteDocumentStore(databasePath(sp),
-            sp.GetRequiredService<IOptions<SqliteDocumentStoreOptions>>(), sp.GetRequiredService<ILogger<SqliteDocumentStore>>()));
+                sp.GetRequiredService<IOptions<SqliteDocumentStoreOptions>>(), sp.GetRequiredService<ILogger<SqliteDocumentStore>>()))
+            .AddStoreCapability<IStoreBackup, SqliteDocumentStore>();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using DocQa.Core.Retrieval;
@@ -63,6 +64,7 @@ public sealed class GeneratedAnswerer(ILanguageModel model, GenerationGate gate,
         var outputTokens = 0;
         var inputTokens = prompt.Tokens;
         var started = false;
+        var clockStart = Stopwatch.GetTimestamp();
 
         await foreach (var update in model.ChatClient.GetStreamingResponseAsync(prompt.Messages, chatOptions, cancellationToken))
         {
@@ -83,6 +85,9 @@ public sealed class GeneratedAnswerer(ILanguageModel model, GenerationGate gate,
         var rest = markers.Flush();
         if (rest.Length > 0) yield return new AnswerDelta(rest);
 
+        DocQaTelemetry.GenerationDuration.RecordSince(clockStart);
+        DocQaTelemetry.GenerationTokens.Add(inputTokens, new KeyValuePair<string, object?>("docqa.token.type", "input"));
+        DocQaTelemetry.GenerationTokens.Add(outputTokens, new KeyValuePair<string, object?>("docqa.token.type", "output"));
         yield return new AnswerCompleted(Finish(raw.ToString(), citations, new AnswerUsage(inputTokens, outputTokens)));
     }
 
