@@ -5,6 +5,10 @@ COPY . .
 RUN dotnet publish src/DocQa.Server/DocQa.Server.csproj -c Release -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# OCR of scanned pages and images: Tesseract with English (add tesseract-ocr-<lang> for Ocr:Languages) and pdftoppm.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
 COPY appsettings.json ./

@@ -19,7 +19,6 @@ var replies = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(fa
 Console.SetOut(Console.Error);
 
 var fault = Environment.GetEnvironmentVariable(WorkerProtocol.FaultVariable);
-var extractor = new DocumentExtractor();
 using var deadline = new Timer(_ => Environment.Exit(WorkerProtocol.ExitDeadline));
 
 foreach (var line in RequestsUntilInputCloses())
@@ -32,6 +31,7 @@ foreach (var line in RequestsUntilInputCloses())
     {
         Misbehave(fault);
         using var content = File.OpenRead(request.Path);
+        var extractor = new DocumentExtractor(request.Ocr);
         reply = new WorkerReply(extractor.Extract(content, new DocumentType(request.Kind, request.MediaType)), null);
     }
     catch (Exception e) when (e is OutOfMemoryException || e.InnerException is OutOfMemoryException)

@@ -38,6 +38,7 @@ public static class DocQaServiceCollectionExtensions
         services.AddConfiguredOptions<ChunkingOptions>(configuration, ChunkingOptions.Section);
         services.AddConfiguredOptions<EvidenceOptions>(configuration, EvidenceOptions.Section);
         services.AddConfiguredOptions<ExtractiveAnswerOptions>(configuration, ExtractiveAnswerOptions.Section);
+        services.AddConfiguredOptions<OcrOptions>(configuration, OcrOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => DataPaths.Resolve(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, contentRoot));

@@ -10,9 +10,10 @@ internal static class Schema
     /// vectors and the metadata derived at ingestion, and each chunk the length of its lead (the text not embedded).
     /// Version 2 lacked those three columns: every vector then was all-MiniLM-L6-v2's, and its documents have no
     /// metadata until they are uploaded again. Version 1 also had an FTS5 index over the chunks; keyword search now
-    /// runs on an in-memory index built from the chunks at open, so version 2 dropped it.
+    /// runs on an in-memory index built from the chunks at open, so version 2 dropped it. Version 4 adds the pages
+    /// read by OCR and the warnings of each document (empty for documents stored before).
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     private const string Create = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -34,6 +35,8 @@ internal static class Schema
             queue_seq          INTEGER NOT NULL,  -- grows each time a document enters the queue: FIFO claims
             embedding_model    TEXT,              -- the model of its chunks' vectors
             metadata           TEXT    NOT NULL DEFAULT '{}',  -- JSON object: what ingestion derived (title, organization, ...)
+            pages_ocr          TEXT    NOT NULL DEFAULT '[]',  -- JSON array of the page numbers read by OCR
+            warnings           TEXT    NOT NULL DEFAULT '[]',  -- JSON array of what could not be read
             PRIMARY KEY (index_name, id)
         );
         CREATE INDEX IF NOT EXISTS ix_documents_queue ON documents (status, queue_seq);  -- the next claim
@@ -99,6 +102,11 @@ internal static class Schema
             AddColumnIfMissing(connection, transaction, "chunks", "lead_length", "INTEGER NOT NULL DEFAULT 0");
             AddColumnIfMissing(connection, transaction, "documents", "metadata", "TEXT NOT NULL DEFAULT '{}'");
             Execute(connection, LegacyModelV2, transaction);
+        }
+        if (version is >= 1 and <= 3)
+        {
+            AddColumnIfMissing(connection, transaction, "documents", "pages_ocr", "TEXT NOT NULL DEFAULT '[]'");
+            AddColumnIfMissing(connection, transaction, "documents", "warnings", "TEXT NOT NULL DEFAULT '[]'");
         }
         Execute(connection, $"PRAGMA user_version = {Version};", transaction);
         transaction.Commit();

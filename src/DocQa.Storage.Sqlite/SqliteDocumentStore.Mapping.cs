@@ -60,6 +60,8 @@ public sealed partial class SqliteDocumentStore
                 UpdatedAt = ParseTime(reader.GetString(14)),
                 EmbeddingModel = reader.IsDBNull(15) ? null : reader.GetString(15),
                 Metadata = ParseTags(reader.GetString(16)),
+                PagesOcr = JsonSerializer.Deserialize<int[]>(reader.GetString(17)) ?? [],
+                Warnings = JsonSerializer.Deserialize<string[]>(reader.GetString(18)) ?? [],
             });
         }
         return records;

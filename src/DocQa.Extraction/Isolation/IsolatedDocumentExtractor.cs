@@ -74,7 +74,7 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
 
         try
         {
-            var request = new WorkerRequest(path, type.Kind, type.MediaType, (int)Math.Ceiling(_limits.Timeout.TotalSeconds));
+            var request = new WorkerRequest(path, type.Kind, type.MediaType, (int)Math.Ceiling(_limits.Timeout.TotalSeconds), _inner.Ocr);
             return Run(request, cancellationToken);
         }
         finally
@@ -237,8 +237,8 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
         }
 
         /// <summary>
-        /// Ends the worker: an idle one has nothing to lose, a failed one must not linger. The worker starts no
-        /// processes, so it alone is killed: on Unix, killing a process tree first stops the process (SIGSTOP) to
+        /// Ends the worker: an idle one has nothing to lose, a failed one must not linger. The tools it runs for OCR
+        /// are started so that the kernel kills them with it (see ToolProcess), so it alone is killed: on Unix, killing a process tree first stops the process (SIGSTOP) to
         /// list its children, and a parent that died in between left the worker stopped for ever.
         /// </summary>
         public void Dispose()
