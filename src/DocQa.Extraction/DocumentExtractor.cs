@@ -20,6 +20,9 @@ public sealed class DocumentExtractor : IDocumentExtractor
         _ocr = new OcrReader(Ocr, engine ?? new TesseractOcrEngine(Ocr), rasterizer ?? new PopplerPageRasterizer());
     }
 
+    /// <summary>Called after each page read by OCR (the isolated worker reports it as progress).</summary>
+    public Action? PageRead { get => _ocr.PageRead; init => _ocr.PageRead = value; }
+
     /// <summary>The Ocr settings this extractor reads scanned pages and images with.</summary>
     public OcrOptions Ocr { get; }
 

@@ -12,6 +12,9 @@ internal sealed class OcrReader(OcrOptions options, IOcrEngine engine, IPageRast
 
     public OcrOptions Options => options;
 
+    /// <summary>Called after each page read.</summary>
+    public Action? PageRead { get; set; }
+
     /// <summary>The engine's status, unavailable as well when PDF pages cannot be rendered.</summary>
     public OcrStatus Status => engine.Status is { Available: true } status && rasterizer.Problem is { } problem
         ? status with { Available = false, Problem = problem }
@@ -27,12 +30,18 @@ internal sealed class OcrReader(OcrOptions options, IOcrEngine engine, IPageRast
         double longest = Math.Max(Math.Max(widthPoints, heightPoints), 1) / 72.0; // inches
         int dpi = (int)Math.Clamp(Math.Min(options.Dpi, MaxPixels / longest), 36, options.Dpi);
         byte[] image = rasterizer.Render(pdfPath, page, dpi, cancellationToken);
-        return string.Join('\n', engine.Recognize(image, dpi, cancellationToken));
+        string text = string.Join('\n', engine.Recognize(image, dpi, cancellationToken));
+        PageRead?.Invoke();
+        return text;
     }
 
     /// <summary>The pages of an image file (the frames of a TIFF), read by the engine.</summary>
-    public IReadOnlyList<string> ReadImage(ReadOnlyMemory<byte> image, CancellationToken cancellationToken) =>
-        engine.Recognize(image, null, cancellationToken);
+    public IReadOnlyList<string> ReadImage(ReadOnlyMemory<byte> image, CancellationToken cancellationToken)
+    {
+        var pages = engine.Recognize(image, null, cancellationToken);
+        PageRead?.Invoke();
+        return pages;
+    }
 
     /// <summary>Adds OCR text as paragraphs: Tesseract separates paragraphs with blank lines and keeps the lines within them.</summary>
     public static void AddParagraphs(BlockList blocks, string text, int page)
