@@ -9,8 +9,9 @@ RUN dotnet publish src/DocQa.Server/DocQa.Server.csproj -c Release -a $TARGETARC
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # llama.cpp's libraries (libllama.so, libggml*.so: generated answers) need OpenMP's runtime, libgomp.so.1.
+# OCR of scanned pages and images: Tesseract with English (add tesseract-ocr-<lang> for Ocr:Languages) and pdftoppm.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libgomp1 \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libgomp1 tesseract-ocr tesseract-ocr-eng poppler-utils \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./

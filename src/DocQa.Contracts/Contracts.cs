@@ -1,6 +1,7 @@
 using DocQa.Core;
 using DocQa.Core.Answering;
 using DocQa.Core.Documents;
+using DocQa.Core.Extraction;
 using DocQa.Core.Retrieval;
 
 namespace DocQa.Contracts;
@@ -48,6 +49,12 @@ public sealed record DocumentDto(
     /// <summary>Where the file lives, for a document read from a folder (docqa sync, Sources:Folders); null for uploads.</summary>
     public string? SourcePath { get; init; }
 
+    /// <summary>The pages whose text was read by OCR (1-based); they are among <see cref="PagesWithoutText"/>.</summary>
+    public IReadOnlyList<int> PagesOcr { get; init; } = [];
+
+    /// <summary>What could not be read, such as "page 3 has no text layer and OCR is not installed (apt-get install tesseract-ocr)".</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public static DocumentDto From(DocumentRecord r) => new(
         r.Id, r.Index, r.FileName, r.ContentType, r.SizeBytes, r.Sha256, r.Tags, r.Status, r.Error,
         r.Pages, r.PagesWithoutText, r.Chunks, r.CreatedAt, r.UpdatedAt)
@@ -55,6 +62,8 @@ public sealed record DocumentDto(
         EmbeddingModel = r.EmbeddingModel,
         Metadata = DocumentMetadata.Of(r),
         SourcePath = r.SourcePath,
+        PagesOcr = r.PagesOcr,
+        Warnings = r.Warnings,
     };
 }
 
@@ -188,6 +197,15 @@ public sealed record InfoDto(string Version, string EmbeddingModel, int Embeddin
 {
     /// <summary>After a change of embedding model: how many ready documents still carry another model's vectors.</summary>
     public ReembeddingDto? Reembedding { get; init; }
+
+    /// <summary>Whether scanned pages and images are read by OCR here, and why not when they are not.</summary>
+    public OcrInfoDto? Ocr { get; init; }
+}
+
+/// <summary>OCR on this server: <see cref="Available"/> when enabled, installed and every language present; else <see cref="Problem"/> says why.</summary>
+public sealed record OcrInfoDto(bool Enabled, bool Available, string? Engine, IReadOnlyList<string> Languages, string? Problem)
+{
+    public static OcrInfoDto From(OcrStatus status) => new(status.Enabled, status.Available, status.Engine, status.Languages, status.Problem);
 }
 
 /// <summary>Where re-embedding with <see cref="Model"/> stands: ready documents in all, and how many remain to do.</summary>

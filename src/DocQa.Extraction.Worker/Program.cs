@@ -19,7 +19,6 @@ var replies = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(fa
 Console.SetOut(Console.Error);
 
 var fault = Environment.GetEnvironmentVariable(WorkerProtocol.FaultVariable);
-var extractor = new DocumentExtractor();
 using var deadline = new Timer(_ => Environment.Exit(WorkerProtocol.ExitDeadline));
 
 foreach (var line in RequestsUntilInputCloses())
@@ -32,6 +31,16 @@ foreach (var line in RequestsUntilInputCloses())
     {
         Misbehave(fault);
         using var content = File.OpenRead(request.Path);
+        int pagesRead = 0;
+        var extractor = new DocumentExtractor(request.Ocr)
+        {
+            // Each page read by OCR restarts the time limit, here and in the parent.
+            PageRead = () =>
+            {
+                deadline.Change(TimeSpan.FromSeconds(request.DeadlineSeconds + 5), Timeout.InfiniteTimeSpan);
+                lock (replies) replies.WriteLine(JsonSerializer.Serialize(new WorkerReply(null, null, ++pagesRead), WorkerProtocol.Json));
+            },
+        };
         reply = new WorkerReply(extractor.Extract(content, new DocumentType(request.Kind, request.MediaType)), null);
     }
     catch (Exception e) when (e is OutOfMemoryException || e.InnerException is OutOfMemoryException)
@@ -46,7 +55,7 @@ foreach (var line in RequestsUntilInputCloses())
     {
         reply = new WorkerReply(null, $"the file cannot be read: {e.Message}");
     }
-    replies.WriteLine(JsonSerializer.Serialize(reply, WorkerProtocol.Json));
+    lock (replies) replies.WriteLine(JsonSerializer.Serialize(reply, WorkerProtocol.Json));
     deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     reply = null!;
     // Hand the document's memory back before waiting: an idle worker should not hold the last file's peak.

@@ -1,4 +1,5 @@
 using DocQa.Core.Extraction;
+using DocQa.Extraction.Ocr;
 
 namespace DocQa.Extraction;
 
@@ -8,6 +9,26 @@ namespace DocQa.Extraction;
 /// </summary>
 public sealed class DocumentExtractor : IDocumentExtractor
 {
+    private readonly OcrReader _ocr;
+
+    /// <param name="ocr">The Ocr settings; the defaults when null.</param>
+    /// <param name="engine">The OCR engine; Tesseract's command line when null.</param>
+    /// <param name="rasterizer">What renders scanned PDF pages for OCR; pdftoppm when null.</param>
+    public DocumentExtractor(OcrOptions? ocr = null, IOcrEngine? engine = null, IPageRasterizer? rasterizer = null)
+    {
+        Ocr = ocr ?? new OcrOptions();
+        _ocr = new OcrReader(Ocr, engine ?? new TesseractOcrEngine(Ocr), rasterizer ?? new PopplerPageRasterizer());
+    }
+
+    /// <summary>Called after each page read by OCR (the isolated worker reports it as progress).</summary>
+    public Action? PageRead { get => _ocr.PageRead; init => _ocr.PageRead = value; }
+
+    /// <summary>The Ocr settings this extractor reads scanned pages and images with.</summary>
+    public OcrOptions Ocr { get; }
+
+    /// <summary>Whether scanned pages and images can be read here (the engine is probed the first time).</summary>
+    public OcrStatus OcrStatus => _ocr.Status;
+
     public DocumentType? Detect(ReadOnlySpan<byte> head, string fileName) => DocumentTypeDetector.Detect(head, fileName);
 
     public ExtractedDocument Extract(Stream content, DocumentType type, CancellationToken cancellationToken = default)
@@ -19,11 +40,15 @@ public sealed class DocumentExtractor : IDocumentExtractor
         {
             return type.Kind switch
             {
-                DocumentKind.Pdf => PdfTextExtractor.Extract(Seekable(content), cancellationToken),
+                DocumentKind.Pdf => PdfTextExtractor.Extract(Seekable(content), _ocr, cancellationToken),
                 DocumentKind.Docx => DocxTextExtractor.Extract(Seekable(content), cancellationToken),
+                DocumentKind.Xlsx => XlsxTextExtractor.Extract(Seekable(content), cancellationToken),
+                DocumentKind.Pptx => PptxTextExtractor.Extract(Seekable(content), cancellationToken),
+                DocumentKind.Csv => CsvTextExtractor.Extract(ReadAll(content), type.MediaType == DocumentTypeDetector.Tsv.MediaType, cancellationToken),
                 DocumentKind.Html => HtmlTextExtractor.Extract(ReadAll(content), cancellationToken),
                 DocumentKind.Markdown => MarkdownTextExtractor.Extract(ReadAll(content), cancellationToken),
                 DocumentKind.Text => PlainTextExtractor.Extract(ReadAll(content), cancellationToken),
+                DocumentKind.Image => ImageTextExtractor.Extract(ReadAll(content), _ocr, cancellationToken),
                 _ => throw new ExtractionException($"unsupported document type {type.MediaType}"),
             };
         }
@@ -49,6 +74,10 @@ public sealed class DocumentExtractor : IDocumentExtractor
         DocumentKind.Docx => "DOCX",
         DocumentKind.Html => "HTML document",
         DocumentKind.Markdown => "Markdown document",
+        DocumentKind.Image => "image",
+        DocumentKind.Xlsx => "XLSX",
+        DocumentKind.Pptx => "PPTX",
+        DocumentKind.Csv => "CSV file",
         _ => "text file",
     };
 

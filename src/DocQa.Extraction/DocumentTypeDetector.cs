@@ -15,20 +15,25 @@ internal static class DocumentTypeDetector
     public static readonly DocumentType Html = new(DocumentKind.Html, "text/html");
     public static readonly DocumentType Markdown = new(DocumentKind.Markdown, "text/markdown");
     public static readonly DocumentType Text = new(DocumentKind.Text, "text/plain");
+    public static readonly DocumentType Png = new(DocumentKind.Image, "image/png");
+    public static readonly DocumentType Jpeg = new(DocumentKind.Image, "image/jpeg");
+    public static readonly DocumentType Tiff = new(DocumentKind.Image, "image/tiff");
+    public static readonly DocumentType Xlsx = new(DocumentKind.Xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    public static readonly DocumentType Pptx = new(DocumentKind.Pptx, "application/vnd.openxmlformats-officedocument.presentationml.presentation");
+    public static readonly DocumentType Csv = new(DocumentKind.Csv, "text/csv");
+    public static readonly DocumentType Tsv = new(DocumentKind.Csv, "text/tab-separated-values");
 
     private static readonly HashSet<string> HtmlExtensions = new(StringComparer.OrdinalIgnoreCase) { ".html", ".htm", ".xhtml" };
     private static readonly HashSet<string> MarkdownExtensions = new(StringComparer.OrdinalIgnoreCase) { ".md", ".markdown" };
     private static readonly HashSet<string> TextExtensions = new(StringComparer.OrdinalIgnoreCase)
     {
-        "", ".txt", ".text", ".log", ".csv", ".tsv", ".json", ".xml", ".yaml", ".yml", ".rst",
+        "", ".txt", ".text", ".log", ".json", ".xml", ".yaml", ".yml", ".rst",
     };
 
     // Formats we do not read. Most binary files also fail the text check below (NUL bytes, invalid UTF-8);
     // the signatures make the answer certain for the common ones.
     private static readonly byte[][] BinarySignatures =
     [
-        [0x89, (byte)'P', (byte)'N', (byte)'G'],                   // PNG
-        [0xFF, 0xD8, 0xFF],                                         // JPEG
         "GIF87a"u8.ToArray(), "GIF89a"u8.ToArray(),                 // GIF
         [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],           // OLE compound file (.doc, .xls, .msg)
         [0x1F, 0x8B],                                               // gzip
@@ -53,7 +58,16 @@ internal static class DocumentTypeDetector
         if (IsPdf(head, extension))
             return Pdf;
         if (head.StartsWith("PK\u0003\u0004"u8))
-            return extension.Equals(".docx", StringComparison.OrdinalIgnoreCase) ? Docx : null;
+        {
+            // An Office file is a ZIP archive; its extension tells which.
+            return ByExtension(extension) is { Kind: DocumentKind.Docx or DocumentKind.Xlsx or DocumentKind.Pptx } office ? office : null;
+        }
+        if (head.StartsWith([(byte)0x89, (byte)'P', (byte)'N', (byte)'G', (byte)0x0D, (byte)0x0A, (byte)0x1A, (byte)0x0A]))
+            return Png;
+        if (head.StartsWith([(byte)0xFF, (byte)0xD8, (byte)0xFF]))
+            return Jpeg;
+        if (head.StartsWith("II*\0"u8) || head.StartsWith("MM\0*"u8))
+            return Tiff;
         foreach (byte[] signature in BinarySignatures)
         {
             if (head.StartsWith(signature))
@@ -65,7 +79,7 @@ internal static class DocumentTypeDetector
             return null;
 
         DocumentType? byExtension = ByExtension(extension);
-        if (byExtension is null || byExtension.Kind is DocumentKind.Pdf or DocumentKind.Docx)
+        if (byExtension is null || byExtension.Kind is DocumentKind.Pdf or DocumentKind.Docx or DocumentKind.Image or DocumentKind.Xlsx or DocumentKind.Pptx)
             return null; // text in a file that claims to be a binary format
         return LooksLikeHtml(start) ? Html : byExtension;
     }
@@ -74,6 +88,13 @@ internal static class DocumentTypeDetector
     {
         if (extension.Equals(".pdf", StringComparison.OrdinalIgnoreCase)) return Pdf;
         if (extension.Equals(".docx", StringComparison.OrdinalIgnoreCase)) return Docx;
+        if (extension.Equals(".xlsx", StringComparison.OrdinalIgnoreCase)) return Xlsx;
+        if (extension.Equals(".pptx", StringComparison.OrdinalIgnoreCase)) return Pptx;
+        if (extension.Equals(".csv", StringComparison.OrdinalIgnoreCase)) return Csv;
+        if (extension.Equals(".tsv", StringComparison.OrdinalIgnoreCase)) return Tsv;
+        if (extension.Equals(".png", StringComparison.OrdinalIgnoreCase)) return Png;
+        if (extension.Equals(".jpg", StringComparison.OrdinalIgnoreCase) || extension.Equals(".jpeg", StringComparison.OrdinalIgnoreCase)) return Jpeg;
+        if (extension.Equals(".tif", StringComparison.OrdinalIgnoreCase) || extension.Equals(".tiff", StringComparison.OrdinalIgnoreCase)) return Tiff;
         if (HtmlExtensions.Contains(extension)) return Html;
         if (MarkdownExtensions.Contains(extension)) return Markdown;
         if (TextExtensions.Contains(extension)) return Text;

@@ -1,6 +1,4 @@
-using System.IO.Compression;
 using System.Text;
-using System.Xml;
 using DocQa.Core.Extraction;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
@@ -9,35 +7,53 @@ using DocumentFormat.OpenXml.Wordprocessing;
 namespace DocQa.Extraction;
 
 /// <summary>
-/// Word documents through the Open XML SDK: body paragraphs and tables in order. A DOCX has no fixed pages,
+/// Word documents through the Open XML SDK: body paragraphs and tables in order, then headers, footers, footnotes
+/// and endnotes (each text once). A DOCX has no fixed pages,
 /// so pages are counted from the breaks the file records: explicit page breaks, section breaks that start a
 /// new page, and the breaks Word wrote where it last laid out a page (w:lastRenderedPageBreak).
 /// </summary>
 internal static class DocxTextExtractor
 {
-    // A DOCX is a ZIP archive; a few kilobytes can unpack to gigabytes or hold millions of entries. Real documents
-    // stay far below these limits, so an archive past them is refused before the Open Xml SDK unpacks anything.
-    private const int MaxEntries = 10_000;
-    private const long MaxUncompressedBytes = 512L * 1024 * 1024;
-    private const int MaxCompressionRatio = 200;
-    private const long RatioCheckedFrom = 10L * 1024 * 1024;
-
-    // The Open XML SDK takes time quadratic in the nesting of XML elements (10,000 nested content controls in a
-    // 4 KB file took 20 s), and the readers below recurse along it. Word's own documents nest a few dozen deep.
-    private const int MaxXmlDepth = 256;
-
     public static ExtractedDocument Extract(Stream content, CancellationToken cancellationToken)
     {
-        RefuseZipBomb(content);
-        RefuseDeepXml(content, cancellationToken);
+        OpenXmlGuard.Check(content, "DOCX", cancellationToken);
         using WordprocessingDocument document = WordprocessingDocument.Open(content, isEditable: false);
-        Body body = document.MainDocumentPart?.Document?.Body
-            ?? throw new ExtractionException("the file is not a readable DOCX: it has no document body");
+        if (document.MainDocumentPart is not { Document.Body: { } body } main)
+            throw new ExtractionException("the file is not a readable DOCX: it has no document body");
 
-        var reader = new BodyReader(new HeadingStyles(document.MainDocumentPart.StyleDefinitionsPart?.Styles), cancellationToken);
+        var headings = new HeadingStyles(main.StyleDefinitionsPart?.Styles);
+        var reader = new BodyReader(headings, cancellationToken);
         reader.Read(body);
-        return reader.Blocks.ToDocument(reader.Page) with { Title = DeclaredTitle(document) };
+        int pages = reader.Page;
+
+        // Headers lead the first page and footers, footnotes and endnotes close the last, each text once: they repeat
+        // on every page, but what they say (a company, a confidentiality notice, a source) belongs to the document.
+        var blocks = new BlockList();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void AddOnce(IEnumerable<OpenXmlElement> parts, int page, string prefix = "")
+        {
+            int n = 0;
+            foreach (OpenXmlElement part in parts)
+            {
+                var partReader = new BodyReader(headings, cancellationToken);
+                partReader.Read(part);
+                string text = string.Join('\n', partReader.Blocks.Select(b => b.Text));
+                n++;
+                if (text.Length > 0 && seen.Add(text))
+                    blocks.Add(BlockKind.Paragraph, prefix.Length > 0 ? $"{prefix} {n}: {text}" : text, page);
+            }
+        }
+        AddOnce(main.HeaderParts.Select(h => (OpenXmlElement?)h.Header).OfType<OpenXmlElement>(), 1);
+        blocks.AddRange(reader.Blocks);
+        AddOnce(Notes(main.FootnotesPart?.Footnotes?.Elements<Footnote>()), pages, "Footnote");
+        AddOnce(Notes(main.EndnotesPart?.Endnotes?.Elements<Endnote>()), pages, "Endnote");
+        AddOnce(main.FooterParts.Select(f => (OpenXmlElement?)f.Footer).OfType<OpenXmlElement>(), pages);
+        return blocks.ToDocument(pages) with { Title = DeclaredTitle(document) };
     }
+
+    /// <summary>The notes themselves, without the separator lines Word keeps among them.</summary>
+    private static IEnumerable<OpenXmlElement> Notes(IEnumerable<FootnoteEndnoteType>? notes) =>
+        (notes ?? []).Where(note => note.Type is null || note.Type.Value == FootnoteEndnoteValues.Normal);
 
     /// <summary>The title in the core properties; broken properties cost only the title.</summary>
     private static string? DeclaredTitle(WordprocessingDocument document)
@@ -50,65 +66,6 @@ internal static class DocxTextExtractor
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// Reads the archive's directory (not its contents) and refuses one that would unpack to too much. The directory's
-    /// sizes can be relied on because .NET's reader stops each part at its declared size: a part that hides its real
-    /// size is cut short, not unpacked in full (ZipBombTests holds it to that).
-    /// </summary>
-    private static void RefuseZipBomb(Stream content)
-    {
-        long start = content.Position;
-        using (var archive = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true))
-        {
-            if (archive.Entries.Count > MaxEntries)
-                throw new ExtractionException($"the DOCX is refused: it holds {archive.Entries.Count:N0} files (limit {MaxEntries:N0}); it may be a zip bomb");
-            long total = 0;
-            foreach (ZipArchiveEntry entry in archive.Entries)
-            {
-                total += entry.Length;
-                if (total > MaxUncompressedBytes)
-                    throw new ExtractionException($"the DOCX is refused: it unpacks to more than {MaxUncompressedBytes / (1024 * 1024)} MB; it may be a zip bomb");
-                if (entry.Length > RatioCheckedFrom && entry.Length > MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
-                    throw new ExtractionException($"the DOCX is refused: a part is compressed more than {MaxCompressionRatio}:1; it may be a zip bomb");
-            }
-        }
-        content.Position = start;
-    }
-
-    /// <summary>
-    /// Reads every XML part with a streaming reader, in time linear in its size, and refuses a document whose XML
-    /// nests elements deeper than <see cref="MaxXmlDepth"/> before the SDK builds its tree.
-    /// </summary>
-    private static void RefuseDeepXml(Stream content, CancellationToken cancellationToken)
-    {
-        long start = content.Position;
-        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true, IgnoreWhitespace = true };
-        using (var archive = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true))
-        {
-            foreach (ZipArchiveEntry entry in archive.Entries)
-            {
-                if (!entry.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) && !entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase))
-                    continue;
-                cancellationToken.ThrowIfCancellationRequested();
-                try
-                {
-                    using Stream part = entry.Open();
-                    using var reader = XmlReader.Create(part, settings);
-                    while (reader.Read())
-                    {
-                        if (reader.NodeType == XmlNodeType.Element && reader.Depth >= MaxXmlDepth)
-                            throw new ExtractionException($"the DOCX is refused: its XML nests elements more than {MaxXmlDepth} deep");
-                    }
-                }
-                catch (Exception ex) when (ex is XmlException or InvalidDataException)
-                {
-                    // A broken part is left to the SDK, which stops reading it at the same place.
-                }
-            }
-        }
-        content.Position = start;
     }
 
     private sealed class BodyReader(HeadingStyles headings, CancellationToken cancellationToken)

@@ -1,14 +1,16 @@
 using System.Runtime.ExceptionServices;
 using DocQa.Core.Extraction;
+using DocQa.Extraction.Ocr;
 using UglyToad.PdfPig;
+using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Exceptions;
 
 namespace DocQa.Extraction;
 
 /// <summary>
 /// PDF text through PdfPig: the letters of each page become lines (<see cref="PdfLineBuilder"/>), and the
-/// lines of all pages become blocks (<see cref="PdfBlockBuilder"/>). Pages without any letter (scanned
-/// images) are counted so that the caller can tell the user.
+/// lines of all pages become blocks (<see cref="PdfBlockBuilder"/>). Pages without a usable text layer (scanned
+/// images; see <see cref="ScannedPage"/>) are rendered and read by OCR, or reported in the document's warnings.
 /// </summary>
 internal static class PdfTextExtractor
 {
@@ -22,7 +24,7 @@ internal static class PdfTextExtractor
     private const long StackPerByte = 24;
     private const long MaxStack = 1024L * 1024 * 1024;
 
-    public static ExtractedDocument Extract(Stream content, CancellationToken cancellationToken)
+    public static ExtractedDocument Extract(Stream content, OcrReader ocr, CancellationToken cancellationToken)
     {
         long length = content.Length - content.Position;
         ExtractedDocument? result = null;
@@ -32,7 +34,7 @@ internal static class PdfTextExtractor
             {
                 try
                 {
-                    result = ExtractOnThisThread(content, cancellationToken);
+                    result = ExtractOnThisThread(content, ocr, cancellationToken);
                 }
                 catch (Exception ex)
                 {
@@ -50,19 +52,24 @@ internal static class PdfTextExtractor
         return result!;
     }
 
-    private static ExtractedDocument ExtractOnThisThread(Stream content, CancellationToken cancellationToken)
+    private static ExtractedDocument ExtractOnThisThread(Stream content, OcrReader ocr, CancellationToken cancellationToken)
     {
         using PdfDocument document = Open(content);
         int pageCount = document.NumberOfPages;
-        var pages = new List<PdfPageLines>(pageCount);
-        int pagesWithoutText = 0;
+        if (pageCount == 0)
+            throw new ExtractionException("no text found: the PDF has no pages");
+
+        var lines = new List<List<PdfLine>>[pageCount];
+        var scanned = new List<int>();
         for (int number = 1; number <= pageCount; number++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            List<List<PdfLine>> lines;
             try
             {
-                lines = PdfLineBuilder.Build(document.GetPage(number).Letters);
+                Page page = document.GetPage(number);
+                lines[number - 1] = PdfLineBuilder.Build(page.Letters);
+                if (ScannedPage.NeedsOcr(page, lines[number - 1]))
+                    scanned.Add(number);
             }
             catch (PdfDocumentEncryptedException ex)
             {
@@ -72,24 +79,97 @@ internal static class PdfTextExtractor
             {
                 throw new ExtractionException($"the file is not a readable PDF: page {number}: {DocumentExtractor.ShortReason(ex)}", ex);
             }
-            if (lines.Count == 0)
-                pagesWithoutText++;
-            pages.Add(new PdfPageLines(number, lines));
         }
 
-        if (pageCount == 0)
-            throw new ExtractionException("no text found: the PDF has no pages");
-        if (pagesWithoutText == pageCount)
-        {
-            throw new ExtractionException(pageCount == 1
-                ? "no text found: the PDF's page has no text layer (scanned image?)"
-                : $"no text found: the PDF's {pageCount} pages have no text layer (scanned images?)");
-        }
-
+        var ocrText = ReadScannedPages(document, content, scanned, ocr, out var warnings, cancellationToken);
+        var pages = new List<PdfPageLines>(pageCount);
+        for (int number = 1; number <= pageCount; number++)
+            pages.Add(new PdfPageLines(number, ocrText.ContainsKey(number) ? new List<List<PdfLine>>() : lines[number - 1]));
         BlockList blocks = PdfBlockBuilder.Build(pages);
+        if (ocrText.Count > 0)
+        {
+            foreach (var (number, text) in ocrText)
+                OcrReader.AddParagraphs(blocks, text, number);
+            // Blocks are in page order; the sort is stable, so each page keeps its own order.
+            var ordered = blocks.OrderBy(b => b.Page).ToList();
+            blocks.Clear();
+            blocks.AddRange(ordered);
+        }
+
         if (blocks.Count == 0)
-            throw new ExtractionException("no text found in the document");
-        return new ExtractedDocument(blocks, pageCount, pagesWithoutText) { Title = DeclaredTitle(document) };
+        {
+            if (scanned.Count == pageCount && warnings.Count > 0)
+                throw new ExtractionException("no text found: " + string.Join("; ", warnings));
+            throw new ExtractionException(scanned.Count == pageCount
+                ? "no text found: OCR found no text on the PDF's scanned pages"
+                : "no text found in the document");
+        }
+        return new ExtractedDocument(blocks, pageCount, scanned.Count)
+        {
+            Title = DeclaredTitle(document),
+            PagesOcr = ocrText.Keys.Order().ToArray(),
+            Warnings = warnings,
+        };
+    }
+
+    /// <summary>
+    /// The OCR text of the pages without a usable text layer, as far as OCR may read them; what it could not read is
+    /// told in <paramref name="warnings"/>. A page with some text of its own keeps it unless OCR finds more.
+    /// </summary>
+    private static Dictionary<int, string> ReadScannedPages(PdfDocument document, Stream content, List<int> scanned, OcrReader ocr,
+        out List<string> warnings, CancellationToken cancellationToken)
+    {
+        warnings = [];
+        var read = new Dictionary<int, string>();
+        if (scanned.Count == 0)
+            return read;
+        if (ocr.WhyNot(pdf: true) is { } why)
+        {
+            warnings.Add($"{OcrReader.Pages(scanned, out string has)} {has} no text layer and {why}");
+            return read;
+        }
+
+        int max = ocr.Options.MaxPagesPerDocument;
+        if (scanned.Count > max)
+        {
+            warnings.Add($"{OcrReader.Pages(scanned[max..], out string has)} {has} no text layer and {(scanned.Count - max == 1 ? "was" : "were")} not read: " +
+                $"OCR reads at most {max} pages of a document (Ocr:MaxPagesPerDocument)");
+        }
+
+        // pdftoppm reads a file: the stored original where there is one, else a temporary copy.
+        string? temporary = null;
+        string path;
+        if (content is FileStream file && File.Exists(file.Name))
+            path = file.Name;
+        else
+        {
+            temporary = path = Path.Combine(Path.GetTempPath(), "docqa-ocr-" + Guid.NewGuid().ToString("N") + ".pdf");
+            content.Position = 0;
+            using var copy = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
+            content.CopyTo(copy);
+        }
+        try
+        {
+            var empty = new List<int>();
+            foreach (int number in scanned.Take(max))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Page page = document.GetPage(number);
+                string text = ocr.ReadPdfPage(path, number, page.Width, page.Height, cancellationToken);
+                if (ScannedPage.Letters(text) > ScannedPage.Letters(page))
+                    read[number] = text;
+                else if (ScannedPage.Letters(page) == 0)
+                    empty.Add(number);
+            }
+            if (empty.Count > 0)
+                warnings.Add($"{OcrReader.Pages(empty, out string has)} {has} no text layer and OCR found no text on {(empty.Count == 1 ? "it" : "them")}");
+        }
+        finally
+        {
+            if (temporary is not null)
+                File.Delete(temporary);
+        }
+        return read;
     }
 
     /// <summary>The title in the PDF's document information; a broken information dictionary costs only the title.</summary>

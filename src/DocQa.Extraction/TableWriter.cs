@@ -15,7 +15,7 @@ internal readonly record struct TableCellText(string Text, int ColumnSpan = 1, i
 internal static partial class TableWriter
 {
     // Grids wider than this are cut: a hostile colspan must not make the text huge.
-    private const int MaxColumns = 64;
+    public const int MaxColumns = 64;
 
     /// <param name="headerRows">How many rows at the top are the header; see <see cref="HeaderRows"/>.</param>
     public static string Write(IReadOnlyList<IReadOnlyList<TableCellText>> rows, int headerRows)

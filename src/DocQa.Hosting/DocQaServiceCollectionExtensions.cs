@@ -41,6 +41,7 @@ public static class DocQaServiceCollectionExtensions
         services.AddConfiguredOptions<ExtractiveAnswerOptions>(configuration, ExtractiveAnswerOptions.Section);
         services.AddConfiguredOptions<SourcesOptions>(configuration, SourcesOptions.Section)
             .PostConfigure(sources => sources.ResolvePaths(contentRoot));
+        services.AddConfiguredOptions<OcrOptions>(configuration, OcrOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => DataPaths.Resolve(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, contentRoot));

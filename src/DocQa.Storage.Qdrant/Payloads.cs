@@ -60,6 +60,12 @@ public static class RecordFields
 
     /// <summary>The metadata derived at ingestion, an object of strings like the tags.</summary>
     public const string Metadata = "metadata";
+
+    /// <summary>The pages read by OCR, a list of integers; absent in records written before it existed.</summary>
+    public const string PagesOcr = "pagesOcr";
+
+    /// <summary>What could not be read, a list of strings.</summary>
+    public const string Warnings = "warnings";
 }
 
 /// <summary>
@@ -96,6 +102,8 @@ public static class Payloads
             [RecordFields.Sha256] = record.Sha256,
             [RecordFields.Tags] = new Value { StructValue = tags },
             [RecordFields.Metadata] = new Value { StructValue = metadata },
+            [RecordFields.PagesOcr] = List(record.PagesOcr.Select(page => new Value { IntegerValue = page })),
+            [RecordFields.Warnings] = List(record.Warnings.Select(warning => new Value { StringValue = warning })),
             [RecordFields.Status] = StatusName(record.Status),
             [RecordFields.Pages] = record.Pages,
             [RecordFields.PagesWithoutText] = record.PagesWithoutText,
@@ -139,6 +147,8 @@ public static class Payloads
             UpdatedAt = ParseTimestamp(String(payload, RecordFields.UpdatedAt)),
             EmbeddingModel = String(payload, RecordFields.EmbeddingModel),
             SourcePath = String(payload, RecordFields.SourcePath),
+            PagesOcr = Items(payload, RecordFields.PagesOcr).Select(item => (int)item.IntegerValue).ToArray(),
+            Warnings = Items(payload, RecordFields.Warnings).Select(item => item.StringValue).ToArray(),
         };
         return new StoredRecord(
             record,
@@ -223,6 +233,17 @@ public static class Payloads
 
     private static DateTimeOffset ParseTimestamp(string? text) =>
         text is null ? default : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    private static Value List(IEnumerable<Value> items)
+    {
+        var list = new ListValue();
+        list.Values.AddRange(items);
+        return new Value { ListValue = list };
+    }
+
+    /// <summary>The items of a list field; none when absent, as in records written before the field existed.</summary>
+    private static IEnumerable<Value> Items(IReadOnlyDictionary<string, Value> payload, string field) =>
+        payload.TryGetValue(field, out var value) && value.KindCase == Value.KindOneofCase.ListValue ? value.ListValue.Values : [];
 
     /// <summary>An object of strings (tags, metadata); empty when absent, as in records written before the field existed.</summary>
     private static Dictionary<string, string> Strings(IReadOnlyDictionary<string, Value> payload, string field)

@@ -6,14 +6,16 @@ namespace DocQa.Storage.Sqlite;
 internal static class Schema
 {
     /// <summary>
-    /// Version 4: each document may record the path of the file it was read from (source_path), and documents are
-    /// found by content hash (a copy reuses the chunks of the same bytes). Version 3: documents, chunks and chunk_vectors (float32); each document records the embedding model of its
-    /// vectors and the metadata derived at ingestion, and each chunk the length of its lead (the text not embedded).
-    /// Version 2 lacked those three columns: every vector then was all-MiniLM-L6-v2's, and its documents have no
-    /// metadata until they are uploaded again. Version 1 also had an FTS5 index over the chunks; keyword search now
-    /// runs on an in-memory index built from the chunks at open, so version 2 dropped it.
+    /// Version 5: each document records the pages read by OCR and the warnings of its extraction (empty for documents
+    /// stored before). Version 4: each document may record the path of the file it was read from (source_path), and
+    /// documents are found by content hash (a copy reuses the chunks of the same bytes). Version 3: documents, chunks
+    /// and chunk_vectors (float32); each document records the embedding model of its vectors and the metadata derived
+    /// at ingestion, and each chunk the length of its lead (the text not embedded). Version 2 lacked those three
+    /// columns: every vector then was all-MiniLM-L6-v2's, and its documents have no metadata until they are uploaded
+    /// again. Version 1 also had an FTS5 index over the chunks; keyword search now runs on an in-memory index built
+    /// from the chunks at open, so version 2 dropped it.
     /// </summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     private const string Create = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -36,6 +38,8 @@ internal static class Schema
             embedding_model    TEXT,              -- the model of its chunks' vectors
             metadata           TEXT    NOT NULL DEFAULT '{}',  -- JSON object: what ingestion derived (title, organization, ...)
             source_path        TEXT,              -- where the file lives, for documents read from a folder
+            pages_ocr          TEXT    NOT NULL DEFAULT '[]',  -- JSON array of the page numbers read by OCR
+            warnings           TEXT    NOT NULL DEFAULT '[]',  -- JSON array of what could not be read
             PRIMARY KEY (index_name, id)
         );
         CREATE INDEX IF NOT EXISTS ix_documents_queue ON documents (status, queue_seq);  -- the next claim
@@ -103,8 +107,12 @@ internal static class Schema
             AddColumnIfMissing(connection, transaction, "documents", "metadata", "TEXT NOT NULL DEFAULT '{}'");
             Execute(connection, LegacyModelV2, transaction);
         }
-        if (version is >= 1 and <= 3)
+        if (version is >= 1 and <= 4)
+        {
             AddColumnIfMissing(connection, transaction, "documents", "source_path", "TEXT");
+            AddColumnIfMissing(connection, transaction, "documents", "pages_ocr", "TEXT NOT NULL DEFAULT '[]'");
+            AddColumnIfMissing(connection, transaction, "documents", "warnings", "TEXT NOT NULL DEFAULT '[]'");
+        }
         Execute(connection, $"PRAGMA user_version = {Version};", transaction);
         transaction.Commit();
     }

@@ -61,6 +61,8 @@ public sealed partial class SqliteDocumentStore
                 EmbeddingModel = reader.IsDBNull(15) ? null : reader.GetString(15),
                 Metadata = ParseTags(reader.GetString(16)),
                 SourcePath = reader.IsDBNull(17) ? null : reader.GetString(17),
+                PagesOcr = JsonSerializer.Deserialize<int[]>(reader.GetString(18)) ?? [],
+                Warnings = JsonSerializer.Deserialize<string[]>(reader.GetString(19)) ?? [],
             });
         }
         return records;

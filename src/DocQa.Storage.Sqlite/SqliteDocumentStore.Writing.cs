@@ -19,6 +19,7 @@ public sealed partial class SqliteDocumentStore
             INSERT INTO documents ({DocumentColumns}, queue_seq)
             VALUES ($index, $id, $file_name, $content_type, $size_bytes, $sha256, $tags, $status, $error,
                     $pages, $pages_without_text, $chunks, $attempts, $created_at, $updated_at, $embedding_model, $metadata, $source_path,
+                    $pages_ocr, $warnings,
                     (SELECT COALESCE(MAX(queue_seq), 0) + 1 FROM documents))
             ON CONFLICT (index_name, id) DO UPDATE SET
                 file_name = excluded.file_name, content_type = excluded.content_type, size_bytes = excluded.size_bytes,
@@ -27,7 +28,7 @@ public sealed partial class SqliteDocumentStore
                 attempts = excluded.attempts, created_at = excluded.created_at, updated_at = excluded.updated_at,
                 -- A record saved without a model (a re-upload waiting in the queue) leaves the model of the chunks still there.
                 embedding_model = COALESCE(excluded.embedding_model, documents.embedding_model),
-                metadata = excluded.metadata, source_path = excluded.source_path,
+                metadata = excluded.metadata, source_path = excluded.source_path, pages_ocr = excluded.pages_ocr, warnings = excluded.warnings,
                 queue_seq = CASE WHEN excluded.status = 'queued' AND documents.status <> 'queued'
                                  THEN excluded.queue_seq ELSE documents.queue_seq END
             """;
@@ -50,6 +51,8 @@ public sealed partial class SqliteDocumentStore
         p.AddWithValue("$embedding_model", (object?)record.EmbeddingModel ?? DBNull.Value);
         p.AddWithValue("$metadata", JsonSerializer.Serialize(record.Metadata));
         p.AddWithValue("$source_path", (object?)record.SourcePath ?? DBNull.Value);
+        p.AddWithValue("$pages_ocr", JsonSerializer.Serialize(record.PagesOcr));
+        p.AddWithValue("$warnings", JsonSerializer.Serialize(record.Warnings));
         command.ExecuteNonQuery();
     }
 

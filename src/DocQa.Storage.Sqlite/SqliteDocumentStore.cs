@@ -18,7 +18,7 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IDisposable
 {
     private const string DocumentColumns =
         "index_name, id, file_name, content_type, size_bytes, sha256, tags, status, error, " +
-        "pages, pages_without_text, chunks, attempts, created_at, updated_at, embedding_model, metadata, source_path";
+        "pages, pages_without_text, chunks, attempts, created_at, updated_at, embedding_model, metadata, source_path, pages_ocr, warnings";
 
     // Fixed width and UTC, so comparing the text compares the instants (ORDER BY created_at).
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";

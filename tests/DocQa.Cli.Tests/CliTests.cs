@@ -24,7 +24,7 @@ public sealed class CliTests : IDisposable
     {
         WriteFile("tides.md", "# Tides\n\nHigh tide at Gull Harbor comes at 6:40 in the morning in June.\n");
         WriteFile("keepers.txt", "The lighthouse keeper trims the wicks every Sunday evening.\n");
-        File.WriteAllBytes(Path.Combine(_work, "docs", "photo.png"), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0]);
+        File.WriteAllBytes(Path.Combine(_work, "docs", "animation.gif"), "GIF89a\u0001\u0000\u0001\u0000"u8.ToArray());
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class CliTests : IDisposable
 
         var ingest = await ChildProcess.RunCliAsync(_work, "ingest", "docs", "--data-dir", data, "--tag", "topic:harbor");
         Assert.True(ingest.ExitCode == 0, ingest.StandardOutput + ingest.StandardError);
-        Assert.Contains("skipped", ingest.StandardError); // the PNG found in the folder: a note, not the result
+        Assert.Contains("skipped", ingest.StandardError); // the GIF found in the folder: a note, not the result
         Assert.Contains("ready", ingest.StandardOutput);
 
         var list = await ChildProcess.RunCliAsync(_work, "docs", "list", "--json", "--data-dir", data);

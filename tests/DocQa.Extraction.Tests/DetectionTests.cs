@@ -42,13 +42,12 @@ public class DetectionTests
         Assert.Equal(DocumentKind.Docx, type?.Kind);
         Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", type?.MediaType);
         Assert.Null(Kind(zip, "archive.zip"));
-        Assert.Null(Kind(zip, "sheet.xlsx"));
         Assert.Null(Kind(zip, "notes.txt"));
+        Assert.Equal(DocumentKind.Xlsx, Kind(zip, "sheet.XLSX"));
+        Assert.Equal(DocumentKind.Pptx, Kind(zip, "deck.pptx"));
     }
 
     [Theory]
-    [InlineData("scan.pdf", new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A })] // PNG
-    [InlineData("photo.txt", new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10 })]           // JPEG
     [InlineData("anim.md", new byte[] { 0x47, 0x49, 0x46, 0x38, 0x39, 0x61 })]             // GIF
     [InlineData("old.doc", new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 })] // OLE .doc
     [InlineData("old.docx", new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 })]
@@ -81,7 +80,8 @@ public class DetectionTests
     [InlineData("readme.md", "# Title\n\ntext", DocumentKind.Markdown)]
     [InlineData("notes.markdown", "text", DocumentKind.Markdown)]
     [InlineData("notes.txt", "# not a heading in text", DocumentKind.Text)]
-    [InlineData("data.csv", "a,b\n1,2", DocumentKind.Text)]
+    [InlineData("data.csv", "a,b\n1,2", DocumentKind.Csv)]
+    [InlineData("data.TSV", "a\tb\n1\t2", DocumentKind.Csv)]
     [InlineData("config.json", "{\"a\": 1}", DocumentKind.Text)]
     [InlineData("feed.xml", "<?xml version=\"1.0\"?><feed/>", DocumentKind.Text)]
     [InlineData("server.log", "started", DocumentKind.Text)]
@@ -97,6 +97,8 @@ public class DetectionTests
         Assert.Equal("text/html", Extractor.Detect("<p>x</p>"u8, "a.html")?.MediaType);
         Assert.Equal("text/markdown", Extractor.Detect("x"u8, "a.md")?.MediaType);
         Assert.Equal("text/plain", Extractor.Detect("x"u8, "a.txt")?.MediaType);
+        Assert.Equal("text/csv", Extractor.Detect("x"u8, "a.csv")?.MediaType);
+        Assert.Equal("text/tab-separated-values", Extractor.Detect("x"u8, "a.tsv")?.MediaType);
     }
 
     [Fact]

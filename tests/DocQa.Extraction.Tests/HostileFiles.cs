@@ -12,7 +12,7 @@ using UglyToad.PdfPig.Writer;
 
 namespace DocQa.Extraction.Tests;
 
-/// <summary>Small real documents of every supported kind, and generators of broken copies of them.</summary>
+/// <summary>Small real documents of every supported kind but images (OCR has its own tests), and generators of broken copies of them.</summary>
 internal static class HostileFiles
 {
     public static readonly byte[] Pdf = MakePdf();
@@ -30,10 +30,17 @@ internal static class HostileFiles
 
     public static readonly byte[] Text = Encoding.UTF8.GetBytes("Moorings\n\nBoats moor north of the pier.\fA second page.\n");
 
+    public static readonly byte[] Xlsx = OfficeDocuments.Xlsx(("Moorings", [["Berth", "Rule"], ["A1", "Boats moor north of the pier."], ["A2", "40"]]));
+
+    public static readonly byte[] Pptx = OfficeDocuments.Pptx(new SlideText("Moorings", ["Boats moor north of the pier."], Notes: "Fees are due nightly."));
+
+    public static readonly byte[] Csv = Encoding.UTF8.GetBytes("Berth,Rule\nA1,\"Boats moor north of the pier.\"\nA2,\"Fee, nightly\"\n");
+
     public static readonly (DocumentKind Kind, byte[] Bytes)[] Originals =
     [
         (DocumentKind.Pdf, Pdf), (DocumentKind.Docx, Docx), (DocumentKind.Html, Html),
-        (DocumentKind.Markdown, Markdown), (DocumentKind.Text, Text),
+        (DocumentKind.Markdown, Markdown), (DocumentKind.Text, Text), (DocumentKind.Xlsx, Xlsx), (DocumentKind.Pptx, Pptx),
+        (DocumentKind.Csv, Csv),
     ];
 
     public static DocumentType TypeOf(DocumentKind kind) => new(kind, kind.ToString().ToLowerInvariant());

@@ -16,7 +16,7 @@ public sealed class IsolatedExtractionTests : IDisposable
     public void Dispose() => _shared.Dispose();
 
     private static IsolatedDocumentExtractor Isolated(ExtractionLimits? limits = null, string? fault = null) =>
-        new(new DocumentExtractor(), limits ?? Limits)
+        new(new DocumentExtractor(TestDocuments.Extractor.Ocr), limits ?? Limits)
         {
             Environment = fault is null ? new Dictionary<string, string>() : new() { [WorkerProtocol.FaultVariable] = fault },
         };

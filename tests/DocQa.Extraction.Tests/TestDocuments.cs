@@ -6,13 +6,15 @@ namespace DocQa.Extraction.Tests;
 /// <summary>Helpers to run the extractor on bytes and to look at its result.</summary>
 internal static class TestDocuments
 {
-    public static readonly DocumentExtractor Extractor = new();
+    // Without OCR: what these tests read is the text layer; OCR has its own tests, which need Tesseract.
+    public static readonly DocumentExtractor Extractor = new(new OcrOptions { Enabled = false });
 
-    public static ExtractedDocument Extract(byte[] content, string fileName)
+    public static ExtractedDocument Extract(byte[] content, string fileName, DocumentExtractor? extractor = null)
     {
-        DocumentType type = Extractor.Detect(content.AsSpan(0, Math.Min(content.Length, DocumentTypeSniff.HeadBytes)), fileName)
+        extractor ??= Extractor;
+        DocumentType type = extractor.Detect(content.AsSpan(0, Math.Min(content.Length, DocumentTypeSniff.HeadBytes)), fileName)
             ?? throw new InvalidOperationException($"{fileName} was not detected as a supported type");
-        return Extractor.Extract(new MemoryStream(content), type);
+        return extractor.Extract(new MemoryStream(content), type);
     }
 
     public static ExtractionException ExtractFails(byte[] content, DocumentKind kind)
@@ -23,6 +25,9 @@ internal static class TestDocuments
             DocumentKind.Docx => new(kind, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
             DocumentKind.Html => new(kind, "text/html"),
             DocumentKind.Markdown => new(kind, "text/markdown"),
+            DocumentKind.Xlsx => new(kind, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            DocumentKind.Pptx => new(kind, "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+            DocumentKind.Csv => new(kind, "text/csv"),
             _ => new(kind, "text/plain"),
         };
         return Assert.Throws<ExtractionException>(() => Extractor.Extract(new MemoryStream(content), type));

@@ -30,6 +30,8 @@ public class DocQaServerFactory : WebApplicationFactory<Program>
         builder.UseSetting("Ingestion:MaxUploadBytes", MaxUploadBytes.ToString());
         // The tests poll; the rate limit has its own test.
         builder.UseSetting("Limits:RequestsPerMinute", "0");
+        // The scanned pages the tests make are 150 dpi images: rendering them at the default 300 only slows OCR.
+        builder.UseSetting("Ocr:Dpi", "150");
         Configure?.Invoke(builder);
     }
 

@@ -53,6 +53,8 @@ public abstract class DocumentStoreContract : IDisposable
             Error = "no text layer",
             Pages = 12,
             PagesWithoutText = 3,
+            PagesOcr = [2, 5],
+            Warnings = ["page 7 has no text layer and OCR is not installed (apt-get install tesseract-ocr)"],
             Chunks = 40,
             Attempts = 2,
             SizeBytes = 123_456,
@@ -836,7 +838,9 @@ public abstract class DocumentStoreContract : IDisposable
     protected static void AssertSameRecord(DocumentRecord expected, DocumentRecord? actual)
     {
         Assert.NotNull(actual);
-        Assert.Equal(expected with { Tags = actual.Tags, Metadata = actual.Metadata }, actual);
+        Assert.Equal(expected with { Tags = actual.Tags, Metadata = actual.Metadata, PagesOcr = actual.PagesOcr, Warnings = actual.Warnings }, actual);
+        Assert.Equal(expected.PagesOcr, actual.PagesOcr);
+        Assert.Equal(expected.Warnings, actual.Warnings);
         Assert.Equal(expected.Tags.OrderBy(tag => tag.Key), actual.Tags.OrderBy(tag => tag.Key));
         Assert.Equal(expected.Metadata.OrderBy(entry => entry.Key), actual.Metadata.OrderBy(entry => entry.Key));
     }

@@ -197,6 +197,7 @@ public sealed class QdrantMappingTests
             Tags = new Dictionary<string, string> { ["site.name"] = "Zürich", ["$[0]"] = "x'y" },
             Metadata = new Dictionary<string, string> { ["title"] = "Q3 report", ["organization"] = "Acme Corporation" },
             Pages = 12, PagesWithoutText = 3, Chunks = 40, Attempts = 2,
+            PagesOcr = [4, 7], Warnings = ["page 9 has no text layer and OCR is turned off (Ocr:Enabled)"],
             CreatedAt = new DateTimeOffset(2024, 3, 1, 9, 30, 0, 123, TimeSpan.Zero).AddTicks(4567),
             UpdatedAt = new DateTimeOffset(2024, 3, 1, 11, 30, 0, TimeSpan.FromHours(2)),
         };
@@ -205,7 +206,9 @@ public sealed class QdrantMappingTests
         var back = Payloads.ToRecord(Payloads.FromRecord(stored));
 
         Assert.Equal(stored with { Record = back.Record }, back);
-        Assert.Equal(record with { Tags = back.Record.Tags, Metadata = back.Record.Metadata }, back.Record);
+        Assert.Equal(record with { Tags = back.Record.Tags, Metadata = back.Record.Metadata, PagesOcr = back.Record.PagesOcr, Warnings = back.Record.Warnings }, back.Record);
+        Assert.Equal(record.PagesOcr, back.Record.PagesOcr);
+        Assert.Equal(record.Warnings, back.Record.Warnings);
         Assert.Equal(record.Tags.OrderBy(t => t.Key), back.Record.Tags.OrderBy(t => t.Key));
         Assert.Equal(record.Metadata.OrderBy(t => t.Key), back.Record.Metadata.OrderBy(t => t.Key));
         Assert.Equal(record.UpdatedAt.UtcDateTime, back.Record.UpdatedAt.UtcDateTime);

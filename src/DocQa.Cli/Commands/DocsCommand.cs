@@ -47,7 +47,9 @@ public static class DocsCommand
             Row("sha256", d.Sha256);
             Row("status", d.Status.ToString().ToLowerInvariant());
             if (d.Error is not null) Row("error", d.Error);
-            Row("pages", d.PagesWithoutText > 0 ? $"{d.Pages} ({d.PagesWithoutText} without text)" : d.Pages.ToString());
+            Row("pages", PagesText(d));
+            if (d.PagesOcr.Count > 0) Row("read by OCR", string.Join(", ", d.PagesOcr));
+            foreach (var warning in d.Warnings) Row("warning", warning);
             Row("chunks", d.Chunks.ToString());
             Row("tags", string.Join(", ", d.Tags.Select(t => $"{t.Key}:{t.Value}")));
             Row("created", d.CreatedAt.ToString("u"));
@@ -66,6 +68,16 @@ public static class DocsCommand
         }));
 
         return new Command("docs", "Manage documents") { list, show, delete };
+    }
+
+    /// <summary>"12", or "12 (3 by OCR, 1 without text)".</summary>
+    private static string PagesText(DocumentDto d)
+    {
+        int unread = d.PagesWithoutText - d.PagesOcr.Count;
+        var notes = new List<string>();
+        if (d.PagesOcr.Count > 0) notes.Add($"{d.PagesOcr.Count} by OCR");
+        if (unread > 0) notes.Add($"{unread} without text");
+        return notes.Count > 0 ? $"{d.Pages} ({string.Join(", ", notes)})" : d.Pages.ToString();
     }
 }
 

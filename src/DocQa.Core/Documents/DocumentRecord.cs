@@ -27,6 +27,10 @@ public sealed record DocumentRecord
     public int Pages { get; init; }
     /// <summary>Pages that had no text layer (scanned images); counted, not read.</summary>
     public int PagesWithoutText { get; init; }
+    /// <summary>The pages whose text was read by OCR (1-based).</summary>
+    public IReadOnlyList<int> PagesOcr { get; init; } = [];
+    /// <summary>What processing could not read and the user should know ("page 3 has no text layer and OCR is not installed ...").</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
     public int Chunks { get; init; }
     /// <summary>The embedding model whose vectors the document's chunks carry; null until it has chunks.</summary>
     public string? EmbeddingModel { get; init; }

@@ -1,6 +1,7 @@
 namespace DocQa.Core.Extraction;
 
-public enum DocumentKind { Pdf, Docx, Html, Markdown, Text }
+/// <summary>The formats DocQa reads; new kinds are added at the end (the worker protocol sends them as numbers).</summary>
+public enum DocumentKind { Pdf, Docx, Html, Markdown, Text, Image, Xlsx, Csv, Pptx }
 
 /// <summary>A supported document type: its kind and the media type reported to clients.</summary>
 public sealed record DocumentType(DocumentKind Kind, string MediaType);
@@ -19,10 +20,17 @@ public sealed record DocumentBlock(BlockKind Kind, string Text, int Page, int He
 /// <summary>
 /// The text of a document as blocks in reading order, with its page counts and <see cref="Title"/>: the title its
 /// file declares (a PDF's document information, a DOCX's core properties, an HTML page's &lt;title&gt;), if any.
+/// <see cref="PagesWithoutText"/> counts the pages that had no usable text layer, whether OCR then read them or not.
 /// </summary>
 public sealed record ExtractedDocument(IReadOnlyList<DocumentBlock> Blocks, int Pages, int PagesWithoutText = 0)
 {
     public string? Title { get; init; }
+
+    /// <summary>The pages whose text came from OCR (1-based, ascending).</summary>
+    public IReadOnlyList<int> PagesOcr { get; init; } = [];
+
+    /// <summary>What the reader could not read and the user should know ("page 3 has no text layer and OCR is not installed ...").</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>The document cannot be read; the message is the reason shown to the user.</summary>

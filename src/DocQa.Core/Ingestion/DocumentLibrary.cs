@@ -76,7 +76,7 @@ public sealed class DocumentLibrary(
                 throw RequestRejectedException.BadRequest($"'{fileName}' is empty.");
             var type = extractor.Detect(head, fileName)
                 ?? throw new RequestRejectedException(RejectionKind.UnsupportedMediaType,
-                    $"'{fileName}' is not a supported document type: upload PDF, DOCX, HTML, Markdown or plain text.");
+                    $"'{fileName}' is not a supported document type: upload PDF, DOCX, XLSX, PPTX, CSV, HTML, Markdown, plain text or an image (PNG, JPEG, TIFF).");
 
             using (await writeLock.AcquireAsync(cancellationToken))
             {
@@ -115,6 +115,8 @@ public sealed class DocumentLibrary(
                     Metadata = existing?.Metadata ?? new Dictionary<string, string>(),
                     Pages = existing?.Pages ?? 0,
                     PagesWithoutText = existing?.PagesWithoutText ?? 0,
+                    PagesOcr = existing?.PagesOcr ?? [],
+                    Warnings = existing?.Warnings ?? [],
                     Chunks = existing?.Chunks ?? 0,
                     CreatedAt = existing?.CreatedAt ?? now,
                     UpdatedAt = now,

@@ -65,6 +65,8 @@ public sealed class DocumentProcessor(
                 Metadata = MetadataReader.Read(extracted, record.FileName),
                 Pages = extracted.Pages,
                 PagesWithoutText = extracted.PagesWithoutText,
+                PagesOcr = extracted.PagesOcr,
+                Warnings = extracted.Warnings,
                 Chunks = stored.Length,
                 EmbeddingModel = EmbeddingSpaces.ModelOf(embedder),
                 UpdatedAt = clock.GetUtcNow(),

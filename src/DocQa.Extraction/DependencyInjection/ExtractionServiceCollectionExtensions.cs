@@ -13,12 +13,17 @@ public static class ExtractionServiceCollectionExtensions
     /// Ingestion:IsolateExtraction is on (the default), in-process otherwise.
     /// </summary>
     public static IServiceCollection AddDocumentExtraction(this IServiceCollection services) =>
-        services.AddSingleton<IDocumentExtractor>(sp =>
-        {
-            var ingestion = sp.GetRequiredService<IOptions<IngestionOptions>>().Value;
-            return ingestion.IsolateExtraction
-                ? new IsolatedDocumentExtractor(new DocumentExtractor(),
-                    new ExtractionLimits(TimeSpan.FromSeconds(ingestion.ExtractionTimeoutSeconds), ingestion.ExtractionMemoryMegabytes))
-                : new DocumentExtractor();
-        });
+        services
+            .AddSingleton(sp => new DocumentExtractor(sp.GetService<IOptions<OcrOptions>>()?.Value))
+            // Whether scanned pages and images can be read (the /v1/info endpoint reports it).
+            .AddSingleton<Func<OcrStatus>>(sp => () => sp.GetRequiredService<DocumentExtractor>().OcrStatus)
+            .AddSingleton<IDocumentExtractor>(sp =>
+            {
+                var ingestion = sp.GetRequiredService<IOptions<IngestionOptions>>().Value;
+                var extractor = sp.GetRequiredService<DocumentExtractor>();
+                return ingestion.IsolateExtraction
+                    ? new IsolatedDocumentExtractor(extractor,
+                        new ExtractionLimits(TimeSpan.FromSeconds(ingestion.ExtractionTimeoutSeconds), ingestion.ExtractionMemoryMegabytes))
+                    : extractor;
+            });
 }

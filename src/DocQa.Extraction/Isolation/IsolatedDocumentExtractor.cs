@@ -74,7 +74,7 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
 
         try
         {
-            var request = new WorkerRequest(path, type.Kind, type.MediaType, (int)Math.Ceiling(_limits.Timeout.TotalSeconds));
+            var request = new WorkerRequest(path, type.Kind, type.MediaType, (int)Math.Ceiling(_limits.Timeout.TotalSeconds), _inner.Ocr);
             return Run(request, cancellationToken);
         }
         finally
@@ -207,7 +207,11 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
 
         public bool HasExited => _process.HasExited;
 
-        /// <summary>The reply, or null when the worker ended without one. Throws OperationCanceledException at the time limit.</summary>
+        /// <summary>
+        /// The reply, or null when the worker ended without one. Throws OperationCanceledException at the time limit,
+        /// which runs from the request and again from each page the worker reports read by OCR: a long scan is slow
+        /// but moving, while a reader stuck in a loop reports nothing.
+        /// </summary>
         public WorkerReply? Send(WorkerRequest request, TimeSpan timeout, CancellationToken cancellationToken)
         {
             lock (_errors) _errors.Clear(); // what a crash reports is what this document caused
@@ -223,8 +227,16 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
 
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(timeout);
-            var line = _process.StandardOutput.ReadLineAsync(limit.Token).AsTask().GetAwaiter().GetResult();
-            return line is null ? null : JsonSerializer.Deserialize<WorkerReply>(line, WorkerProtocol.Json);
+            while (true)
+            {
+                var line = _process.StandardOutput.ReadLineAsync(limit.Token).AsTask().GetAwaiter().GetResult();
+                if (line is null)
+                    return null;
+                var reply = JsonSerializer.Deserialize<WorkerReply>(line, WorkerProtocol.Json);
+                if (reply?.PagesRead is null)
+                    return reply;
+                limit.CancelAfter(timeout);
+            }
         }
 
         public (int ExitCode, string Errors) WaitForExit()
@@ -237,8 +249,8 @@ public sealed class IsolatedDocumentExtractor : IDocumentExtractor, IDisposable
         }
 
         /// <summary>
-        /// Ends the worker: an idle one has nothing to lose, a failed one must not linger. The worker starts no
-        /// processes, so it alone is killed: on Unix, killing a process tree first stops the process (SIGSTOP) to
+        /// Ends the worker: an idle one has nothing to lose, a failed one must not linger. The tools it runs for OCR
+        /// are started so that the kernel kills them with it (see ToolProcess), so it alone is killed: on Unix, killing a process tree first stops the process (SIGSTOP) to
         /// list its children, and a parent that died in between left the worker stopped for ever.
         /// </summary>
         public void Dispose()

@@ -39,11 +39,17 @@ public static class WorkerProtocol
     public static JsonSerializerOptions Json => WorkerJsonContext.Default.Options;
 }
 
-/// <summary>Extract the file at <paramref name="Path"/> as <paramref name="Kind"/>; give up after <paramref name="DeadlineSeconds"/>.</summary>
-public sealed record WorkerRequest(string Path, DocumentKind Kind, string MediaType, int DeadlineSeconds);
+/// <summary>
+/// Extract the file at <paramref name="Path"/> as <paramref name="Kind"/>, reading scanned pages with the <paramref name="Ocr"/>
+/// settings (the defaults when null); give up after <paramref name="DeadlineSeconds"/>.
+/// </summary>
+public sealed record WorkerRequest(string Path, DocumentKind Kind, string MediaType, int DeadlineSeconds, OcrOptions? Ocr = null);
 
-/// <summary>The worker's reply: the extracted document, or the reason it cannot be read.</summary>
-public sealed record WorkerReply(ExtractedDocument? Document, string? Error);
+/// <summary>
+/// The worker's reply: the extracted document, or the reason it cannot be read. Before it, the worker may send progress:
+/// replies with only <paramref name="PagesRead"/>, the pages read by OCR so far, each of which restarts the time limit.
+/// </summary>
+public sealed record WorkerReply(ExtractedDocument? Document, string? Error, int? PagesRead = null);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WorkerRequest))]

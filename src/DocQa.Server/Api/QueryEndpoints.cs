@@ -2,6 +2,7 @@ using DocQa.Contracts;
 using System.Reflection;
 using DocQa.Core;
 using DocQa.Core.Answering;
+using DocQa.Core.Extraction;
 using DocQa.Core.Ingestion;
 using DocQa.Core.Retrieval;
 using DocQa.Hosting;
@@ -52,7 +53,8 @@ public static class QueryEndpoints
           .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
           .WithSummary("Answers a question from the index's documents, with numbered citations; with \"stream\": true as Server-Sent Events (citations, delta…, done).");
 
-        v1.MapGet("/info", (IEmbeddingGenerator<string, Embedding<float>> embedder, AskService ask, IOptions<StorageOptions> storage, Reembedder reembedder) =>
+        v1.MapGet("/info", (IEmbeddingGenerator<string, Embedding<float>> embedder, AskService ask, IOptions<StorageOptions> storage, Reembedder reembedder,
+            Func<OcrStatus> ocrStatus) =>
         {
             var metadata = embedder.GetService<EmbeddingGeneratorMetadata>();
             var version = typeof(QueryEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
@@ -60,6 +62,7 @@ public static class QueryEndpoints
             return new InfoDto(version, metadata?.DefaultModelId ?? "unknown", metadata?.DefaultModelDimensions ?? 0, ask.Mode, ask.ModelName, storage.Value.Provider)
             {
                 Reembedding = new ReembeddingDto(metadata?.DefaultModelId ?? progress.Model, progress.Documents, progress.Remaining, progress.InProgress),
+                Ocr = OcrInfoDto.From(ocrStatus()),
             };
         }).WithTags("Server").WithName("getInfo").WithSummary("Versions and the models in use.");
 

@@ -109,9 +109,11 @@ function openWithKey(event) {
 }
 
 function documentRow(doc) {
-  const pages = doc.pagesWithoutText
-    ? `${doc.pages} (${doc.pagesWithoutText} without text)`
-    : String(doc.pages);
+  const ocr = doc.pagesOcr?.length ?? 0;
+  const unread = (doc.pagesWithoutText ?? 0) - ocr;
+  const notes = [ocr ? `${ocr} by OCR` : '', unread > 0 ? `${unread} without text` : ''].filter(Boolean);
+  const pages = notes.length ? `${doc.pages} (${notes.join(', ')})` : String(doc.pages);
+  const warnings = (doc.warnings ?? []).map(warning => el('div', { class: 'reason' }, warning));
   const tags = Object.entries(doc.tags ?? {}).map(([key, value]) => el('span', { class: 'tag' }, `${key}:${value}`));
   const actions = [];
   if (doc.status === 'failed') {
@@ -128,7 +130,7 @@ function documentRow(doc) {
   open.dataset.key = `open:${doc.id}`;
   return el('tr', {},
     el('td', { class: 'file-cell' }, open),
-    el('td', {}, statusBadge(doc), doc.error ? el('div', { class: 'reason' }, doc.error) : null),
+    el('td', {}, statusBadge(doc), doc.error ? el('div', { class: 'reason' }, doc.error) : null, ...warnings),
     el('td', { class: 'number', 'data-label': 'Pages' }, pages),
     el('td', { class: 'number', 'data-label': 'Chunks' }, String(doc.chunks)),
     el('td', {}, tags),
