@@ -461,8 +461,10 @@ async function search(query, mode) {
   try {
     const response = await postJson(`${indexPath(currentIndex)}/search`, { query, top: 10, mode });
     const terms = response.highlightTerms ?? [];
+    // A result is the matched chunk with the text around it: the match is marked and scrolled to, as a quote is.
     results.replaceChildren(...response.results.map((result, i) =>
-      passageCard(result, { id: `result-${i + 1}`, number: i + 1, terms, detail: relevanceLabel(i) })));
+      passageCard({ ...result, quote: result.match }, { id: `result-${i + 1}`, number: i + 1, terms, detail: relevanceLabel(i) })));
+    scrollToQuotes(results);
     const count = response.results.length;
     status.textContent = count
       ? `${count} ${count === 1 ? 'passage' : 'passages'} · ${mode} · ${Math.round(performance.now() - started)} ms`

@@ -285,7 +285,7 @@ namespace DocQa.Client.Tests.Generated
         }
 
         /// <summary>
-        /// Uploads a document (multipart: file, optional id, repeatable tags key:value); it is processed in the background.
+        /// Uploads a document (multipart: file, optional id, repeatable tags key:value, optional sourcePath); it is processed in the background, or ready at once (201) when a ready document of the same name holds the same bytes.
         /// </summary>
         /// <param name="file">The document (PDF, Word, HTML, Markdown or text).</param>
         /// <param name="id">The document's id; by default derived from the file name.</param>
@@ -299,7 +299,7 @@ namespace DocQa.Client.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Uploads a document (multipart: file, optional id, repeatable tags key:value); it is processed in the background.
+        /// Uploads a document (multipart: file, optional id, repeatable tags key:value, optional sourcePath); it is processed in the background, or ready at once (201) when a ready document of the same name holds the same bytes.
         /// </summary>
         /// <param name="file">The document (PDF, Word, HTML, Markdown or text).</param>
         /// <param name="id">The document's id; by default derived from the file name.</param>
@@ -383,6 +383,16 @@ namespace DocQa.Client.Tests.Generated
 
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<DocumentDto>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 201)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<DocumentDto>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
@@ -2435,6 +2445,24 @@ namespace DocQa.Client.Tests.Generated
         [System.Text.Json.Serialization.JsonPropertyName("metadata")]
         public System.Collections.Generic.IDictionary<string, string> Metadata { get; set; } = default!;
 
+        /// <summary>
+        /// Where the file lives, for a document read from a folder (docqa sync, Sources:Folders); null for uploads.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("sourcePath")]
+        public string? SourcePath { get; set; } = default!;
+
+        /// <summary>
+        /// The pages whose text was read by OCR (1-based); they are among int DocumentDto.PagesWithoutText.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("pagesOcr")]
+        public System.Collections.Generic.ICollection<int> PagesOcr { get; set; } = default!;
+
+        /// <summary>
+        /// What could not be read, such as "page 3 has no text layer and OCR is not installed (apt-get install tesseract-ocr)".
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("warnings")]
+        public System.Collections.Generic.ICollection<string> Warnings { get; set; } = default!;
+
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -2589,6 +2617,9 @@ namespace DocQa.Client.Tests.Generated
         [System.Text.Json.Serialization.JsonPropertyName("reembedding")]
         public ReembeddingDto? Reembedding { get; set; } = default!;
 
+        [System.Text.Json.Serialization.JsonPropertyName("ocr")]
+        public OcrInfoDto? Ocr { get; set; } = default!;
+
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -2654,6 +2685,40 @@ namespace DocQa.Client.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("object")]
         public string? Object { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// OCR on this server: bool OcrInfoDto.Available when enabled, installed and every language present; else string? OcrInfoDto.Problem says why.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class OcrInfoDto
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("enabled")]
+        public bool Enabled { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("available")]
+        public bool Available { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("engine")]
+        public string? Engine { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("languages")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> Languages { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        [System.Text.Json.Serialization.JsonPropertyName("problem")]
+        public string? Problem { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -2849,6 +2914,9 @@ namespace DocQa.Client.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("score")]
         public double Score { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("match")]
+        public QuoteDto? Match { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
