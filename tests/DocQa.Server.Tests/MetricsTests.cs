@@ -24,10 +24,6 @@ public sealed class MetricsTests(SecuredServerFactory server)
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.GetAsync($"/v1/indexes/{SecuredServerFactory.IndexB}/documents")).StatusCode);
 
-        var response = await server.ClientWith(server.Admin).GetAsync("/metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
-        var body = await response.Content.ReadAsStringAsync();
 
         // A metric and the labels it must carry (in any order, among others); the value, where given, must be above zero.
         (string Metric, string[] Labels, bool Counted)[] expected =
@@ -45,13 +41,21 @@ public sealed class MetricsTests(SecuredServerFactory server)
             // refused requests by status
             ("docqa_requests_rejected_total", ["http_response_status_code=\"403\""], true),
         ];
-        var series = body.Split('\n').Where(line => !line.StartsWith('#')).ToList();
-        foreach (var (metric, labels, counted) in expected)
+        // The store's gauges are read at most every few seconds, so a scrape may show a reading from before the
+        // documents were ready: scrape again until it is fresh.
+        var (body, missing) = ("", expected.ToList());
+        for (var attempt = 0; attempt < 15 && missing.Count > 0; attempt++)
         {
-            var found = series.Any(line => line.StartsWith(metric + "{", StringComparison.Ordinal)
-                && labels.All(label => line.Contains(label, StringComparison.Ordinal))
-                && (!counted || double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) > 0));
-            Assert.True(found, $"/metrics lacks {metric} {string.Join(",", labels)}:\n{body}");
+            if (attempt > 0) await Task.Delay(TimeSpan.FromSeconds(1));
+            var response = await server.ClientWith(server.Admin).GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
+            body = await response.Content.ReadAsStringAsync();
+            var series = body.Split('\n').Where(line => !line.StartsWith('#')).ToList();
+            missing = expected.Where(e => !series.Any(line => line.StartsWith(e.Metric + "{", StringComparison.Ordinal)
+                && e.Labels.All(label => line.Contains(label, StringComparison.Ordinal))
+                && (!e.Counted || double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) > 0))).ToList();
         }
+        Assert.True(missing.Count == 0, $"/metrics lacks {string.Join("; ", missing.Select(m => $"{m.Metric} {string.Join(",", m.Labels)}"))}:\n{body}");
     }
 }

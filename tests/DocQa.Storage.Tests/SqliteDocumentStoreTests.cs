@@ -36,7 +36,7 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
 
         using var connection = OpenRaw();
         Assert.Equal(SqliteDocumentStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(4, SqliteDocumentStore.SchemaVersion);
+        Assert.Equal(5, SqliteDocumentStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
         var tables = Scalar<long>(connection, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('documents', 'chunks', 'chunk_vectors')");
         Assert.Equal(3, tables);

@@ -102,17 +102,18 @@ try {
   }, [pdfName, pdfBase64]);
   await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
   // A file the server cannot read shows as failed, with the server's reason.
-  await page.setInputFiles('#file-input', { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]) });
+  // (A GIF: PNG, JPEG and TIFF are documents, read by OCR.)
+  await page.setInputFiles('#file-input', { name: 'clip.gif', mimeType: 'image/gif', buffer: Buffer.from([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0, 0, 0, 0, 0, 0]) });
 
   const upload = page.locator('.upload', { hasText: pdfName });
   await upload.locator('.status-ready').waitFor({ timeout: 90_000 });
-  const rejected = page.locator('.upload', { hasText: 'photo.png' });
+  const rejected = page.locator('.upload', { hasText: 'clip.gif' });
   await rejected.locator('.status-failed').waitFor();
   check((await rejected.locator('.reason').innerText()).trim().length > 0, 'a refused upload shows the reason');
   const row = page.locator('#documents-body tr', { hasText: pdfName });
   await row.locator('.status-ready').waitFor();
   check((await row.locator('td').nth(2).innerText()).trim() === '3', 'the document list shows the PDF\'s 3 pages');
-  step(`${pdfName} dropped, uploaded and ready; photo.png refused with "${(await rejected.locator('.reason').innerText()).trim()}"`);
+  step(`${pdfName} dropped, uploaded and ready; clip.gif refused with "${(await rejected.locator('.reason').innerText()).trim()}"`);
 
   await askAndWait();
   const answer = await page.locator('#answer-text').innerText();
