@@ -31,7 +31,9 @@ public static class SqliteBackupCheck
     /// <summary>The number of documents in the database at <paramref name="path"/>; throws <see cref="InvalidDataException"/> when it is damaged or of a newer layout.</summary>
     public static int CountDocuments(string path)
     {
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+        // Read-write, on the unpacked copy: a read-only reader of a WAL database leaves its -wal and -shm files
+        // behind, and the restored store would then look in use; the last read-write connection removes them.
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
         using var connection = new SqliteConnection(connectionString);
         try
         {
