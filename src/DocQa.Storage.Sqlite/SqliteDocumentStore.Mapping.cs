@@ -68,6 +68,14 @@ public sealed partial class SqliteDocumentStore
         return records;
     }
 
+    /// <summary>Reads chunk_id, ordinal, text, heading, page, page_end, lead_length (columns 0 to 6) as a chunk with <paramref name="vector"/>.</summary>
+    private static StoredChunk ReadChunk(SqliteDataReader reader, ReadOnlyMemory<float> vector) =>
+        new(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.GetInt32(4), reader.GetInt32(5), vector)
+        {
+            LeadLength = reader.GetInt32(6),
+        };
+
     /// <summary>Reads chunk_id, document_id, file_name, ordinal, page, page_end, heading, text from <paramref name="first"/> on.</summary>
     private static Passage ReadPassage(SqliteDataReader reader, int first, double score) => new(
         ChunkId: reader.GetString(first),

@@ -59,12 +59,7 @@ public sealed partial class SqliteDocumentStore
             command.Parameters.AddWithValue("$last", last);
             var chunks = new List<StoredChunk>();
             using var reader = command.ExecuteReader();
-            while (reader.Read())
-                chunks.Add(new StoredChunk(reader.GetString(0), reader.GetInt32(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5), ReadOnlyMemory<float>.Empty)
-                {
-                    LeadLength = reader.GetInt32(6),
-                });
+            while (reader.Read()) chunks.Add(ReadChunk(reader, ReadOnlyMemory<float>.Empty));
             return (IReadOnlyList<StoredChunk>)chunks;
         }, cancellationToken);
 
@@ -94,13 +89,7 @@ public sealed partial class SqliteDocumentStore
             command.Parameters.AddWithValue("$id", documentId);
             var chunks = new List<StoredChunk>();
             using var reader = command.ExecuteReader();
-            while (reader.Read())
-                chunks.Add(new StoredChunk(reader.GetString(0), reader.GetInt32(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4), reader.GetInt32(5),
-                    VectorBlob.FromBytes((byte[])reader.GetValue(7)))
-                {
-                    LeadLength = reader.GetInt32(6),
-                });
+            while (reader.Read()) chunks.Add(ReadChunk(reader, VectorBlob.FromBytes((byte[])reader.GetValue(7))));
             return (IReadOnlyList<StoredChunk>)chunks;
         }, cancellationToken);
 
