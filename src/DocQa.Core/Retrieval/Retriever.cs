@@ -105,6 +105,12 @@ public sealed class RetrievalOptions
     public bool PreferSubjectDocuments { get; set; } = true;
 
     /// <summary>
+    /// With <see cref="PreferSubjectDocuments"/>: when fewer passages than asked for come from the documents most about
+    /// the question's subject, those documents are searched on their own as well.
+    /// </summary>
+    public bool SearchSubjectDocuments { get; set; } = true;
+
+    /// <summary>
     /// When a question asks across periods ("over time", "in each quarter"), the best passage of each document about
     /// its subject found among the first <see cref="SpreadWindow"/> goes first, so that every period has its say.
     /// </summary>
@@ -201,6 +207,8 @@ public sealed class Retriever(
                 ? await SubjectMatchesAsync(request.Index, analysis, cancellationToken)
                 : null;
             int Match(Passage passage) => matches?.GetValueOrDefault(passage.DocumentId) ?? 0;
+            if (matches is not null && _options.SearchSubjectDocuments)
+                ranked = await AddFromSubjectDocumentsAsync(request, matches, ranked, top, vectors, depth, filter, cancellationToken);
             if (matches is not null)
                 ranked = ranked.Select((passage, i) => (passage, i)).OrderByDescending(x => Match(x.passage)).ThenBy(x => x.i).Select(x => x.passage).ToList();
             if (_options.FocusOnPeriodDocument && !analysis.AcrossPeriods)
@@ -275,6 +283,27 @@ public sealed class Retriever(
         var lead = within.Take(_options.PeriodDocumentLead).ToList();
         var led = lead.Select(p => p.ChunkId).ToHashSet(StringComparer.Ordinal);
         return [.. lead, .. ranked.Where(p => !led.Contains(p.ChunkId))];
+    }
+
+    /// <summary>
+    /// The documents most about what the question names ("Microsoft's …": the Microsoft reports) are searched on their
+    /// own when the candidates hold fewer than <paramref name="top"/> of their passages, and what that finds joins the
+    /// candidates. A report seldom repeats its company's name in its text, so a word search for the question can miss
+    /// all of its passages while other companies' reports match the rest of the question's words.
+    /// </summary>
+    private async Task<IReadOnlyList<Passage>> AddFromSubjectDocumentsAsync(SearchRequest request, Dictionary<string, int> matches,
+        IReadOnlyList<Passage> ranked, int top, QueryVectors vectors, int depth, SearchFilter filter, CancellationToken cancellationToken)
+    {
+        var best = matches.Values.Max();
+        if (best == 0) return ranked;
+        var documents = matches.Where(m => m.Value == best && (filter.DocumentIds.Count == 0 || filter.DocumentIds.Contains(m.Key)))
+            .Select(m => m.Key).ToList();
+        if (documents.Count == 0 || documents.Count == matches.Count || ranked.Count(p => matches.GetValueOrDefault(p.DocumentId) == best) >= top)
+            return ranked;
+
+        var within = await FuseAsync(request, vectors, depth, filter with { DocumentIds = documents }, cancellationToken);
+        var known = ranked.Select(p => p.ChunkId).ToHashSet(StringComparer.Ordinal);
+        return [.. ranked, .. within.Where(p => known.Add(p.ChunkId))];
     }
 
     /// <summary>

@@ -55,6 +55,25 @@ public class SubjectPreferenceTests
     }
 
     [Fact]
+    public async Task A_word_search_that_misses_the_named_company_s_passages_searches_its_documents_too()
+    {
+        // The report names its company on its cover only (not in its file name, which headings carry); ten others
+        // match more of the question's other words.
+        var store = new InMemoryStore().Add("report-q3.pdf", "Contoso Ltd. Quarterly report.", "Our accounting policies did not change during the quarter.");
+        for (var i = 0; i < 10; i++)
+            store.Add($"report-{i}.pdf", $"Company {i} quarterly report.", $"Significant changes in accounting policies were reported in quarter {i}.");
+        var question = new SearchRequest("main", "Were there significant changes in accounting policies reported by Contoso?", Top: 2, Mode: RetrievalMode.Keyword);
+
+        RetrievalOptions Options(bool searchSubjects) => new() { CandidatesPerMode = 4, SearchSubjectDocuments = searchSubjects, ContextChars = 0 };
+        var unscoped = await new Retriever(store, new HashEmbedder(), Microsoft.Extensions.Options.Options.Create(Options(false)), new DocumentSubjects(store)).SearchAsync(question);
+        var scoped = await new Retriever(store, new HashEmbedder(), Microsoft.Extensions.Options.Options.Create(Options(true)), new DocumentSubjects(store)).SearchAsync(question);
+
+        Assert.DoesNotContain(unscoped, p => p.Text.Contains("did not change", StringComparison.Ordinal));
+        Assert.Equal(["report-q3.pdf", "report-q3.pdf"], scoped.Select(p => p.FileName));
+        Assert.Contains(scoped, p => p.Text.Contains("did not change", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Without_names_or_dates_in_the_question_the_order_stays()
     {
         var store = TwoReports();
