@@ -21,6 +21,7 @@ public sealed partial class SqliteDocumentStore
     private string _storeId = "";
     private long _checkpointSequence = -1; // the journal sequence the loaded or last written checkpoint covers; -1: none
     private long _changesSinceCheckpoint;
+    private long _appliedEntries;          // journal entries after _checkpointSequence that the in-memory state holds
     private int _checkpointing;            // 1 while a background checkpoint is scheduled or running
     private Task _backgroundCheckpoint = Task.CompletedTask;
 
@@ -36,6 +37,15 @@ public sealed partial class SqliteDocumentStore
         command.Parameters.AddWithValue("$index", index);
         command.Parameters.AddWithValue("$document_id", (object?)documentId ?? DBNull.Value);
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>Journal entries after <paramref name="sequence"/>.</summary>
+    private static long CountJournal(SqliteConnection connection, long sequence)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM search_journal WHERE seq > $since";
+        command.Parameters.AddWithValue("$since", sequence);
+        return (long)command.ExecuteScalar()!;
     }
 
     /// <summary>The last sequence the journal handed out (trimmed rows included), 0 when none.</summary>
@@ -159,6 +169,13 @@ public sealed partial class SqliteDocumentStore
     private void WriteCheckpoint(SqliteConnection connection)
     {
         var sequence = JournalSequence(connection);
+        if (CountJournal(connection, _checkpointSequence) != _appliedEntries)
+        {
+            // Another process wrote chunks this one never saw: a checkpoint of this state would hide them.
+            _logger.LogWarning("{Path} was changed by another process; its search checkpoint is dropped and the next open rebuilds", DatabasePath);
+            DropCheckpoint(connection);
+            return;
+        }
         if (_indexes.Values.Any(state => state.Keywords.HasRemoved))
         {
             // What a rebuild would hold: the checkpoint then opens to the same scores as the rows would give.
@@ -218,6 +235,7 @@ public sealed partial class SqliteDocumentStore
         command.ExecuteNonQuery();
         transaction.Commit();
         _checkpointSequence = sequence;
+        _appliedEntries = 0;
         Interlocked.Exchange(ref _changesSinceCheckpoint, 0);
     }
 
@@ -229,6 +247,7 @@ public sealed partial class SqliteDocumentStore
         command.CommandText = "DELETE FROM store_info WHERE key IN ('checkpoint_token', 'checkpoint_seq'); DELETE FROM search_journal;";
         command.ExecuteNonQuery();
         _checkpointSequence = -1;
+        _appliedEntries = 0;
     }
 
     private long LoadedChunks => _indexes.Values.Sum(state => (long)state.Vectors.Count);

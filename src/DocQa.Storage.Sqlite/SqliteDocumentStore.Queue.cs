@@ -95,7 +95,7 @@ public sealed partial class SqliteDocumentStore
                     state.Keywords.Add(record.Id, rowIds[i], analyzed[i]);
                 }
                 state.Remember(record);
-            });
+            }, journaled: true);
         }
         finally
         {

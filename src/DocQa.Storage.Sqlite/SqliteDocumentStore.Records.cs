@@ -114,7 +114,7 @@ public sealed partial class SqliteDocumentStore
                 state.Models.Remove(id);
                 state.Metadata.Remove(id);
                 if (state.Tags.Count == 0) _indexes.Remove(index);
-            });
+            }, journaled: true);
         }
         finally
         {
@@ -144,7 +144,7 @@ public sealed partial class SqliteDocumentStore
             CommitAndApply(connection, transaction, () =>
             {
                 if (_indexes.Remove(index, out var state)) changed = state.Vectors.Count;
-            });
+            }, journaled: true);
         }
         finally
         {

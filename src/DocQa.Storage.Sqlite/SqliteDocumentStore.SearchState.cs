@@ -53,9 +53,11 @@ public sealed partial class SqliteDocumentStore
         {
             LoadSearchState(connection);
             _checkpointSequence = -1;
+            _appliedEntries = CountJournal(connection, _checkpointSequence);
             return false;
         }
         var replayed = ReplayJournal(connection);
+        _appliedEntries = replayed;
         Interlocked.Exchange(ref _changesSinceCheckpoint, replayed);
         ReplayedAtOpen = replayed;
         LoadDocuments(connection);

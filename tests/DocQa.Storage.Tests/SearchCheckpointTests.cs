@@ -140,6 +140,21 @@ public sealed class SearchCheckpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Chunks_another_process_wrote_are_never_hidden_by_a_checkpoint()
+    {
+        var store = Open("a.db");
+        await AddDocumentsAsync(store, "doc", 3, seed: 12);
+        // Another store on the same file (as a second process would be) writes a document this one never sees.
+        var other = Open("a.db");
+        await AddDocumentsAsync(other, "foreign", 1, seed: 13);
+        store.Dispose();
+
+        store = Open("a.db");
+        Assert.False(store.OpenedFromCheckpoint);
+        Assert.Equal(4 * 6, (await store.VectorSearchAsync(Index, RandomUnit(new Random(14)), 100, SearchFilter.None)).Count);
+    }
+
+    [Fact]
     public async Task A_small_store_keeps_no_checkpoint_and_no_journal()
     {
         var store = Open("small.db", minimumChunks: 1000);
