@@ -46,18 +46,18 @@ public static class QueryBenchmark
         }
         finally
         {
-            await open.Current.DisposeAsync();
+            if (open.Current is not null) await open.Current.DisposeAsync();
         }
     }
 
     private sealed class OpenServices
     {
-        public required ServiceProvider Current { get; set; }
+        public ServiceProvider? Current { get; set; }
     }
 
     private static async Task<int> RunAsync(QueryBenchmarkSettings settings, string scratch, string folder, string folderKey, OpenServices open, CancellationToken ct)
     {
-        var services = open.Current;
+        var services = open.Current!;
         var embedder = services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
         var store = services.GetRequiredService<IDocumentStore>();
         var retriever = services.GetRequiredService<Retriever>();
@@ -87,23 +87,27 @@ public static class QueryBenchmark
         // hybrid query: first without its checkpoint (rebuilt from the rows, as after an upgrade from a build
         // without checkpoints), then with the checkpoint the first one wrote at close.
         var runPeak = 0L;
-        if (store is SqliteDocumentStore opened)
+        if ((store as SqliteDocumentStore)?.CheckpointPath is { } checkpoint)
         {
-            var checkpoint = opened.CheckpointPath;
             var question = SentenceQueries(source, 1, seed: 5)[0];
+            // Nothing may hold on to the closed store: its indexes would still be in memory while the next one opens.
             await services.DisposeAsync();
+            (open.Current, services, embedder, store, retriever) = (null, null!, null!, null!, null!);
             File.Delete(checkpoint);
-            var (rebuilt, rebuildPeak) = await OpenAndAskAsync(scratch, question, ct);
-            Console.WriteLine($"first open           {rebuilt} (rebuilt from the rows), peak working set {Mib(rebuildPeak)}");
-            await rebuilt.Services.DisposeAsync();
+            var (rebuiltServices, rebuilt, rebuildPeak) = await OpenAndAskAsync(scratch, question, ct);
+            Console.WriteLine($"first open           {rebuilt} (rebuilt from the rows); {rebuilt.Memory(rebuildPeak)}");
+            await rebuiltServices.DisposeAsync();
+            rebuiltServices = null;
             var checkpointed = File.Exists(checkpoint);
             Console.WriteLine(checkpointed
                 ? $"checkpoint           {Mib(new FileInfo(checkpoint).Length)}, written at close"
                 : "checkpoint           none: the store has fewer chunks than Storage:Sqlite:CheckpointMinimumChunks");
-            var (restarted, restartPeak) = await OpenAndAskAsync(scratch, question, ct);
-            Console.WriteLine($"second open          {restarted} ({(checkpointed ? "from the checkpoint" : "rebuilt again")}), peak working set {Mib(restartPeak)}");
-            runPeak = Math.Max(rebuildPeak, restartPeak);
-            open.Current = services = restarted.Services;
+            runPeak = rebuilt.PeakBefore;
+            var (restartedServices, restarted, restartPeak) = await OpenAndAskAsync(scratch, question, ct);
+            runPeak = Math.Max(runPeak, restarted.PeakBefore);
+            Console.WriteLine($"second open          {restarted} ({(checkpointed ? "from the checkpoint" : "rebuilt again")}); {restarted.Memory(restartPeak)}");
+            runPeak = Math.Max(runPeak, Math.Max(rebuildPeak, restartPeak));
+            open.Current = services = restartedServices;
             embedder = services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
             store = services.GetRequiredService<IDocumentStore>();
             retriever = services.GetRequiredService<Retriever>();
@@ -208,25 +212,30 @@ public static class QueryBenchmark
     }
 
     /// <summary>The time to open the store and answer one hybrid query, as a restarted process would.</summary>
-    private sealed record Restart(ServiceProvider Services, TimeSpan Open, TimeSpan FirstQuery)
+    private sealed record Restart(TimeSpan Open, TimeSpan FirstQuery, long PeakBefore, long WorkingSetAtStart, long ManagedAtStart)
     {
         public TimeSpan Total => Open + FirstQuery;
 
         public override string ToString() =>
             string.Create(CultureInfo.InvariantCulture, $"{Total.TotalSeconds:0.0} s to the first answer: open {Open.TotalSeconds:0.0} s, first hybrid query {FirstQuery.TotalSeconds:0.0} s");
+
+        public string Memory(long peak) =>
+            $"peak working set {Mib(peak)}, from {Mib(WorkingSetAtStart)} before it ({Mib(ManagedAtStart)} managed)";
     }
 
     /// <summary>
     /// Opens the services on the store and asks one question. The garbage of the store closed before is collected
-    /// first and the peak working set is measured from there (Linux: /proc/self/clear_refs), as in a new process.
-    /// Returns the peak before the reset too, so that the run's peak is kept.
+    /// first and the peak working set is measured from there (Linux: /proc/self/clear_refs), as in a new process;
+    /// the peak before the reset is kept in the result, so that the run's peak is not lost.
     /// </summary>
-    private static async Task<(Restart Restart, long Peak)> OpenAndAskAsync(string scratch, string question, CancellationToken ct)
+    private static async Task<(ServiceProvider Services, Restart Restart, long Peak)> OpenAndAskAsync(string scratch, string question, CancellationToken ct)
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var before = process.PeakWorkingSet64;
+        var workingSet = process.WorkingSet64;
+        var managed = GC.GetTotalMemory(false);
         try
         {
             File.WriteAllText("/proc/self/clear_refs", "5");
@@ -241,9 +250,9 @@ public static class QueryBenchmark
         services.GetRequiredService<IDocumentStore>();
         var open = clock.Elapsed;
         await services.GetRequiredService<Retriever>().SearchAsync(new SearchRequest(Index, question, 5, RetrievalMode.Hybrid), ct);
-        var restart = new Restart(services, open, clock.Elapsed - open);
+        var restart = new Restart(open, clock.Elapsed - open, before, workingSet, managed);
         process.Refresh();
-        return (restart, Math.Max(before, process.PeakWorkingSet64));
+        return (services, restart, process.PeakWorkingSet64);
     }
 
     private static string Mib(long bytes) => $"{bytes / (1024 * 1024)} MiB";
