@@ -83,38 +83,6 @@ public static class QueryBenchmark
         }
         Console.WriteLine(DescribeVectors(services));
 
-        // 2b. Restarts: the store closed, then opened twice as a new process would open it, each time answering one
-        // hybrid query: first without its checkpoint (rebuilt from the rows, as after an upgrade from a build
-        // without checkpoints), then with the checkpoint the first one wrote at close.
-        var runPeak = 0L;
-        if ((store as SqliteDocumentStore)?.CheckpointPath is { } checkpoint)
-        {
-            var question = SentenceQueries(source, 1, seed: 5)[0];
-            // Nothing may hold on to the closed store: its indexes would still be in memory while the next one opens.
-            await services.DisposeAsync();
-            (open.Current, services, embedder, store, retriever) = (null, null!, null!, null!, null!);
-            File.Delete(checkpoint);
-            var (rebuiltServices, rebuilt, rebuildPeak) = await OpenAndAskAsync(scratch, question, ct);
-            Console.WriteLine($"first open           {rebuilt} (rebuilt from the rows); {rebuilt.Memory(rebuildPeak)}");
-            await rebuiltServices.DisposeAsync();
-            rebuiltServices = null;
-            var checkpointed = File.Exists(checkpoint);
-            Console.WriteLine(checkpointed
-                ? $"checkpoint           {Mib(new FileInfo(checkpoint).Length)}, written at close"
-                : "checkpoint           none: the store has fewer chunks than Storage:Sqlite:CheckpointMinimumChunks");
-            runPeak = rebuilt.PeakBefore;
-            var (restartedServices, restarted, restartPeak) = await OpenAndAskAsync(scratch, question, ct);
-            runPeak = Math.Max(runPeak, restarted.PeakBefore);
-            Console.WriteLine($"second open          {restarted} ({(checkpointed ? "from the checkpoint" : "rebuilt again")}); {restarted.Memory(restartPeak)}");
-            runPeak = Math.Max(runPeak, Math.Max(rebuildPeak, restartPeak));
-            open.Current = services = restartedServices;
-            embedder = services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
-            store = services.GetRequiredService<IDocumentStore>();
-            retriever = services.GetRequiredService<Retriever>();
-            Console.WriteLine(Verdict($"second open <= {settings.Targets.RestartSeconds:0.#} s", restarted.Total.TotalSeconds <= settings.Targets.RestartSeconds,
-                $"{restarted.Total.TotalSeconds:0.0} s, first open {rebuilt.Total.TotalSeconds:0.0} s", restarted.Total.TotalSeconds / settings.Targets.RestartSeconds));
-        }
-
         // 3. Warm-up on other queries (sentences of the chunks), so that the figures are the steady state's: .NET
         // compiles hot methods again, optimised, only after they have run for a while, on a background thread.
         var (questions, origin) = LoadQuestions(settings.QuestionsFile, source, settings.Queries);
@@ -170,7 +138,7 @@ public static class QueryBenchmark
         // The memory figures are taken before the ground truth is computed: its scan is no part of searching.
         using var process = Process.GetCurrentProcess();
         process.Refresh();
-        var peak = Math.Max(runPeak, process.PeakWorkingSet64);
+        var peak = process.PeakWorkingSet64;
         var workingSet = process.WorkingSet64;
         var gc = GC.GetGCMemoryInfo();
         var managedLive = GC.GetTotalMemory(false);
@@ -196,10 +164,15 @@ public static class QueryBenchmark
         var recall = found / (double)exact.Sum(ids => ids.Count);
         Console.WriteLine($"recall@10            {recall:0.0000} (int8 scan + exact float32 rescoring vs exact float32 scan of {queryVectors.Count} queries, scan {exactSeconds:0.0} s)");
 
-        // 8. Memory: the peak of the whole run, building the store (when one was built) and both opens included.
+        // 8. Memory: the peak includes building the store, when one was built; with a store reused, it is a new
+        // process's open of the store (from its checkpoint, when it has one) and its searches.
         Console.WriteLine($"peak working set     {peak / (1024 * 1024)} MiB (now {workingSet / (1024 * 1024)} MiB)");
         Console.WriteLine($"managed heap         {managedLive / (1024 * 1024)} MiB live, {gc.TotalCommittedBytes / (1024 * 1024)} MiB committed, " +
             $"{gc.HeapSizeBytes / (1024 * 1024)} MiB heap at last GC, {gen2Collections} gen2 collections");
+
+        // 8b. Restarts, last; nothing here may hold on to the store being closed.
+        (services, embedder, store, retriever) = (null!, null!, null!, null!);
+        var restartVerdict = await MeasureRestartsAsync(open, scratch, SentenceQueries(source, 1, seed: 5)[0], settings.Targets.RestartSeconds, ct);
 
         // 9. The targets, as the options set them.
         var targets = settings.Targets;
@@ -208,7 +181,37 @@ public static class QueryBenchmark
         Console.WriteLine(Verdict($"recall@10 >= {targets.Recall:0.00##}", recall >= targets.Recall, $"{recall:0.0000}", targets.Recall / Math.Max(recall, 1e-9)));
         var memoryTarget = targets.PeakMemoryGb * 1e9;
         Console.WriteLine(Verdict($"peak memory < {targets.PeakMemoryGb:0.0##} GB", peak < memoryTarget, $"{peak / 1e9:0.00} GB", peak / memoryTarget));
+        if (restartVerdict is not null) Console.WriteLine(restartVerdict);
         return 0;
+    }
+
+    /// <summary>
+    /// Restarts: the store closed, then opened twice as a new process would open it, each time answering one hybrid
+    /// query: first without its checkpoint (rebuilt from the rows, as after an upgrade from a build without
+    /// checkpoints), then with the checkpoint the first one wrote at close. Run last: the closed stores' memory is
+    /// not all handed back to the system within one process, so the opens' peaks are printed apart and the run's
+    /// peak is the serving one. Returns the verdict on the second open.
+    /// </summary>
+    private static async Task<string?> MeasureRestartsAsync(OpenServices open, string scratch, string question, double targetSeconds, CancellationToken ct)
+    {
+        var current = open.Current!;
+        if ((current.GetRequiredService<IDocumentStore>() as SqliteDocumentStore)?.CheckpointPath is not { } checkpoint) return null;
+        await current.DisposeAsync();
+        (current, open.Current) = (null!, null);
+        File.Delete(checkpoint);
+        var (rebuiltServices, rebuilt, rebuildPeak) = await OpenAndAskAsync(scratch, question, ct);
+        Console.WriteLine($"first open           {rebuilt} (rebuilt from the rows); {rebuilt.Memory(rebuildPeak)}");
+        await rebuiltServices.DisposeAsync();
+        rebuiltServices = null!;
+        var checkpointed = File.Exists(checkpoint);
+        Console.WriteLine(checkpointed
+            ? $"checkpoint           {Mib(new FileInfo(checkpoint).Length)}, written at close"
+            : "checkpoint           none: the store has fewer chunks than Storage:Sqlite:CheckpointMinimumChunks");
+        var (restartedServices, restarted, restartPeak) = await OpenAndAskAsync(scratch, question, ct);
+        open.Current = restartedServices;
+        Console.WriteLine($"second open          {restarted} ({(checkpointed ? "from the checkpoint" : "rebuilt again")}); {restarted.Memory(restartPeak)}");
+        return Verdict($"second open <= {targetSeconds:0.#} s", restarted.Total.TotalSeconds <= targetSeconds,
+            $"{restarted.Total.TotalSeconds:0.0} s, first open {rebuilt.Total.TotalSeconds:0.0} s", restarted.Total.TotalSeconds / targetSeconds);
     }
 
     /// <summary>The time to open the store and answer one hybrid query, as a restarted process would.</summary>
