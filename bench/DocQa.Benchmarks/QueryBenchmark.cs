@@ -215,7 +215,7 @@ public static class QueryBenchmark
     }
 
     /// <summary>The time to open the store and answer one hybrid query, as a restarted process would.</summary>
-    private sealed record Restart(TimeSpan Open, TimeSpan FirstQuery, long PeakBefore, long WorkingSetAtStart, long ManagedAtStart)
+    private sealed record Restart(TimeSpan Open, TimeSpan FirstQuery, long WorkingSetAtStart, long ManagedAtStart)
     {
         public TimeSpan Total => Open + FirstQuery;
 
@@ -228,15 +228,13 @@ public static class QueryBenchmark
 
     /// <summary>
     /// Opens the services on the store and asks one question. The garbage of the store closed before is collected
-    /// first and the peak working set is measured from there (Linux: /proc/self/clear_refs), as in a new process;
-    /// the peak before the reset is kept in the result, so that the run's peak is not lost.
+    /// first and the peak working set is measured from there (Linux: /proc/self/clear_refs), as in a new process.
     /// </summary>
     private static async Task<(ServiceProvider Services, Restart Restart, long Peak)> OpenAndAskAsync(string scratch, string question, CancellationToken ct)
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         using var process = Process.GetCurrentProcess();
         process.Refresh();
-        var before = process.PeakWorkingSet64;
         var workingSet = process.WorkingSet64;
         var managed = GC.GetTotalMemory(false);
         try
@@ -253,7 +251,7 @@ public static class QueryBenchmark
         services.GetRequiredService<IDocumentStore>();
         var open = clock.Elapsed;
         await services.GetRequiredService<Retriever>().SearchAsync(new SearchRequest(Index, question, 5, RetrievalMode.Hybrid), ct);
-        var restart = new Restart(open, clock.Elapsed - open, before, workingSet, managed);
+        var restart = new Restart(open, clock.Elapsed - open, workingSet, managed);
         process.Refresh();
         return (services, restart, process.PeakWorkingSet64);
     }
