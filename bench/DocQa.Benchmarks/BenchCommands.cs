@@ -52,14 +52,20 @@ public static class BenchCommands
         {
             Description = "Target for the peak working set, in GB (10^9 bytes)", DefaultValueFactory = _ => QueryTargets.DefaultPeakMemoryGb,
         };
-        var command = new Command("query", "Build (or reuse) a store of N chunks and time in-process search: latency by mode, queries/s, recall of the int8 vectors, peak memory")
+        var restartTarget = new Option<double>("--target-restart-s")
         {
-            chunks, folder, questions, queries, p95Target, recallTarget, memoryTarget,
+            Description = "Target for a second open of the store (from its checkpoint) to answer its first query, in seconds",
+            DefaultValueFactory = _ => QueryTargets.DefaultRestartSeconds,
+        };
+        var command = new Command("query", "Build (or reuse) a store of N chunks and time in-process search: time to the first answer after a restart (without and with the checkpoint), latency by mode, queries/s, recall of the int8 vectors, peak memory")
+        {
+            chunks, folder, questions, queries, p95Target, recallTarget, memoryTarget, restartTarget,
         };
         command.SetAction((parse, ct) => RunAsync(ct, () =>
         {
             var chunkCount = parse.GetValue(chunks);
-            var targets = new QueryTargets(parse.GetValue(p95Target) ?? QueryTargets.DefaultP95Ms(chunkCount), parse.GetValue(recallTarget), parse.GetValue(memoryTarget));
+            var targets = new QueryTargets(parse.GetValue(p95Target) ?? QueryTargets.DefaultP95Ms(chunkCount), parse.GetValue(recallTarget), parse.GetValue(memoryTarget),
+                parse.GetValue(restartTarget));
             return QueryBenchmark.RunAsync(new QueryBenchmarkSettings(chunkCount, parse.GetValue(folder)!, parse.GetValue(questions), parse.GetValue(queries), targets),
                 parse.GetValue(dataDirectory), ct);
         }));

@@ -29,4 +29,22 @@ internal sealed class DocumentKeys
             if (_keyById.TryGetValue(id, out var key)) any = allowed[key] = true;
         return any ? allowed : null;
     }
+
+    /// <summary>Writes the ids in key order: reading them back in that order gives each its key again.</summary>
+    public void WriteTo(CheckpointWriter writer)
+    {
+        var ids = new string[_keyById.Count];
+        foreach (var (id, key) in _keyById) ids[key] = id;
+        writer.Write(ids.Length);
+        foreach (var id in ids) writer.Write(id);
+    }
+
+    public static DocumentKeys ReadFrom(CheckpointReader reader)
+    {
+        var keys = new DocumentKeys();
+        var count = reader.ReadCount(sizeof(int));
+        for (var key = 0; key < count; key++)
+            if (keys.KeyOf(reader.ReadString()) != key) throw new InvalidDataException("the checkpoint names a document twice");
+        return keys;
+    }
 }

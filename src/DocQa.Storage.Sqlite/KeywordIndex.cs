@@ -22,12 +22,15 @@ internal sealed class KeywordIndex
 
     // Terms are known by a 64-bit hash, not by their text: a million rare terms (numbers, names) would otherwise
     // cost a string each. Two terms sharing a hash would merge; at 64 bits that takes billions of terms.
-    private readonly Dictionary<ulong, int> _termNumbers = [];
+    private Dictionary<ulong, int> _termNumbers = [];
     private Postings[] _postings = new Postings[256];
-    private readonly DocumentKeys _documents = new();
+    private DocumentKeys _documents = new();
 
     /// <summary>Chunks in the index.</summary>
     public int Count => _slots - _removedSlots;
+
+    /// <summary>True while removed chunks still count in document frequencies (until <see cref="Compact"/>).</summary>
+    public bool HasRemoved => _removedSlots > 0;
 
     public int Terms => _termNumbers.Count;
 
@@ -175,6 +178,47 @@ internal sealed class KeywordIndex
             x.Score != y.Score ? x.Score.CompareTo(y.Score) : y.Slot.CompareTo(x.Slot);
     }
 
+    /// <summary>Writes the index as it lies in memory, removed slots included (see <see cref="SqliteDocumentStore.CheckpointPath"/>).</summary>
+    public void WriteTo(CheckpointWriter writer)
+    {
+        writer.Write(_slots);
+        writer.Write(_removedSlots);
+        _documents.WriteTo(writer);
+        writer.Write<long>(_chunkRowIds.AsSpan(0, _slots));
+        writer.Write<int>(_documentKeys.AsSpan(0, _slots));
+        writer.Write<ushort>(_lengths.AsSpan(0, _slots));
+        writer.Write<bool>(_removed.AsSpan(0, _slots));
+        // Term numbers are dense: the hashes in number order give each its number back.
+        var hashes = new ulong[_termNumbers.Count];
+        foreach (var (hash, number) in _termNumbers) hashes[number] = hash;
+        writer.Write(hashes.Length);
+        writer.Write<ulong>(hashes);
+        for (var term = 0; term < hashes.Length; term++) _postings[term].WriteTo(writer);
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote: arrays of the exact size, postings in the segments they were in.</summary>
+    public static KeywordIndex ReadFrom(CheckpointReader reader)
+    {
+        var slots = reader.ReadCount(sizeof(long) + sizeof(int) + sizeof(ushort) + sizeof(bool));
+        var removedSlots = reader.ReadInt32();
+        if (removedSlots < 0 || removedSlots > slots) throw new InvalidDataException($"it has {removedSlots} removed chunks of {slots}");
+        var index = new KeywordIndex { _slots = slots, _removedSlots = removedSlots, _documents = DocumentKeys.ReadFrom(reader) };
+        index._chunkRowIds = reader.ReadArray<long>(slots);
+        index._documentKeys = reader.ReadArray<int>(slots);
+        index._lengths = reader.ReadArray<ushort>(slots);
+        index._removed = reader.ReadArray<bool>(slots);
+        foreach (var key in index._documentKeys)
+            if ((uint)key >= (uint)index._documents.Count) throw new InvalidDataException("a chunk names an unknown document");
+
+        var hashes = reader.ReadArray<ulong>(reader.ReadCount(sizeof(ulong)));
+        index._termNumbers = new Dictionary<ulong, int>(hashes.Length);
+        for (var number = 0; number < hashes.Length; number++)
+            if (!index._termNumbers.TryAdd(hashes[number], number)) throw new InvalidDataException("the checkpoint names a term twice");
+        index._postings = new Postings[Math.Max(256, hashes.Length)];
+        for (var term = 0; term < hashes.Length; term++) index._postings[term] = Postings.ReadFrom(reader, slots);
+        return index;
+    }
+
     /// <summary>Renumbers the live chunks and rewrites every posting list without the removed ones.</summary>
     public void Compact()
     {
@@ -305,6 +349,34 @@ internal sealed class KeywordIndex
         public void Trim()
         {
             if (Data.Length != Length) Array.Resize(ref Data, Length);
+        }
+
+        public readonly void WriteTo(CheckpointWriter writer)
+        {
+            writer.Write(Count);
+            writer.Write(_lastSlot);
+            writer.Write(Segments);
+            for (var segment = 0; segment < Segments; segment++)
+            {
+                var (data, length) = Segment(segment);
+                writer.Write(length);
+                writer.Write(data.AsSpan(0, length));
+            }
+        }
+
+        public static Postings ReadFrom(CheckpointReader reader, int slots)
+        {
+            var postings = new Postings { Count = reader.ReadInt32(), _lastSlot = reader.ReadInt32() };
+            if (postings.Count < 0 || postings._lastSlot < -1 || postings._lastSlot >= slots) throw new InvalidDataException("a posting list is out of range");
+            var segments = reader.ReadCount(sizeof(int));
+            if (segments == 0) throw new InvalidDataException("a posting list has no segment");
+            for (var segment = 0; segment < segments; segment++)
+            {
+                var data = reader.ReadArray<byte>(reader.ReadCount(1));
+                if (segment < segments - 1) (postings._fullBlocks ??= []).Add((data, data.Length));
+                else (postings.Data, postings.Length) = (data, data.Length);
+            }
+            return postings;
         }
     }
 }

@@ -6,6 +6,8 @@ namespace DocQa.Storage.Sqlite;
 internal static class Schema
 {
     /// <summary>
+    /// Version 6: a journal of the documents whose chunks changed (search_journal) and the store's identity
+    /// (store_info), so that the search state can be checkpointed to a file and caught up at open instead of rebuilt.
     /// Version 5: each document records the pages read by OCR and the warnings of its extraction (empty for documents
     /// stored before). Version 4: each document may record the path of the file it was read from (source_path), and
     /// documents are found by content hash (a copy reuses the chunks of the same bytes). Version 3: documents, chunks
@@ -15,7 +17,7 @@ internal static class Schema
     /// again. Version 1 also had an FTS5 index over the chunks; keyword search now runs on an in-memory index built
     /// from the chunks at open, so version 2 dropped it.
     /// </summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
     private const string Create = """
         CREATE TABLE IF NOT EXISTS documents (
@@ -69,6 +71,21 @@ internal static class Schema
         CREATE TABLE IF NOT EXISTS chunk_vectors (
             chunk_rowid INTEGER PRIMARY KEY REFERENCES chunks (id) ON DELETE CASCADE,
             vector      BLOB NOT NULL  -- float32 little-endian, unit length
+        );
+
+        -- Facts about this database: its random identity (store_id) and the search checkpoint it vouches for.
+        CREATE TABLE IF NOT EXISTS store_info (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        INSERT OR IGNORE INTO store_info (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+
+        -- One row per change of a document's chunks (document_id NULL: the whole index went), appended in the
+        -- transaction that made it: what a search checkpoint taken at an earlier seq lacks. Trimmed at each checkpoint.
+        CREATE TABLE IF NOT EXISTS search_journal (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+            index_name  TEXT NOT NULL,
+            document_id TEXT
         );
         """;
 

@@ -69,6 +69,7 @@ public sealed partial class SqliteDocumentStore
         // Terms are worked out before any lock: searches wait only for the postings to be appended.
         var analyzed = chunks.Select(chunk => KeywordIndex.Analyze(chunk.Text, chunk.Heading, _options.HeadingWeight)).ToList();
 
+        var changed = 0;
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -80,12 +81,13 @@ public sealed partial class SqliteDocumentStore
             Upsert(connection, transaction, record);
             DeleteChunks(connection, transaction, record.Index, record.Id);
             var rowIds = InsertChunks(connection, transaction, record, chunks, cancellationToken);
+            Journal(connection, transaction, record.Index, record.Id);
             cancellationToken.ThrowIfCancellationRequested();
 
             CommitAndApply(connection, transaction, () =>
             {
                 var state = StateOf(record.Index);
-                state.Vectors.RemoveDocument(record.Id);
+                changed = chunks.Count + state.Vectors.RemoveDocument(record.Id);
                 state.Keywords.RemoveDocument(record.Id);
                 for (var i = 0; i < chunks.Count; i++)
                 {
@@ -93,11 +95,12 @@ public sealed partial class SqliteDocumentStore
                     state.Keywords.Add(record.Id, rowIds[i], analyzed[i]);
                 }
                 state.Remember(record);
-            });
+            }, journaled: true);
         }
         finally
         {
             _writeGate.Release();
         }
+        NoteChunkChanges(changed);
     }
 }

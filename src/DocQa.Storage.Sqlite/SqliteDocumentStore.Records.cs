@@ -89,39 +89,44 @@ public sealed partial class SqliteDocumentStore
 
     public async Task<bool> DeleteDocumentAsync(string index, string id, CancellationToken cancellationToken = default)
     {
+        var changed = 0;
+        bool deleted;
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var connection = Open();
             using var transaction = connection.BeginTransaction();
             DeleteChunks(connection, transaction, index, id);
+            Journal(connection, transaction, index, id);
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = "DELETE FROM documents WHERE index_name = $index AND id = $id";
             command.Parameters.AddWithValue("$index", index);
             command.Parameters.AddWithValue("$id", id);
-            var deleted = command.ExecuteNonQuery() > 0;
+            deleted = command.ExecuteNonQuery() > 0;
 
             CommitAndApply(connection, transaction, () =>
             {
                 if (!_indexes.TryGetValue(index, out var state)) return;
-                state.Vectors.RemoveDocument(id);
+                changed = state.Vectors.RemoveDocument(id);
                 state.Keywords.RemoveDocument(id);
                 state.Tags.Remove(id);
                 state.Models.Remove(id);
                 state.Metadata.Remove(id);
                 if (state.Tags.Count == 0) _indexes.Remove(index);
-            });
-            return deleted;
+            }, journaled: true);
         }
         finally
         {
             _writeGate.Release();
         }
+        NoteChunkChanges(changed);
+        return deleted;
     }
 
     public async Task DeleteIndexAsync(string index, CancellationToken cancellationToken = default)
     {
+        var changed = 0;
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -135,11 +140,16 @@ public sealed partial class SqliteDocumentStore
                 """;
             command.Parameters.AddWithValue("$index", index);
             command.ExecuteNonQuery();
-            CommitAndApply(connection, transaction, () => _indexes.Remove(index));
+            Journal(connection, transaction, index, documentId: null);
+            CommitAndApply(connection, transaction, () =>
+            {
+                if (_indexes.Remove(index, out var state)) changed = state.Vectors.Count;
+            }, journaled: true);
         }
         finally
         {
             _writeGate.Release();
         }
+        NoteChunkChanges(changed);
     }
 }

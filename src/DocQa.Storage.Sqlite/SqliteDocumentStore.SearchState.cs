@@ -2,17 +2,20 @@ using System.Runtime.InteropServices;
 using DocQa.Core.Documents;
 using DocQa.Core.Retrieval;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace DocQa.Storage.Sqlite;
 
 // The in-memory search state: per index, the vector matrix and the keyword index, loaded at open.
 public sealed partial class SqliteDocumentStore
 {
-    private sealed class IndexState(VectorPrecision precision)
+    private sealed class IndexState(VectorMatrix vectors, KeywordIndex keywords)
     {
-        public VectorMatrix Vectors { get; } = new(precision);
+        public IndexState(VectorPrecision precision) : this(new VectorMatrix(precision), new KeywordIndex()) { }
 
-        public KeywordIndex Keywords { get; } = new();
+        public VectorMatrix Vectors { get; } = vectors;
+
+        public KeywordIndex Keywords { get; } = keywords;
 
         /// <summary>Tags of every document in the index, so a filter becomes a set of documents without a query.</summary>
         public Dictionary<string, IReadOnlyDictionary<string, string>> Tags { get; } = new(StringComparer.Ordinal);
@@ -38,21 +41,38 @@ public sealed partial class SqliteDocumentStore
         return state;
     }
 
+    /// <summary>
+    /// The search state at open: from the checkpoint and the journal after it when the database vouches for the
+    /// checkpoint, else rebuilt from every row. Returns true when it came from the checkpoint.
+    /// </summary>
+    private bool OpenSearchState(SqliteConnection connection)
+    {
+        var info = ReadStoreInfo(connection);
+        _storeId = info["store_id"];
+        if (!TryLoadCheckpoint(connection, info))
+        {
+            LoadSearchState(connection);
+            _checkpointSequence = -1;
+            _appliedEntries = CountJournal(connection, _checkpointSequence);
+            return false;
+        }
+        var replayed = ReplayJournal(connection);
+        _appliedEntries = replayed;
+        Interlocked.Exchange(ref _changesSinceCheckpoint, replayed);
+        ReplayedAtOpen = replayed;
+        LoadDocuments(connection);
+        // An index whose documents all went after the checkpoint is gone, as a rebuild would not know it.
+        foreach (var (name, state) in _indexes.ToList())
+            if (state.Tags.Count == 0 && state.Vectors.Count == 0 && state.Keywords.Count == 0) _indexes.Remove(name);
+        _logger.LogInformation("Search state of {Path} read from its checkpoint (journal sequence {Sequence}), {Replayed} later changes replayed",
+            DatabasePath, _checkpointSequence, replayed);
+        return true;
+    }
+
+    /// <summary>Rebuilds the search state from every row of the database.</summary>
     private void LoadSearchState(SqliteConnection connection)
     {
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT index_name, id, tags, embedding_model, metadata FROM documents";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var state = StateOf(reader.GetString(0));
-                var tags = ParseTags(reader.GetString(2));
-                state.Tags[reader.GetString(1)] = tags;
-                state.Models[reader.GetString(1)] = reader.IsDBNull(3) ? null : reader.GetString(3);
-                state.Metadata[reader.GetString(1)] = CopyTags(DocumentMetadata.Of(ParseTags(reader.GetString(4)), tags));
-            }
-        }
+        LoadDocuments(connection);
         using (var command = connection.CreateCommand())
         {
             // Room for each index's rows up front: growing by doubling while loading would hold two copies at once.
@@ -68,18 +88,42 @@ public sealed partial class SqliteDocumentStore
         LoadChunks(connection);
     }
 
+    /// <summary>Tags, models and metadata of every document: cheap to read, so never checkpointed.</summary>
+    private void LoadDocuments(SqliteConnection connection)
+    {
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT index_name, id, tags, embedding_model, metadata FROM documents";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var state = StateOf(reader.GetString(0));
+                var tags = ParseTags(reader.GetString(2));
+                state.Tags[reader.GetString(1)] = tags;
+                state.Models[reader.GetString(1)] = reader.IsDBNull(3) ? null : reader.GetString(3);
+                state.Metadata[reader.GetString(1)] = CopyTags(DocumentMetadata.Of(ParseTags(reader.GetString(4)), tags));
+            }
+        }
+    }
+
     /// <summary>
     /// Reads every chunk once, in row order: its vector goes into the matrix at once; its text is analysed for the
-    /// keyword index in batches, on every core, then added in row order, so postings come out sorted.
+    /// keyword index in batches, on every core, then added in row order, so postings come out sorted. With
+    /// <paramref name="journaledAfter"/>, only the chunks of the documents the journal names after that sequence.
     /// </summary>
-    private void LoadChunks(SqliteConnection connection)
+    private void LoadChunks(SqliteConnection connection, long? journaledAfter = null)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = """
+        var onlyJournaled = journaledAfter is null ? "" : """
+            WHERE (c.index_name, c.document_id) IN (SELECT index_name, document_id FROM search_journal WHERE seq > $since)
+            """;
+        command.CommandText = $"""
             SELECT c.id, c.index_name, c.document_id, v.vector, c.text, c.heading
             FROM chunks AS c JOIN chunk_vectors AS v ON v.chunk_rowid = c.id
+            {onlyJournaled}
             ORDER BY c.id
             """;
+        if (journaledAfter is not null) command.Parameters.AddWithValue("$since", journaledAfter.Value);
         using var reader = command.ExecuteReader();
         // Small batches: whatever a batch holds when a collection comes is promoted, and dies old (1024 rather than
         // 4096 lowered the peak at 1M chunks by about 40 MiB and loads as fast).

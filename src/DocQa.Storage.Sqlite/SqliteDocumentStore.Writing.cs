@@ -113,13 +113,17 @@ public sealed partial class SqliteDocumentStore
         return rowIds;
     }
 
-    /// <summary>Commits, then applies the in-memory change, both while searches are held off.</summary>
-    private void CommitAndApply(SqliteConnection connection, SqliteTransaction transaction, Action apply)
+    /// <summary>
+    /// Commits, then applies the in-memory change, both while searches are held off. <paramref name="journaled"/>:
+    /// the transaction appended to the search journal, and the state now holds that entry too.
+    /// </summary>
+    private void CommitAndApply(SqliteConnection connection, SqliteTransaction transaction, Action apply, bool journaled = false)
     {
         _searchLock.EnterWriteLock();
         try
         {
             transaction.Commit();
+            if (journaled) _appliedEntries++;
             try
             {
                 apply();
@@ -130,6 +134,7 @@ public sealed partial class SqliteDocumentStore
                 _logger.LogError(exception, "Updating the in-memory search state failed; reloading it from {Path}", DatabasePath);
                 _indexes.Clear();
                 LoadSearchState(connection);
+                _appliedEntries = CountJournal(connection, _checkpointSequence);
                 throw;
             }
         }

@@ -11,8 +11,10 @@ namespace DocQa.Storage.Sqlite;
 /// <summary>
 /// The embedded store: document records, chunks and their vectors in one SQLite file; searches run in memory on a
 /// matrix of the chunk vectors for cosine search (int8 by default, its best candidates rescored exactly from the
-/// float32 vectors in the file) and an inverted index for BM25. The file belongs to one process: both are built at
-/// open and kept in step with this instance's own writes.
+/// float32 vectors in the file) and an inverted index for BM25. The file belongs to one process: both are kept in
+/// step with this instance's own writes, checkpointed to a file beside the database (at close, and in the background
+/// as changes pile up) and read back from it at open, with the changes journaled after it replayed; without a
+/// checkpoint to trust they are rebuilt from the rows.
 /// </summary>
 public sealed partial class SqliteDocumentStore : IDocumentStore, IDisposable
 {
@@ -60,11 +62,12 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IDisposable
         }.ToString();
 
         var watch = Stopwatch.StartNew();
+        bool fromCheckpoint;
         try
         {
             using var connection = Open();
             Schema.Ensure(connection);
-            LoadSearchState(connection);
+            fromCheckpoint = OpenedFromCheckpoint = OpenSearchState(connection);
         }
         catch
         {
@@ -75,14 +78,20 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IDisposable
         // Loading streams every row through short-lived buffers and grows the indexes as it goes; on a large store
         // that leaves hundreds of megabytes of garbage the GC would keep committed for a long time. One compacting
         // collection, once, gives it back (at 1M chunks the working set fell from 910 to 640 MiB).
-        var loaded = _indexes.Values.Sum(state => (long)state.Vectors.Count);
-        if (loaded >= CompactAfterLoadingChunks)
+        // A checkpoint is read into arrays of their final size and leaves little garbage.
+        if (!fromCheckpoint && LoadedChunks >= CompactAfterLoadingChunks)
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         _logger.LogInformation(
-            "Opened {Path} (schema {Version}): {Indexes} indexes, {Vectors} vectors loaded in {Elapsed} ms",
-            DatabasePath, Schema.Version, _indexes.Count, _indexes.Values.Sum(state => state.Vectors.Count), watch.ElapsedMilliseconds);
+            "Opened {Path} (schema {Version}): {Indexes} indexes, {Vectors} vectors {Origin} in {Elapsed} ms",
+            DatabasePath, Schema.Version, _indexes.Count, LoadedChunks, fromCheckpoint ? "read from the checkpoint" : "loaded from the rows", watch.ElapsedMilliseconds);
     }
+
+    /// <summary>True when the search state was read from the checkpoint at open, false when it was rebuilt from the rows.</summary>
+    internal bool OpenedFromCheckpoint { get; }
+
+    /// <summary>Journal entries (documents changed after the checkpoint) replayed at open.</summary>
+    internal int ReplayedAtOpen { get; private set; }
 
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath { get; }
@@ -130,8 +139,9 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IDisposable
         if (_disposed) return;
         try
         {
-            // Fold the write-ahead log back into the file so it is one self-contained file at rest.
             using var connection = Open();
+            CheckpointAtClose(connection);
+            // Fold the write-ahead log back into the file so it is one self-contained file at rest.
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
             command.ExecuteNonQuery();

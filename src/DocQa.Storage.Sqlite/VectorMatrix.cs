@@ -20,7 +20,7 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
     private float[] _scales = [];   // Int8: one scale a row
     private long[] _chunkRowIds = [];
     private int[] _documentKeys = [];
-    private readonly DocumentKeys _documents = new();
+    private DocumentKeys _documents = new();
     private int _reserved;
 
     public VectorPrecision Precision { get; } = precision;
@@ -149,6 +149,50 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
         for (var i = 0; i < results.Length; i++)
             results[i] = (_chunkRowIds[merged[i].Row], merged[i].Score);
         return results;
+    }
+
+    /// <summary>Writes the rows as they lie in memory (see <see cref="SqliteDocumentStore.CheckpointPath"/>).</summary>
+    public void WriteTo(CheckpointWriter writer)
+    {
+        writer.Write((int)Precision);
+        writer.Write(Dimension);
+        writer.Write(Count);
+        _documents.WriteTo(writer);
+        if (IsExact)
+            writer.Write<float>(_values.AsSpan(0, Count * Dimension));
+        else
+        {
+            writer.Write<byte>(_codes.AsSpan(0, Count * Dimension));
+            writer.Write<float>(_scales.AsSpan(0, Count));
+        }
+        writer.Write<long>(_chunkRowIds.AsSpan(0, Count));
+        writer.Write<int>(_documentKeys.AsSpan(0, Count));
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote straight into arrays of the exact size: one copy, no growth.</summary>
+    public static VectorMatrix ReadFrom(CheckpointReader reader, VectorPrecision precision)
+    {
+        var stored = (VectorPrecision)reader.ReadInt32();
+        if (stored != precision) throw new InvalidDataException($"its vectors are {stored}, the options ask for {precision}");
+        var dimension = reader.ReadInt32();
+        var count = reader.ReadCount(sizeof(long) + sizeof(int));
+        if (dimension < 0 || (count > 0 && dimension == 0) || (long)count * dimension > Array.MaxLength)
+            throw new InvalidDataException($"its matrix of {count} rows of {dimension} is impossible");
+
+        var matrix = new VectorMatrix(precision) { Dimension = dimension, _documents = DocumentKeys.ReadFrom(reader) };
+        if (matrix.IsExact)
+            matrix._values = reader.ReadArray<float>(count * dimension);
+        else
+        {
+            matrix._codes = reader.ReadArray<byte>(count * dimension);
+            matrix._scales = reader.ReadArray<float>(count);
+        }
+        matrix._chunkRowIds = reader.ReadArray<long>(count);
+        matrix._documentKeys = reader.ReadArray<int>(count);
+        foreach (var key in matrix._documentKeys)
+            if ((uint)key >= (uint)matrix._documents.Count) throw new InvalidDataException("a vector names an unknown document");
+        matrix.Count = count;
+        return matrix;
     }
 
     /// <summary>A min-heap of the best rows of [start, end): its root is the weakest and is the one to beat. O(n log k), no full sort.</summary>

@@ -36,7 +36,7 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
 
         using var connection = OpenRaw();
         Assert.Equal(SqliteDocumentStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(5, SqliteDocumentStore.SchemaVersion);
+        Assert.Equal(6, SqliteDocumentStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
         var tables = Scalar<long>(connection, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('documents', 'chunks', 'chunk_vectors')");
         Assert.Equal(3, tables);
@@ -65,7 +65,7 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
 
         Assert.Equal("doc#0", Assert.Single(await upgraded.KeywordSearchAsync(Index, "logbook", 5, SearchFilter.None)).ChunkId);
         using var check = OpenRaw();
-        Assert.Equal(5, Scalar<long>(check, "PRAGMA user_version"));
+        Assert.Equal(6, Scalar<long>(check, "PRAGMA user_version"));
         Assert.Equal(0, Scalar<long>(check, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'chunks_fts%' OR name LIKE 'chunks_after_%'"));
     }
 
@@ -95,7 +95,7 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
             new SearchFilter { EmbeddingModel = "all-MiniLM-L6-v2" })).ChunkId);
         Assert.Equal(0, Assert.Single(await upgraded.ChunksOfAsync(Index, "doc")).LeadLength);
         using var check = OpenRaw();
-        Assert.Equal(5, Scalar<long>(check, "PRAGMA user_version"));
+        Assert.Equal(6, Scalar<long>(check, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class SqliteDocumentStoreTests : DocumentStoreContract
         await upgraded.SaveDocumentAsync(Record("synced") with { SourcePath = "/srv/shared/synced.pdf" });
         Assert.Equal("/srv/shared/synced.pdf", (await upgraded.GetDocumentAsync(Index, "synced"))!.SourcePath);
         using var check = OpenRaw();
-        Assert.Equal(5, Scalar<long>(check, "PRAGMA user_version"));
+        Assert.Equal(6, Scalar<long>(check, "PRAGMA user_version"));
     }
 
     [Fact]
