@@ -54,10 +54,13 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     private static byte[] LoadModel(OnnxEmbeddingOptions options)
     {
-        var published = ModelResources.ReadModel(options.Model);
-        return options.Precision == EmbeddingPrecision.Int8
-            ? QuantizedModelCache.Load(options.Model, published, options.CacheDirectory)
-            : published;
+        if (options.Precision != EmbeddingPrecision.Int8) return ModelResources.ReadModel(options.Model);
+
+        var quantized = QuantizedModelCache.Load(options.Model, ModelResources.ReadModel(options.Model), options.CacheDirectory);
+        // The published model and what was parsed from it (up to 180 MB) are garbage now: collect them before the
+        // sessions take their native copies, so that they do not add to the process's peak.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return quantized;
     }
 
     private static (Lane Batches, Lane? Queries) CreateLanes(byte[] model, OnnxEmbeddingOptions options)
