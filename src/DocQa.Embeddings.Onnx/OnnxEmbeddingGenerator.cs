@@ -27,6 +27,12 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     private int _disposed;
 
     public OnnxEmbeddingGenerator(OnnxEmbeddingOptions? options = null, WordPieceTokenizer? tokenizer = null)
+        : this(options, tokenizer, model: null)
+    {
+    }
+
+    /// <param name="model">The model's bytes, when not those <paramref name="options"/> name.</param>
+    internal OnnxEmbeddingGenerator(OnnxEmbeddingOptions? options, WordPieceTokenizer? tokenizer, byte[]? model)
     {
         _options = options ?? new OnnxEmbeddingOptions();
         Tokenizer = tokenizer ?? new WordPieceTokenizer(_options.Model);
@@ -39,16 +45,26 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentBatches, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.QueryThreads, 0, nameof(options));
 
-        (_batches, _queries) = CreateLanes(_options);
+        (_batches, _queries) = CreateLanes(model ?? LoadModel(_options), _options);
 
         // The model's 90 MB of bytes are garbage once the sessions hold their own copies. As a large object it would
         // wait for some later full collection and add to the process's peak; collect it now, once.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
-    private static (Lane Batches, Lane? Queries) CreateLanes(OnnxEmbeddingOptions options)
+    private static byte[] LoadModel(OnnxEmbeddingOptions options)
     {
-        var model = ModelResources.ReadModel(options.Model);
+        if (options.Precision != EmbeddingPrecision.Int8) return ModelResources.ReadModel(options.Model);
+
+        var quantized = QuantizedModelCache.Load(options.Model, ModelResources.ReadModel(options.Model), options.CacheDirectory);
+        // The published model and what was parsed from it (up to 180 MB) are garbage now: collect them before the
+        // sessions take their native copies, so that they do not add to the process's peak.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return quantized;
+    }
+
+    private static (Lane Batches, Lane? Queries) CreateLanes(byte[] model, OnnxEmbeddingOptions options)
+    {
         var batches = new Lane(model, options, options.IntraOpThreads, options.MaxConcurrentBatches, spinWhenIdle: true, shrinkArena: true);
         try
         {

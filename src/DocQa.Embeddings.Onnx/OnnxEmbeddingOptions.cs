@@ -34,6 +34,12 @@ public sealed record OnnxEmbeddingOptions
     /// <summary>One per core, up to 4: beyond that a run of a few dozen tokens has too little to share out.</summary>
     public static int DefaultQueryThreads => Math.Min(Environment.ProcessorCount, 4);
 
+    /// <summary>Float32 runs the model as published; Int8 runs its int8 form (<see cref="Int8Quantizer"/>).</summary>
+    public EmbeddingPrecision Precision { get; init; } = EmbeddingPrecision.Float32;
+
+    /// <summary>Where the int8 form of the model is kept between starts; null: made again at each start.</summary>
+    public string? CacheDirectory { get; init; }
+
     public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
     /// <summary>ONNX Runtime's memory arena: faster repeated runs at the cost of memory held between them.</summary>

@@ -55,7 +55,7 @@ public static class DocQaServiceCollectionExtensions
         services.AddSingleton<IFileStore>(sp => new DirectoryFileStore(sp.GetRequiredService<DataPaths>().Files));
         services.AddSingleton<StoreBackupService>();
 
-        services.AddOnnxEmbeddings(configuration);
+        services.AddOnnxEmbeddings(configuration, sp => sp.GetRequiredService<DataPaths>().Models);
         services.AddSingleton<Reembedder>();
 
         services.AddDocumentExtraction();

@@ -31,6 +31,9 @@ public sealed record DataPaths(string Root)
     public string Files => Path.Combine(Root, "files");
     public string Spool => Path.Combine(Root, "tmp");
 
+    /// <summary>Models made from the published ones at first start (the int8 embedding model), kept between starts.</summary>
+    public string Models => Path.Combine(Root, "models");
+
     public static DataPaths Resolve(string dataDirectory, string contentRoot) =>
         new(Path.GetFullPath(Path.IsPathRooted(dataDirectory) ? dataDirectory : Path.Combine(contentRoot, dataDirectory)));
 }

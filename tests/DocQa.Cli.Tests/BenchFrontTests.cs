@@ -22,9 +22,12 @@ public sealed class BenchFrontTests : IDisposable
 
         Assert.True(bench.ExitCode == 0, bench.StandardOutput + bench.StandardError);
         Assert.Contains("documents            2 (0 failed)", bench.StandardOutput);
-        foreach (var figure in new[] { "pages/s", "chunks/s", "embedding only", "end-to-end / embedding-only" })
+        foreach (var figure in new[] { "extraction", "chunking", "tokenising", "embedding float32", "embedding int8", "storing (int8)", "pages/s", "chunks/s", "int8 / float32" })
             Assert.Contains(figure, bench.StandardOutput);
-        Assert.True(Directory.Exists(data));
+        var cosine = System.Text.RegularExpressions.Regex.Match(bench.StandardOutput, @"cosine int8~float32  mean (\d\.\d+)  min (\d\.\d+) over \d+ chunks");
+        Assert.True(cosine.Success, bench.StandardOutput);
+        Assert.InRange(double.Parse(cosine.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 0.98, 1.0);
+        Assert.True(Directory.Exists(Path.Combine(data, "float32")) && Directory.Exists(Path.Combine(data, "int8")));
     }
 
     [Fact]

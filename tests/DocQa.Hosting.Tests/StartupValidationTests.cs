@@ -37,6 +37,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Storage:Sqlite:BusyTimeout", "00:00:00")]
     [InlineData("Ingestion:Workers", "0")]
     [InlineData("Embeddings:BatchSize", "-1")]
+    [InlineData("Embeddings:Precision", "fp16")]
     [InlineData("Llm:Temperature", "5")]
     public async Task ANonsenseValue_StopsStartUp_NamingItsKey(string key, string value)
     {

@@ -33,14 +33,33 @@ public sealed class EmbeddingSettingsTests
         Assert.Contains("Embeddings:Model 'ada-002' is not a known model; use one of all-minilm-l6-v2, arctic-embed-xs", error.Message);
     }
 
+    [Fact]
+    public void Embeddings_Precision_is_int8_unless_set_to_float32_and_an_unknown_one_is_refused_naming_the_key()
+    {
+        Assert.Equal(EmbeddingPrecision.Int8, GeneratorWith().Options.Precision);
+        Assert.Equal(EmbeddingPrecision.Float32, GeneratorWith(("Embeddings:Precision", "float32")).Options.Precision);
+        Assert.Equal(EmbeddingPrecision.Int8, GeneratorWith(("Embeddings:Precision", "INT8")).Options.Precision);
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => GeneratorWith(("Embeddings:Precision", "fp16")));
+        Assert.Contains("Embeddings:Precision 'fp16' is not a known precision; use int8 or float32", error.Message);
+    }
+
     private static int QueryThreadsWith(params (string Key, string Value)[] settings) => GeneratorWith(settings).Options.QueryThreads;
 
     private static OnnxEmbeddingGenerator GeneratorWith(params (string Key, string Value)[] settings)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
-            .Build();
-        using var services = new ServiceCollection().AddLogging().AddDocQa(configuration, Path.GetTempPath()).BuildServiceProvider();
-        return (OnnxEmbeddingGenerator)services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        var dataDirectory = Directory.CreateTempSubdirectory("docqa-embedding-settings-").FullName;
+        try
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection([new("Storage:DataDirectory", dataDirectory), .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))])
+                .Build();
+            using var services = new ServiceCollection().AddLogging().AddDocQa(configuration, Path.GetTempPath()).BuildServiceProvider();
+            return (OnnxEmbeddingGenerator)services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
     }
 }
