@@ -57,9 +57,13 @@ public sealed class EmbeddingOptions : IValidatableObject
     [Range(0, 256)]
     public int ConcurrentBatches { get; set; }
 
-    /// <summary>Texts per model run.</summary>
+    /// <summary>Texts per model run at most.</summary>
     [Range(1, 1024)]
     public int BatchSize { get; set; } = 16;
+
+    /// <summary>Tokens per model run at most, padding included: a chunk of a few hundred tokens runs alone, short texts share a run.</summary>
+    [Range(1, 1_000_000)]
+    public int BatchTokens { get; set; } = OnnxEmbeddingOptions.DefaultBatchTokens;
 
     /// <summary>
     /// Threads of the run that embeds a search question, on a session of its own so that a question never waits
@@ -82,6 +86,7 @@ public sealed class EmbeddingOptions : IValidatableObject
         Precision = ResolvePrecision(),
         CacheDirectory = cacheDirectory,
         BatchSize = BatchSize,
+        BatchTokens = BatchTokens,
         IntraOpThreads = Threads,
         MaxConcurrentBatches = ConcurrentBatches > 0 ? ConcurrentBatches : Environment.ProcessorCount,
         QueryThreads = !SeparateQuerySession ? 0 : QueryThreads > 0 ? QueryThreads : OnnxEmbeddingOptions.DefaultQueryThreads,

@@ -41,6 +41,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         Model = _options.Model;
         _metadata = new("onnxruntime", null, Model.Name, Model.Dimensions);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchTokens, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.IntraOpThreads, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentBatches, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.QueryThreads, 0, nameof(options));
@@ -86,6 +87,9 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     public OnnxEmbeddingOptions Options => _options;
 
+    /// <summary>How often the batch session handed its arena's memory back after an idle spell.</summary>
+    internal int ArenaReleases => _batches.ArenaReleases;
+
     public EmbeddingModel Model { get; }
 
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
@@ -109,13 +113,10 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             return Result(Model, inputs, vectors);
         }
 
-        // Texts of similar length share a batch, so padding to the batch's longest text wastes little.
         // A request too small to fill a batch per runner is split evenly, so that it still uses them all.
         var batchSize = Math.Clamp(
             (inputs.Length + _options.MaxConcurrentBatches - 1) / _options.MaxConcurrentBatches, 1, _options.BatchSize);
-        var batches = Enumerable.Range(0, inputs.Length)
-            .OrderBy(i => inputs[i].Length)
-            .Chunk(batchSize);
+        var batches = Batches(inputs, batchSize, _options.BatchTokens);
 
         var parallel = new ParallelOptions
         {
@@ -125,6 +126,28 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         await Parallel.ForEachAsync(batches, parallel,
             (batch, ct) => new ValueTask(_batches.RunAsync(batch, inputs, vectors, ct))).ConfigureAwait(false);
         return Result(Model, inputs, vectors);
+    }
+
+    /// <summary>
+    /// Texts of similar length together, so that padding to a batch's longest text wastes little, each batch of at most
+    /// <paramref name="batchSize"/> texts and <paramref name="batchTokens"/> tokens counted with that padding.
+    /// </summary>
+    internal static List<int[]> Batches(long[][] inputs, int batchSize, int batchTokens)
+    {
+        var batches = new List<int[]>();
+        var batch = new List<int>(batchSize);
+        foreach (var i in Enumerable.Range(0, inputs.Length).OrderBy(i => inputs[i].Length))
+        {
+            // Sorted by length, so the text being added is the batch's longest.
+            if (batch.Count > 0 && (batch.Count == batchSize || (batch.Count + 1) * inputs[i].Length > batchTokens))
+            {
+                batches.Add([.. batch]);
+                batch.Clear();
+            }
+            batch.Add(i);
+        }
+        if (batch.Count > 0) batches.Add([.. batch]);
+        return batches;
     }
 
     private static GeneratedEmbeddings<Embedding<float>> Result(EmbeddingModel model, long[][] inputs, float[][] vectors)
@@ -177,12 +200,18 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         private readonly InferenceSession _session;
         private readonly string[] _inputNames;
         private readonly SemaphoreSlim _gate;
-        private readonly bool _shrinkArena;
         private readonly EmbeddingModel _model;
+        private readonly Timer? _releaseWhenIdle;
+        private readonly TimeSpan _idleRelease;
+        private int _active; // runs waiting or running
+
+        private int _arenaReleases;
+
+        /// <summary>How often the arena was handed back.</summary>
+        public int ArenaReleases => Volatile.Read(ref _arenaReleases);
 
         public Lane(byte[] model, OnnxEmbeddingOptions options, int threads, int concurrentRuns, bool spinWhenIdle, bool shrinkArena)
         {
-            _shrinkArena = shrinkArena && options.EnableCpuMemArena;
             _model = options.Model;
             _sessionOptions = new SessionOptions
             {
@@ -207,15 +236,60 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
                 throw;
             }
             _gate = new SemaphoreSlim(concurrentRuns, concurrentRuns);
+            // A batch of long texts grows the arena by up to a few hundred megabytes of activations, which it would
+            // keep for the life of the process: hand them back once the lane has been idle for a while.
+            if (shrinkArena && options.EnableCpuMemArena)
+            {
+                _idleRelease = options.ArenaIdleRelease;
+                _releaseWhenIdle = new Timer(_ => ReleaseArenaIfIdle());
+            }
         }
 
         public async Task RunAsync(int[] batch, long[][] inputs, float[][] vectors, CancellationToken cancellationToken)
         {
-            // The gate is shared by all callers, so concurrent requests do not oversubscribe the cores.
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _active);
             try
             {
-                Run(batch, inputs, vectors, cancellationToken);
+                // The gate is shared by all callers, so concurrent requests do not oversubscribe the cores.
+                await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    Run(batch, inputs, vectors, shrinkArena: false, cancellationToken);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref _active) == 0 && _releaseWhenIdle is not null)
+                {
+                    try
+                    {
+                        _releaseWhenIdle.Change(_idleRelease, Timeout.InfiniteTimeSpan);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // Disposed meanwhile: nothing left to release.
+                    }
+                }
+            }
+        }
+
+        /// <summary>ONNX Runtime shrinks its arena only at the end of a run: a one-token run that asks for it.</summary>
+        private void ReleaseArenaIfIdle()
+        {
+            if (Volatile.Read(ref _active) != 0 || !_gate.Wait(0))
+                return;
+            try
+            {
+                Run([0], [[0]], new float[1][], shrinkArena: true, CancellationToken.None);
+                Interlocked.Increment(ref _arenaReleases);
+            }
+            catch (OnnxRuntimeException)
+            {
+                // Only memory is at stake; the next idle spell tries again.
             }
             finally
             {
@@ -225,12 +299,19 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
         public void Dispose()
         {
+            if (_releaseWhenIdle is not null)
+            {
+                // Waits for a release in progress, which runs on the session.
+                using var released = new ManualResetEvent(false);
+                if (_releaseWhenIdle.Dispose(released))
+                    released.WaitOne();
+            }
             _session.Dispose();
             _sessionOptions.Dispose();
             _gate.Dispose();
         }
 
-        private void Run(int[] batch, long[][] inputs, float[][] vectors, CancellationToken cancellationToken)
+        private void Run(int[] batch, long[][] inputs, float[][] vectors, bool shrinkArena, CancellationToken cancellationToken)
         {
             var rows = batch.Length;
             var length = batch.Max(i => inputs[i].Length);
@@ -258,9 +339,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             }).ToArray();
 
             using var runOptions = new RunOptions();
-            // A batch of long texts grows the arena by a few hundred megabytes of activations, which it would keep
-            // for the life of the process; handing them back after each batch cost no measurable throughput.
-            if (_shrinkArena) runOptions.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+            if (shrinkArena) runOptions.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
             using var stopOnCancel = cancellationToken.Register(() => runOptions.Terminate = true);
             IDisposableReadOnlyCollection<OrtValue> outputs;
             try

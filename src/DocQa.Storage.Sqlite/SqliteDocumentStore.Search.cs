@@ -157,12 +157,12 @@ public sealed partial class SqliteDocumentStore
             while (reader.Read())
                 exact[reader.GetInt64(0)] = ExactDot((byte[])reader.GetValue(1), query);
 
-        // Candidate order breaks ties, as it does for an exact scan (earlier rows first).
-        var rescored = new List<(long ChunkRowId, float Score, int Order)>(candidates.Count);
-        for (var i = 0; i < candidates.Count; i++)
-            if (exact.TryGetValue(candidates[i].ChunkRowId, out var score)) rescored.Add((candidates[i].ChunkRowId, score, i));
-        rescored.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Order.CompareTo(b.Order));
-        return rescored.Take(top).Select(hit => (hit.ChunkRowId, hit.Score)).ToList();
+        // Ties go to the earlier chunk, as they do in the scan.
+        var rescored = new List<(long ChunkRowId, float Score)>(candidates.Count);
+        foreach (var (rowId, _) in candidates)
+            if (exact.TryGetValue(rowId, out var score)) rescored.Add((rowId, score));
+        rescored.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.ChunkRowId.CompareTo(b.ChunkRowId));
+        return rescored.Take(top).ToList();
     }
 
     private static float ExactDot(byte[] blob, ReadOnlySpan<float> query)

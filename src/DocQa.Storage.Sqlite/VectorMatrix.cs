@@ -142,8 +142,9 @@ internal sealed class VectorMatrix(VectorPrecision precision = VectorPrecision.F
         var merged = new List<(int Row, float Score)>();
         foreach (var best in tops)
             while (best.TryDequeue(out var row, out var score)) merged.Add((row, score));
-        // Ties go to the earlier row, as a single scan would have kept it.
-        merged.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
+        // Ties go to the earlier chunk (the lower row id): the rows' order in memory depends on the removals since the
+        // store opened, and results must not.
+        merged.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : _chunkRowIds[a.Row].CompareTo(_chunkRowIds[b.Row]));
 
         var results = new (long, float)[Math.Min(top, merged.Count)];
         for (var i = 0; i < results.Length; i++)

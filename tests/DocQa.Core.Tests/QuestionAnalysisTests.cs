@@ -32,6 +32,10 @@ public class QuestionAnalysisTests
     [InlineData("What was revenue in the first nine months of 2023?", false)]
     [InlineData("What was revenue during the six months ended June 30?", false)]
     [InlineData("In Q3 2023, how did costs trend?", false)]
+    [InlineData("In the latest 10-Q, what effects did currency fluctuations have on the results?", false)]
+    [InlineData("What tax rate was reported in the latest quarter, and how does it relate to historical rates?", false)]
+    [InlineData("How has the fee changed over the latest quarters?", true)]
+    [InlineData("What trends appear in the latest two reports?", true)]
     public void Knows_when_a_question_asks_across_periods(string question, bool across) =>
         Assert.Equal(across, QuestionAnalyzer.Analyze(question).AcrossPeriods);
 

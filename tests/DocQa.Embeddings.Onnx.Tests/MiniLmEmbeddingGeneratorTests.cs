@@ -107,6 +107,35 @@ public class OnnxEmbeddingGeneratorTests(MiniLmFixture fixture)
     }
 
     [Fact]
+    public void Batches_hold_texts_of_similar_length_within_the_token_budget()
+    {
+        long[][] inputs = [new long[10], new long[300], new long[20], new long[30], new long[120], new long[130]];
+
+        var batches = OnnxEmbeddingGenerator.Batches(inputs, batchSize: 16, batchTokens: 256);
+        var capped = OnnxEmbeddingGenerator.Batches(inputs, batchSize: 2, batchTokens: 100_000);
+
+        // 3 × 30 tokens fit in 256, 4 × 120 do not; a text longer than the budget runs alone.
+        Assert.Equal([[0, 2, 3], [4], [5], [1]], batches);
+        Assert.Equal([[0, 2], [3, 4], [5, 1]], capped);
+    }
+
+    [Fact]
+    public async Task The_arena_handed_back_when_idle_leaves_the_vectors_unchanged()
+    {
+        using var generator = new OnnxEmbeddingGenerator(
+            new OnnxEmbeddingOptions { ArenaIdleRelease = TimeSpan.FromMilliseconds(20) }, fixture.Tokenizer);
+        var before = await generator.GenerateAsync(Sentences);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (generator.ArenaReleases == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        var after = await generator.GenerateAsync(Sentences);
+
+        Assert.True(generator.ArenaReleases > 0, "the idle generator never handed its arena back");
+        for (var i = 0; i < Sentences.Length; i++)
+            Assert.Equal(before[i].Vector.ToArray(), after[i].Vector.ToArray());
+    }
+
+    [Fact]
     public async Task Matches_the_packaged_sentence_encoder()
     {
         // Plain single-line ASCII only: the packaged tokenizer keeps accents and joins words across

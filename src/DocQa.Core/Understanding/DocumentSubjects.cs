@@ -16,7 +16,10 @@ public sealed record DocumentSubject(string DocumentId, string FileName, IReadOn
     /// <summary>The terms of the document's metadata title and organisation (a declared title, a tag) the opening may not hold.</summary>
     public IReadOnlyList<IReadOnlyList<string>> MetadataTerms { get; init; } = [];
 
-    /// <summary>The quarter the document's metadata names (its fiscal quarter and year); null when it names none.</summary>
+    /// <summary>
+    /// The quarter the document's metadata names (its fiscal quarter and year), else the one its title names ("2023 Q3
+    /// AAPL", "FY24 Q1 results"); null when neither names one.
+    /// </summary>
     public (int Quarter, int Year)? Quarter { get; init; }
 
     /// <summary>Whether the title, the opening or the metadata names this (see <see cref="Terms.Names"/>).</summary>
@@ -75,8 +78,16 @@ public sealed class DocumentSubjects(IDocumentRecords store)
         return new DocumentSubject(documentId, fileName, KeywordAnalyzer.Terms(title.Replace('_', ' ')), KeywordAnalyzer.Terms(openingText), start, end)
         {
             MetadataTerms = MetadataNames(metadata),
-            Quarter = MetadataQuarter(metadata),
+            Quarter = MetadataQuarter(metadata) ?? TitleQuarter(title),
         };
+    }
+
+    /// <summary>The one quarter a title names; null when it names none or several ("Q1 to Q3 2023 summary").</summary>
+    private static (int Quarter, int Year)? TitleQuarter(string title)
+    {
+        var quarters = PeriodFinder.Find(title.Replace('_', ' ')).Where(p => p.Kind == PeriodKind.Quarter)
+            .Select(p => (p.Quarter!.Value, p.Year)).Distinct().ToList();
+        return quarters.Count == 1 ? quarters[0] : null;
     }
 
     private static IReadOnlyList<IReadOnlyList<string>> MetadataNames(IReadOnlyDictionary<string, string>? metadata) =>

@@ -121,10 +121,14 @@ public static partial class QuestionAnalyzer
         var topic = KeywordAnalyzer.QueryTerms(question)
             .Where(t => !excluded.Contains(t) && !GenericTerms.Contains(t) && !IsNumber(t) && t.Length > 1)
             .ToList();
+        var latest = periods.Count == 0 && LatestWording().IsMatch(question);
+        // Like a single named period, the latest document alone ("in the latest 10-Q, what did currency
+        // fluctuations do") wins over wording about a series; "over the most recent quarters" asks for several.
+        var latestOne = latest && !LatestSeveralWording().IsMatch(question);
         return new QuestionAnalysis(question, entities, periods, answerType, topic)
         {
-            AcrossPeriods = periods.Count != 1 && AcrossPeriodsWording().IsMatch(question),
-            WantsLatest = periods.Count == 0 && LatestWording().IsMatch(question),
+            AcrossPeriods = periods.Count != 1 && !latestOne && AcrossPeriodsWording().IsMatch(question),
+            WantsLatest = latest,
         };
     }
 
@@ -132,8 +136,14 @@ public static partial class QuestionAnalyzer
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex LatestWording();
 
+    // "the latest quarters", "the most recent two filings": the latest several, not the latest one.
+    [GeneratedRegex(@"\b(latest|most\s+recent|newest)\s+(\w+\s+)?(quarters|periods|years|months|filings|reports|releases|versions|editions)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LatestSeveralWording();
+
     // "over time", "across these quarters", "throughout the reported periods", "in each year", "trend", "fluctuated":
-    // wording that asks about a series of periods or versions rather than one. A single named period wins over it.
+    // wording that asks about a series of periods or versions rather than one. A single named period, or the latest
+    // document alone, wins over it.
     [GeneratedRegex(@"\bover\s+time\b|\bover\s+the\s+(course|years|quarters|months)\b"
         + @"|\b(across|throughout|over|in|for|during|between|from)\s+(the|these|those|all|its|their|each\s+of\s+the|several|multiple|different|recent|past|last|previous|reported|reviewed|covered|provided|available|successive|consecutive|two|three|four|five|\d+|\s)+((?!(six|nine|twelve|first|second|third|fourth)\b)\w+\s+)?(quarters|periods|years|months|filings|reports|releases|versions|editions)\b"
         + @"|\b(each|every)\s+(quarter|period|year|month|filing|report|release|version|edition)\b"

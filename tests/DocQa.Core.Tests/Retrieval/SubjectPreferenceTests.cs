@@ -54,6 +54,33 @@ public class SubjectPreferenceTests
         Assert.Equal("update-b.pdf", preferring[0].FileName);
     }
 
+    [Theory]
+    [InlineData("2024 Q1 update.pdf")]
+    [InlineData("contoso_FY2024Q1_update.pdf")]
+    [InlineData("Q1 2024 business update.pdf")]
+    public async Task A_document_whose_title_names_the_question_quarter_comes_first(string title)
+    {
+        // Neither the text nor the metadata names a quarter; the file names do.
+        var store = new InMemoryStore()
+            .Add("2024 Q2 update.pdf", "Business update.", "Revenue grew to 120 million. Revenue rose in every region.")
+            .Add(title, "Business update.", "Revenue grew to 80 million.");
+        var question = new SearchRequest("main", "How much did revenue grow in every region in Q1 2024?", Top: 2);
+
+        var plain = await new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions())).SearchAsync(question);
+        var preferring = await new Retriever(store, new HashEmbedder(), Options.Create(new RetrievalOptions()), new DocumentSubjects(store)).SearchAsync(question);
+
+        Assert.Equal("2024 Q2 update.pdf", plain[0].FileName);
+        Assert.Equal(title, preferring[0].FileName);
+    }
+
+    [Fact]
+    public void A_title_naming_several_quarters_names_none()
+    {
+        Assert.Equal((3, 2023), DocumentSubjects.Read("d", "2023 Q3 AAPL.pdf", []).Quarter);
+        Assert.Null(DocumentSubjects.Read("d", "Q1 2023 to Q3 2023 summary.pdf", []).Quarter);
+        Assert.Null(DocumentSubjects.Read("d", "annual report 2023.pdf", []).Quarter);
+    }
+
     [Fact]
     public async Task A_word_search_that_misses_the_named_company_s_passages_searches_its_documents_too()
     {
