@@ -43,6 +43,24 @@ public class ExtractiveAnswererTests
     }
 
     [Fact]
+    public async Task A_question_of_two_parts_gets_a_sentence_for_each_part()
+    {
+        var passages = Passages(
+            "Contoso revenue in 2023 was 120 million. Revenue in 2022 was 95 million. Revenue grew in every region.",
+            "The financial statements were audited by Fabrikam LLP. The board met four times.");
+
+        var whole = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("What was Contoso revenue in 2023?", passages);
+        var both = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync(
+            "What was Contoso revenue in 2023, and who audited the financial statements?", passages);
+
+        Assert.Contains("120 million", whole.Text);
+        Assert.DoesNotContain("Fabrikam", whole.Text);
+        Assert.Contains("120 million", both.Text);
+        Assert.Contains("audited by Fabrikam LLP. [2]", both.Text);
+        AssertMarkersMatchCitations(both);
+    }
+
+    [Fact]
     public async Task A_question_across_periods_gets_one_statement_from_each_document()
     {
         var passages = Passages(

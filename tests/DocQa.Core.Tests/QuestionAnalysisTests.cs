@@ -48,6 +48,16 @@ public class QuestionAnalysisTests
     public void Knows_when_a_question_asks_for_the_latest_document(string question, bool latest) =>
         Assert.Equal(latest, QuestionAnalyzer.Analyze(question).WantsLatest);
 
+    [Theory]
+    [InlineData("What tax rate did Contoso report, and how does it compare to the statutory rate?",
+        new[] { "What tax rate did Contoso report", "how does it compare to the statutory rate" })]
+    [InlineData("What notice period applies to tenants? Who signs the termination letter?",
+        new[] { "What notice period applies to tenants", "Who signs the termination letter" })]
+    [InlineData("Which risks were new, and why?", new[] { "Which risks were new, and why?" })]
+    [InlineData("How many vacation days and sick days do employees get?", new[] { "How many vacation days and sick days do employees get?" })]
+    public void Splits_a_question_that_asks_several_things_into_its_parts(string question, string[] parts) =>
+        Assert.Equal(parts, QuestionAnalyzer.Parts(question));
+
     [Fact]
     public void A_name_joined_by_and_or_of_keeps_its_parts()
     {

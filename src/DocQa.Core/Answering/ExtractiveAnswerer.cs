@@ -133,8 +133,12 @@ public sealed class ExtractiveAnswerer(
             throw new InvalidOperationException($"The embedding generator returned {sentenceVectors.Count} embeddings for {candidates.Count} texts.");
         GeneratedEmbeddings<Embedding<float>> embeddings = [questionVector, .. sentenceVectors];
 
-        Score(question, analysis, candidates, embeddings);
-        ScorePeriods(analysis.Periods, candidates, passages);
+        for (int i = 0; i < candidates.Count; i++)
+            candidates[i].Vector = embeddings[i + 1].Vector;
+        var periodAdjustments = PeriodAdjustments(analysis.Periods, candidates, passages);
+        var main = Evaluate(question, analysis.Periods, candidates, questionVector.Vector);
+        for (int i = 0; i < candidates.Count; i++)
+            (candidates[i].Cosine, candidates[i].Coverage, candidates[i].Score) = (main[i].Cosine, main[i].Coverage, main[i].Score + periodAdjustments[i]);
 
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Index).ToList();
         var best = ranked.FirstOrDefault(IsRelevant);
@@ -148,6 +152,9 @@ public sealed class ExtractiveAnswerer(
         var chosen = analysis.AcrossPeriods
             ? ChooseAcrossDocuments(ranked, best, passages)
             : ChooseBest(ranked, best);
+        var parts = QuestionAnalyzer.Parts(question);
+        if (parts.Count > 1)
+            await AddBestForEachPartAsync(parts, analysis, candidates, periodAdjustments, chosen, cancellationToken).ConfigureAwait(false);
 
         // Readable order: sentences of one passage together and in their order there, the passage holding the
         // best sentence first.
@@ -162,6 +169,31 @@ public sealed class ExtractiveAnswerer(
             .Select((c, i) => ordered.Any(o => o.Passage == i) ? c with { Referenced = true, Quote = Quote(ordered.Where(o => o.Passage == i).ToList()) } : c)
             .ToList();
         return new Answer(text, AnswerModes.Extractive, NoAnswer: false, NoAnswerReason: null, citations);
+    }
+
+    /// <summary>
+    /// A question of several parts ("What tax rate did Apple report, and how does it compare to the statutory rate?")
+    /// gets, besides the sentences that best answer it as a whole, the best sentence for each part that those leave
+    /// out: the whole question's best sentences tend to answer its first part only.
+    /// </summary>
+    private async Task AddBestForEachPartAsync(IReadOnlyList<string> parts, QuestionAnalysis analysis, List<Candidate> candidates,
+        double[] periodAdjustments, List<Candidate> chosen, CancellationToken cancellationToken)
+    {
+        var vectors = await _embedder.GenerateAsync(parts, QueryEmbedding.Options(), cancellationToken).ConfigureAwait(false);
+        for (int p = 0; p < parts.Count; p++)
+        {
+            // A part's words are those the other parts do not share: in "and how does it compare to the statutory
+            // rate", "statutory", not the "tax rate" the first part already asked about.
+            var others = parts.Where((_, q) => q != p).SelectMany(AnswerText.Terms).ToHashSet(StringComparer.Ordinal);
+            var scores = Evaluate(parts[p], analysis.Periods, candidates, vectors[p].Vector, others);
+            var best = Enumerable.Range(0, candidates.Count)
+                .Where(i => scores[i].Cosine >= _options.MinRelevance || scores[i].Coverage >= _options.MinTermCoverage)
+                .OrderByDescending(i => scores[i].Score + periodAdjustments[i]).ThenBy(i => i)
+                .Select(i => candidates[i])
+                .FirstOrDefault();
+            if (best is not null && !chosen.Any(c => c == best || IsDuplicate(c, best)))
+                chosen.Add(best);
+        }
     }
 
     /// <summary>The best sentence and those that score nearly as well, up to the cap.</summary>
@@ -266,21 +298,23 @@ public sealed class ExtractiveAnswerer(
         return candidates;
     }
 
-    private void Score(string question, QuestionAnalysis analysis, List<Candidate> candidates, GeneratedEmbeddings<Embedding<float>> embeddings)
+    /// <summary>
+    /// How well each candidate answers <paramref name="question"/> (the whole question or one of its parts): its
+    /// embedding cosine with the question, the share of the question's terms it holds (rarer terms weigh more; those
+    /// in <paramref name="sharedTerms"/> do not count), a small bonus for its passage's rank, and the bonuses and
+    /// maluses of what the question asks for.
+    /// </summary>
+    private (double Cosine, double Coverage, double Score)[] Evaluate(string question, IReadOnlyList<Period> periods, List<Candidate> candidates,
+        ReadOnlyMemory<float> questionVector, IReadOnlySet<string>? sharedTerms = null)
     {
-        var questionVector = embeddings[0].Vector;
-        for (int i = 0; i < candidates.Count; i++)
-        {
-            candidates[i].Vector = embeddings[i + 1].Vector;
-            candidates[i].Cosine = Cosine(questionVector, candidates[i].Vector);
-        }
-
         // Term weights from how few candidates hold a term: a question term that no candidate holds weighs the
         // most, so a passage that matches only the common words of the question covers little of it.
         var questionTerms = AnswerText.Terms(question);
-        // The period asked about is weighed apart (ScorePeriods): a sentence that only repeats "the first quarter
-        // of fiscal 2024" says nothing about what is asked for in it.
-        questionTerms.ExceptWith(analysis.Periods.SelectMany(p => AnswerText.Terms(p.Text)));
+        // The period asked about is weighed apart (PeriodAdjustments): a sentence that only repeats "the first
+        // quarter of fiscal 2024" says nothing about what is asked for in it.
+        questionTerms.ExceptWith(periods.SelectMany(p => AnswerText.Terms(p.Text)));
+        if (sharedTerms is not null)
+            questionTerms.ExceptWith(sharedTerms);
         var candidateTerms = candidates.Select(c => AnswerText.Terms(c.MatchText)).ToList();
         var contextTerms = candidates.Select(c => c.ContextText is null ? null : AnswerText.Terms(c.ContextText)).ToList();
         var weights = questionTerms.ToDictionary(
@@ -288,22 +322,27 @@ public sealed class ExtractiveAnswerer(
             t => Math.Log((candidates.Count + 1.0) / (candidateTerms.Count(terms => terms.Contains(t)) + 0.5)));
         double totalWeight = weights.Values.Sum();
         bool wantsQuantity = AnswerText.AsksForQuantity(question);
+        var answerType = QuestionAnalyzer.Analyze(question).AnswerType;
 
+        var results = new (double Cosine, double Coverage, double Score)[candidates.Count];
         for (int i = 0; i < candidates.Count; i++)
         {
             var c = candidates[i];
-            c.Coverage = totalWeight > 0
+            double cosine = Cosine(questionVector, c.Vector);
+            double coverage = totalWeight > 0
                 ? weights.Sum(w => candidateTerms[i].Contains(w.Key) ? w.Value : contextTerms[i]?.Contains(w.Key) == true ? w.Value / 2 : 0) / totalWeight
                 : 0;
             double rankBonus = (double)(c.PassageCount - c.Passage) / c.PassageCount;
-            c.Score = _options.SimilarityWeight * c.Cosine + _options.TermWeight * c.Coverage + _options.RankWeight * rankBonus;
+            double score = _options.SimilarityWeight * cosine + _options.TermWeight * coverage + _options.RankWeight * rankBonus;
             if (c.LabelTerms is { Count: > 0 } label)
-                c.Score += _options.LabelWeight * label.Count(questionTerms.Contains) / label.Count;
-            if (wantsQuantity && AnswerText.HasQuantity(c.Text, analysis.AnswerType))
-                c.Score += _options.QuantityWeight;
+                score += _options.LabelWeight * label.Count(questionTerms.Contains) / label.Count;
+            if (wantsQuantity && AnswerText.HasQuantity(c.Text, answerType))
+                score += _options.QuantityWeight;
             if (c.Text.TrimEnd().EndsWith(':'))
-                c.Score -= _options.LeadInPenalty;
+                score -= _options.LeadInPenalty;
+            results[i] = (cosine, coverage, score);
         }
+        return results;
     }
 
     /// <summary>
@@ -311,13 +350,15 @@ public sealed class ExtractiveAnswerer(
     /// when the first is asked about) is no answer to it, and a passage that names the very period asked about
     /// (a table titled "First Quarter of Fiscal Year 2024") is the likelier source.
     /// </summary>
-    private void ScorePeriods(IReadOnlyList<Period> asked, List<Candidate> candidates, IReadOnlyList<Passage> passages)
+    private double[] PeriodAdjustments(IReadOnlyList<Period> asked, List<Candidate> candidates, IReadOnlyList<Passage> passages)
     {
+        var adjustments = new double[candidates.Count];
         if (asked.Count == 0)
-            return;
+            return adjustments;
         var passageNamesAsked = new Dictionary<int, bool>();
-        foreach (var c in candidates)
+        for (int i = 0; i < candidates.Count; i++)
         {
+            var c = candidates[i];
             var named = PeriodFinder.Find(c.Text);
             bool namesAsked = named.Any(found => asked.Any(a => a.IsNamedBy(found)));
             // "The third quarter and first nine months of fiscal 2024" names its quarter without a year of its own.
@@ -325,15 +366,17 @@ public sealed class ExtractiveAnswerer(
             bool namesOther = named.Any(found => asked.Any(a => SameKind(a, found) && !a.IsNamedBy(found)))
                 || asked.Any(a => a.Quarter is { } q && quarters.Count > 0 && !quarters.Contains(q));
             if (namesOther && !namesAsked)
-                c.Score -= _options.OtherPeriodPenalty;
+                adjustments[i] -= _options.OtherPeriodPenalty;
             if (!passageNamesAsked.TryGetValue(c.Passage, out bool passageNames))
             {
                 passageNames = PeriodFinder.Find(passages[c.Passage].Text).Any(found => asked.Any(a => a.IsNamedBy(found)));
                 passageNamesAsked[c.Passage] = passageNames;
             }
             if (passageNames)
-                c.Score += _options.AskedPeriodWeight;
+                adjustments[i] += _options.AskedPeriodWeight;
         }
+
+        return adjustments;
 
         static bool SameKind(Period a, Period b) =>
             a.Kind == b.Kind || (a.Kind is PeriodKind.Date or PeriodKind.Month && b.Kind is PeriodKind.Date or PeriodKind.Month);

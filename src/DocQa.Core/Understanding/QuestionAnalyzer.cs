@@ -132,6 +132,36 @@ public static partial class QuestionAnalyzer
         };
     }
 
+    /// <summary>
+    /// The parts of a question that asks several things: "What tax rate did Apple report, and how does it compare to
+    /// the statutory rate?" is two questions, and so is "What was revenue? What drove it?". A part needs two content
+    /// words of its own; a question of one part comes back whole. At most <see cref="MaxParts"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Parts(string? question)
+    {
+        if (string.IsNullOrWhiteSpace(question)) return [];
+        var parts = new List<string>();
+        foreach (var piece in PartBoundary().Split(question))
+        {
+            var part = piece.Trim().TrimEnd('?', ',', ';').Trim();
+            if (part.Length == 0) continue;
+            // Too little of its own to be a question (", and why?"): it stays with the part before.
+            if (parts.Count > 0 && ContentTerms(part) < 2) parts[^1] += " and " + part;
+            else if (parts.Count > 0 && ContentTerms(parts[^1]) < 2) parts[^1] += " " + part;
+            else parts.Add(part);
+        }
+        return parts.Count is > 1 and <= MaxParts ? parts : [question.Trim()];
+
+        static int ContentTerms(string text) => KeywordAnalyzer.QueryTerms(text).Count(t => !GenericTerms.Contains(t) && t.Length > 1);
+    }
+
+    public const int MaxParts = 3;
+
+    // Where a question's next part starts: after a question mark, or at "and" / "as well as" before a question word.
+    [GeneratedRegex(@"(?<=\?)\s+(?=\S)|[,;]?\s+(?:and|as\s+well\s+as)\s+(?=(?:how|what|which|who|whom|whose|when|where|why|whether|is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|if)\b)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PartBoundary();
+
     [GeneratedRegex(@"\b(latest|most\s+recent|newest)\b|\b(current|this)\s+(quarter|period|version|edition|release|fiscal\s+year|year)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex LatestWording();

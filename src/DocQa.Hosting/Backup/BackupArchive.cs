@@ -31,7 +31,10 @@ public static class BackupArchive
     public static async Task<BackupManifest> RestoreAsync(Stream archive, string dataDirectory, bool force, CancellationToken cancellationToken = default)
     {
         var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory));
-        var occupied = Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any();
+        // The models made at first start (the int8 embedding model) hold nothing of a store: a directory with only
+        // those is as good as empty.
+        var models = new DataPaths(target).Models;
+        var occupied = Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any(entry => entry != models);
         if (occupied && !force)
         {
             var live = File.Exists(Path.Combine(target, StoreBackupService.DatabaseEntry + "-wal"))
