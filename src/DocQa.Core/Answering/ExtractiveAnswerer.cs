@@ -136,7 +136,7 @@ public sealed class ExtractiveAnswerer(
         for (int i = 0; i < candidates.Count; i++)
             candidates[i].Vector = embeddings[i + 1].Vector;
         var periodAdjustments = PeriodAdjustments(analysis.Periods, candidates, passages);
-        var main = Evaluate(question, analysis.Periods, candidates, questionVector.Vector);
+        var main = Evaluate(question, analysis.AnswerType, analysis.Periods, candidates, questionVector.Vector);
         for (int i = 0; i < candidates.Count; i++)
             (candidates[i].Cosine, candidates[i].Coverage, candidates[i].Score) = (main[i].Cosine, main[i].Coverage, main[i].Score + periodAdjustments[i]);
 
@@ -185,7 +185,7 @@ public sealed class ExtractiveAnswerer(
             // A part's words are those the other parts do not share: in "and how does it compare to the statutory
             // rate", "statutory", not the "tax rate" the first part already asked about.
             var others = parts.Where((_, q) => q != p).SelectMany(AnswerText.Terms).ToHashSet(StringComparer.Ordinal);
-            var scores = Evaluate(parts[p], analysis.Periods, candidates, vectors[p].Vector, others);
+            var scores = Evaluate(parts[p], QuestionAnalyzer.ExpectedAnswer(parts[p]), analysis.Periods, candidates, vectors[p].Vector, others);
             var best = Enumerable.Range(0, candidates.Count)
                 .Where(i => scores[i].Cosine >= _options.MinRelevance || scores[i].Coverage >= _options.MinTermCoverage)
                 .OrderByDescending(i => scores[i].Score + periodAdjustments[i]).ThenBy(i => i)
@@ -304,8 +304,8 @@ public sealed class ExtractiveAnswerer(
     /// in <paramref name="sharedTerms"/> do not count), a small bonus for its passage's rank, and the bonuses and
     /// maluses of what the question asks for.
     /// </summary>
-    private (double Cosine, double Coverage, double Score)[] Evaluate(string question, IReadOnlyList<Period> periods, List<Candidate> candidates,
-        ReadOnlyMemory<float> questionVector, IReadOnlySet<string>? sharedTerms = null)
+    private (double Cosine, double Coverage, double Score)[] Evaluate(string question, AnswerType answerType, IReadOnlyList<Period> periods,
+        List<Candidate> candidates, ReadOnlyMemory<float> questionVector, IReadOnlySet<string>? sharedTerms = null)
     {
         // Term weights from how few candidates hold a term: a question term that no candidate holds weighs the
         // most, so a passage that matches only the common words of the question covers little of it.
@@ -315,14 +315,11 @@ public sealed class ExtractiveAnswerer(
         questionTerms.ExceptWith(periods.SelectMany(p => AnswerText.Terms(p.Text)));
         if (sharedTerms is not null)
             questionTerms.ExceptWith(sharedTerms);
-        var candidateTerms = candidates.Select(c => AnswerText.Terms(c.MatchText)).ToList();
-        var contextTerms = candidates.Select(c => c.ContextText is null ? null : AnswerText.Terms(c.ContextText)).ToList();
         var weights = questionTerms.ToDictionary(
             t => t,
-            t => Math.Log((candidates.Count + 1.0) / (candidateTerms.Count(terms => terms.Contains(t)) + 0.5)));
+            t => Math.Log((candidates.Count + 1.0) / (candidates.Count(c => c.Terms.Contains(t)) + 0.5)));
         double totalWeight = weights.Values.Sum();
         bool wantsQuantity = AnswerText.AsksForQuantity(question);
-        var answerType = QuestionAnalyzer.Analyze(question).AnswerType;
 
         var results = new (double Cosine, double Coverage, double Score)[candidates.Count];
         for (int i = 0; i < candidates.Count; i++)
@@ -330,7 +327,7 @@ public sealed class ExtractiveAnswerer(
             var c = candidates[i];
             double cosine = Cosine(questionVector, c.Vector);
             double coverage = totalWeight > 0
-                ? weights.Sum(w => candidateTerms[i].Contains(w.Key) ? w.Value : contextTerms[i]?.Contains(w.Key) == true ? w.Value / 2 : 0) / totalWeight
+                ? weights.Sum(w => c.Terms.Contains(w.Key) ? w.Value : c.ContextTerms?.Contains(w.Key) == true ? w.Value / 2 : 0) / totalWeight
                 : 0;
             double rankBonus = (double)(c.PassageCount - c.Passage) / c.PassageCount;
             double score = _options.SimilarityWeight * cosine + _options.TermWeight * coverage + _options.RankWeight * rankBonus;
@@ -413,6 +410,11 @@ public sealed class ExtractiveAnswerer(
 
         /// <summary>Text around the candidate that says what it is about (a table's caption); its terms count half.</summary>
         public string? ContextText { get; init; }
+
+        /// <summary>The terms of <see cref="MatchText"/> and of <see cref="ContextText"/>, read once for the whole question and each of its parts.</summary>
+        public HashSet<string> Terms => _terms ??= AnswerText.Terms(MatchText);
+        public HashSet<string>? ContextTerms => ContextText is null ? null : _contextTerms ??= AnswerText.Terms(ContextText);
+        private HashSet<string>? _terms, _contextTerms;
         public string Text { get; } = text;
         public int Passage { get; } = passage;
         public int Index { get; } = index;
