@@ -1,10 +1,17 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using DocQa.Contracts;
 using DocQa.Core.Documents;
+using DocQa.Embeddings.Onnx;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DocQa.Server.Tests;
 
@@ -33,6 +40,40 @@ public class DocQaServerFactory : WebApplicationFactory<Program>
         // The scanned pages the tests make are 150 dpi images: rendering them at the default 300 only slows OCR.
         builder.UseSetting("Ocr:Dpi", "150");
         Configure?.Invoke(builder);
+        builder.ConfigureTestServices(ShareEmbeddingModel);
+    }
+
+    /// <summary>
+    /// Embedding models loaded once for the whole test run, one per distinct Embeddings settings: loading one takes
+    /// seconds, and most servers of the tests use the same settings. A server with settings of its own (a test of
+    /// those settings) still gets a model loaded for them.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, Lazy<IEmbeddingGenerator<string, Embedding<float>>>> SharedModels = new();
+
+    private static void ShareEmbeddingModel(IServiceCollection services)
+    {
+        var configured = services.Last(d => d.ServiceType == typeof(IEmbeddingGenerator<string, Embedding<float>>));
+        var create = configured.ImplementationFactory ?? throw new InvalidOperationException("the embedding model is not registered by a factory");
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
+        {
+            var settings = JsonSerializer.Serialize(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value);
+            var shared = SharedModels.GetOrAdd(settings, _ => new(() => (IEmbeddingGenerator<string, Embedding<float>>)create(sp)));
+            return new Unowned(shared.Value);
+        });
+    }
+
+    /// <summary>A shared model as one server sees it: the server's end does not release it.</summary>
+    private sealed class Unowned(IEmbeddingGenerator<string, Embedding<float>> inner) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
+            CancellationToken cancellationToken = default) => inner.GenerateAsync(values, options, cancellationToken);
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => inner.GetService(serviceType, serviceKey);
+
+        public void Dispose()
+        {
+            // the model outlives this server
+        }
     }
 
     protected override void Dispose(bool disposing)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -140,7 +141,7 @@ public sealed class HostileRequestTests : IDisposable
                 var n = await read;
                 if (n == 0) break;
                 received.Write(buffer, 0, n);
-                if (Encoding.ASCII.GetString(received.ToArray()).Contains("\r\n\r\n{", StringComparison.Ordinal) && received.ToArray()[^1] == (byte)'}') break;
+                if (IsWholeResponse(Encoding.ASCII.GetString(received.ToArray()))) break;
                 read = stream.ReadAsync(buffer).AsTask();
                 continue;
             }
@@ -149,8 +150,22 @@ public sealed class HostileRequestTests : IDisposable
         }
 
         var response = Encoding.ASCII.GetString(received.ToArray());
+        Assert.True(IsWholeResponse(response), response);
         Assert.StartsWith("HTTP/1.1 504", response);
         Assert.Contains("Limits:RequestTimeoutSeconds", response);
         Assert.Equal(before, await StoredAsync());
+    }
+
+    /// <summary>Whether an HTTP/1.1 response has arrived whole: its headers and all of its body, sized or chunked.</summary>
+    private static bool IsWholeResponse(string response)
+    {
+        int end = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        if (end < 0) return false;
+        var headers = response[..end];
+        var body = response[(end + 4)..];
+        if (headers.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
+            return body.EndsWith("0\r\n\r\n", StringComparison.Ordinal);
+        var length = headers.Split("\r\n").FirstOrDefault(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+        return length is not null && body.Length >= int.Parse(length["Content-Length:".Length..].Trim(), CultureInfo.InvariantCulture);
     }
 }
