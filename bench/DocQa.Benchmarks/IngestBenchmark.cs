@@ -22,6 +22,7 @@ namespace DocQa.Benchmarks;
 public static class IngestBenchmark
 {
     private const string Index = "bench";
+    private const string WarmUpIndex = "bench-warm-up";
 
     private static readonly EmbeddingPrecision[] Precisions = [EmbeddingPrecision.Float32, EmbeddingPrecision.Int8];
 
@@ -72,7 +73,7 @@ public static class IngestBenchmark
         var library = services.GetRequiredService<DocumentLibrary>();
         var runner = services.GetRequiredService<IngestionRunner>();
         var options = services.GetRequiredService<IOptions<IngestionOptions>>().Value;
-        await embedder.GenerateAsync(["warm up the model", "and its thread pool"], cancellationToken: ct);
+        await WarmUpAsync(library, runner, files, options.Workers, ct);
         Console.WriteLine($"{Name(precision)}: {EmbeddingSpaces.ModelOf(embedder)}, {options.Workers} workers");
 
         var clock = Stopwatch.StartNew();
@@ -85,6 +86,22 @@ public static class IngestBenchmark
         var seconds = clock.Elapsed.TotalSeconds;
         var documents = await library.ListAsync(Index, ct);
         return new EndToEnd(seconds, documents);
+    }
+
+    /// <summary>
+    /// The clock measures a running server's throughput, not its start: before it, the smallest files, one per ingestion worker,
+    /// go through the whole pipeline side by side, into an index of their own. That loads the model and
+    /// starts the extraction workers (each a process that compiles its readers on first use), as a server's first
+    /// documents do.
+    /// </summary>
+    private static async Task WarmUpAsync(DocumentLibrary library, IngestionRunner runner, IReadOnlyList<string> files, int workers, CancellationToken ct)
+    {
+        foreach (var file in files.OrderBy(f => new FileInfo(f).Length).Take(workers))
+        {
+            await using var content = File.OpenRead(file);
+            await library.SubmitAsync(new Upload(WarmUpIndex, Path.GetFileName(file), content), ct);
+        }
+        await runner.RunUntilEmptyAsync(ct);
     }
 
     /// <summary>Extraction, chunking and tokenising, each alone over all the files on one thread; also collects the chunks.</summary>

@@ -61,6 +61,7 @@ internal static class PdfTextExtractor
 
         var lines = new List<List<PdfLine>>[pageCount];
         var scanned = new List<int>();
+        int blank = 0;
         for (int number = 1; number <= pageCount; number++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -70,6 +71,8 @@ internal static class PdfTextExtractor
                 lines[number - 1] = PdfLineBuilder.Build(page.Letters);
                 if (ScannedPage.NeedsOcr(page, lines[number - 1]))
                     scanned.Add(number);
+                else if (lines[number - 1].Count == 0)
+                    blank++;
             }
             catch (PdfDocumentEncryptedException ex)
             {
@@ -104,7 +107,7 @@ internal static class PdfTextExtractor
                 ? "no text found: OCR found no text on the PDF's scanned pages"
                 : "no text found in the document");
         }
-        return new ExtractedDocument(blocks, pageCount, scanned.Count)
+        return new ExtractedDocument(blocks, pageCount, scanned.Count + blank)
         {
             Title = DeclaredTitle(document),
             PagesOcr = ocrText.Keys.Order().ToArray(),

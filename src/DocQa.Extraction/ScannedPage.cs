@@ -1,12 +1,14 @@
 using System.Globalization;
 using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
 
 namespace DocQa.Extraction;
 
 /// <summary>
 /// Tells a PDF page whose text layer cannot be used: it has none, its letters are mostly broken encodings (no
 /// Unicode mapping: replacement, control or private-use characters), or it is an image with next to no text on it
-/// (a scan with a stamped page number or an invisible, partial OCR layer).
+/// (a scan with a stamped page number or an invisible, partial OCR layer). A page without text that draws neither an
+/// image nor a curve is blank, or holds only rules and boxes: OCR has nothing to read there.
 /// </summary>
 internal static class ScannedPage
 {
@@ -16,7 +18,7 @@ internal static class ScannedPage
     public static bool NeedsOcr(Page page, List<List<PdfLine>> lines)
     {
         if (lines.Count == 0)
-            return true;
+            return HasImages(page) || HasCurves(page);
         int letters = 0, broken = 0;
         foreach (var letter in page.Letters)
         {
@@ -41,6 +43,20 @@ internal static class ScannedPage
 
     private static bool IsBroken(char c) =>
         c == '\uFFFD' || (char.IsControl(c) && !char.IsWhiteSpace(c)) || char.GetUnicodeCategory(c) == UnicodeCategory.PrivateUse;
+
+    /// <summary>Text drawn as outlines rather than letters has curves (o, e, s); rules, boxes and backgrounds do not.</summary>
+    private static bool HasCurves(Page page)
+    {
+        try
+        {
+            return page.Paths.Any(path => path.Any(subpath => subpath.Commands.Any(
+                command => command is PdfSubpath.CubicBezierCurve or PdfSubpath.QuadraticBezierCurve)));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return true; // unreadable drawing: let OCR look
+        }
+    }
 
     private static bool HasImages(Page page)
     {

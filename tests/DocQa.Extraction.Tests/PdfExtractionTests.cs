@@ -241,16 +241,22 @@ public class PdfExtractionTests
     }
 
     [Fact]
-    public void Pdf_without_any_text_is_refused_with_the_page_count()
+    public void Pdf_without_any_text_is_refused_with_the_pages_OCR_could_read()
     {
-        var builder = new PdfDocumentBuilder();
-        builder.AddPage(PageSize.A4).DrawRectangle(new PdfPoint(10, 10), 50, 50);
-        builder.AddPage(PageSize.A4).DrawLine(new PdfPoint(10, 10), new PdfPoint(100, 100));
-
-        ExtractionException error = TestDocuments.ExtractFails(builder.Build(), DocumentKind.Pdf);
-
+        // Pages that draw curves could hold text drawn as outlines: they lack a text layer, and OCR would read them.
+        var drawn = new PdfDocumentBuilder();
+        drawn.AddPage(PageSize.A4).DrawCircle(new PdfPoint(100, 100), 50);
+        drawn.AddPage(PageSize.A4).DrawEllipsis(new PdfPoint(100, 100), 80, 40);
+        ExtractionException error = TestDocuments.ExtractFails(drawn.Build(), DocumentKind.Pdf);
         // The shared extractor runs without OCR; OcrExtractionTests covers the other cases.
         Assert.Equal("no text found: pages 1-2 have no text layer and OCR is turned off (Ocr:Enabled)", error.Message);
+
+        // Rules and boxes alone hold nothing to read: the PDF simply has no text, and no page is sent to OCR.
+        var ruled = new PdfDocumentBuilder();
+        ruled.AddPage(PageSize.A4).DrawRectangle(new PdfPoint(10, 10), 50, 50);
+        ruled.AddPage(PageSize.A4).DrawLine(new PdfPoint(10, 10), new PdfPoint(100, 100));
+        error = TestDocuments.ExtractFails(ruled.Build(), DocumentKind.Pdf);
+        Assert.Equal("no text found in the document", error.Message);
     }
 
     [Fact]
