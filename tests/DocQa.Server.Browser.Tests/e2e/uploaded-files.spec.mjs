@@ -79,7 +79,11 @@ async function open(name) {
   const download = page.waitForEvent('download', { timeout: 10_000 }).catch(() => null);
   const tab = context.waitForEvent('page', { timeout: 10_000 }).catch(() => null);
   await fileLinkOf(name).click();
-  return { download: await download, tab: await tab };
+  // Whichever comes first; the other gets a few seconds more (a download may pass through a tab of its own), rather
+  // than the whole wait for an event that does not come.
+  await Promise.race([download, tab]);
+  const orNull = event => Promise.race([event, new Promise(resolve => setTimeout(() => resolve(null), 3000))]);
+  return { download: await orNull(download), tab: await orNull(tab) };
 }
 
 async function storeKey(key) {
