@@ -18,6 +18,7 @@ ParentWatch.Start(Environment.GetEnvironmentVariable(WorkerProtocol.ParentVariab
 var replies = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
 Console.SetOut(Console.Error);
 
+const long KeptHeapBytes = 128L * 1024 * 1024;
 var fault = Environment.GetEnvironmentVariable(WorkerProtocol.FaultVariable);
 using var deadline = new Timer(_ => Environment.Exit(WorkerProtocol.ExitDeadline));
 
@@ -58,9 +59,14 @@ foreach (var line in RequestsUntilInputCloses())
     lock (replies) replies.WriteLine(JsonSerializer.Serialize(reply, WorkerProtocol.Json));
     deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     reply = null!;
-    // Hand the document's memory back before waiting: an idle worker should not hold the last file's peak.
-    GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    // A large document's peak is handed back before waiting: an idle worker should not hold it. An ordinary one's heap
+    // is left as it is (a 100-page filing leaves about 60 MB committed): compacting it after every document, and the
+    // page faults that follow as the next one grows it again, cost a tenth of extraction's time.
+    if (GC.GetGCMemoryInfo().TotalCommittedBytes > KeptHeapBytes)
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
 }
 return WorkerProtocol.ExitDone;
 
