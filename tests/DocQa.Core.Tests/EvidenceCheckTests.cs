@@ -230,4 +230,39 @@ public class EvidenceCheckTests
             return await inner.AnswerAsync(question, passages, cancellationToken);
         }
     }
+
+    [Fact]
+    public async Task Passages_that_pass_carry_their_documents_company_and_period_into_the_answer_and_the_prompt()
+    {
+        var store = new InMemoryStore().Add("Q3 report.pdf",
+            new Dictionary<string, string> { ["organization"] = "CONTOSO LTD.", ["period"] = "QUARTERLY PERIOD ENDED September 30, 2023" },
+            "Contoso Ltd. quarterly report for the quarterly period ended September 30, 2023.",
+            "Revenue. Contoso revenue for the third quarter was $14.2 billion.");
+        var model = new ScriptedModel("$14.2 billion [1]");
+        var generated = new GeneratedAnswerer(model, new GenerationGate(1, 4), new GenerationOptions { MaxAnswerTokens = 64 }, NullLogger<GeneratedAnswerer>.Instance);
+
+        var extractive = (await Ask(store).AskAsync(new AskRequest("main", "What was Contoso revenue in the third quarter of 2023?", Top: 2))).Answer;
+        await Ask(store, generated).AskAsync(new AskRequest("main", "What was Contoso revenue in the third quarter of 2023?", Top: 2));
+
+        Assert.Contains("$14.2 billion. [", extractive.Text);
+        Assert.EndsWith("(Contoso Ltd., quarterly period ended September 30, 2023)", extractive.Text);
+        Assert.Contains("about=\"Contoso Ltd., quarterly period ended September 30, 2023\"", model.LastPrompt![^1].Text);
+    }
+
+    [Theory]
+    [InlineData("Acme Corporation", "Effective March 1, 2024", "Acme Corporation, effective March 1, 2024")]
+    [InlineData(null, "January 1, 2024 to December 31, 2024", "January 1, 2024 to December 31, 2024")]
+    [InlineData("AMAZON.COM, INC.", "Quarterly Period Ended June 30, 2023", "Amazon.com, Inc., quarterly period ended June 30, 2023")]
+    [InlineData("Acme Corporation", null, null)]
+    public void A_documents_source_names_its_organisation_and_period_as_a_sentence_would(string? organization, string? period, string? expected)
+    {
+        var metadata = new Dictionary<string, string>();
+        if (organization is not null) metadata["organization"] = organization;
+        if (period is not null) metadata["period"] = period;
+
+        var subject = DocumentSubjects.Read("d", "Report.pdf", [], metadata);
+
+        Assert.Equal(expected, subject.Source);
+    }
 }
+

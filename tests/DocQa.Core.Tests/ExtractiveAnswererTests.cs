@@ -443,4 +443,102 @@ public class ExtractiveAnswererTests
         Assert.Equal("Gross margin, three months ended July 1, 2023: 36,413 million [1]", margin.Text);
         Assert.DoesNotContain("|", percentage.Text);
     }
+
+    [Fact]
+    public async Task Rows_of_one_table_that_read_alike_are_not_duplicates_when_their_figures_differ()
+    {
+        var passages = Passages(
+            "| | Three Months Ended July 30, 2023 |\n|---|---|\n| Interest income | $ 187 |\n| Interest expense | (65) |\n| Other, net | 59 |");
+
+        // Every sentence embeds alike, so only the figures tell the rows apart.
+        var answer = await new ExtractiveAnswerer(new ConstantEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 3 })
+            .AnswerAsync("What were interest income, interest expense and other income in the quarter ended July 30, 2023?", passages);
+
+        Assert.Contains("$187", answer.Text);
+        Assert.Contains("($65)", answer.Text);
+        Assert.Contains("$59", answer.Text);
+    }
+
+    [Fact]
+    public async Task A_row_the_question_names_does_not_push_the_other_rows_it_asks_about_out_of_the_answer()
+    {
+        var passages = Passages(
+            "| (In millions) | Three Months Ended September 30, 2023 |\n|---|---|\n| North America | |\n| Net sales | $ 87,887 |\n"
+            + "| International | |\n| Net sales | $ 32,137 |\n| AWS | |\n| Net sales | $ 23,059 |");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder())
+            .AnswerAsync("What were the net sales of the online stores and AWS in the quarter ended September 30, 2023?", passages);
+
+        // A row without values heads the rows below it, with or without a colon.
+        Assert.Contains("Net sales (North America), three months ended September 30, 2023: $87,887 million", answer.Text);
+        Assert.Contains("Net sales (International), three months ended September 30, 2023: $32,137 million", answer.Text);
+        Assert.Contains("Net sales (AWS), three months ended September 30, 2023: $23,059 million", answer.Text);
+    }
+
+    [Fact]
+    public async Task A_column_of_years_takes_no_units_of_money()
+    {
+        var passages = Passages(
+            "(In millions)\n| | Remaining Term (years) | April 30, 2023 |\n|---|---|---|\n| 3.20% Notes Due 2026 | 3.4 | $ 1,000 |");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 1 })
+            .AnswerAsync("What is the remaining term of the notes due 2026?", passages);
+
+        Assert.Contains("3.4", answer.Text);
+        Assert.DoesNotContain("3.4 million", answer.Text);
+    }
+
+    [Fact]
+    public async Task The_text_of_a_graphic_with_its_labels_interleaved_is_no_answer()
+    {
+        var passages = Passages(
+            "Revenue down $2.4B or Gross margin Gross margin Diluted EPS Diluted EPS 15% from Q2 2022 down 0.7 ppt.\n"
+            + "Total revenue of $12.9 billion was down $2.4 billion or 15% from Q2 2022.");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder()).AnswerAsync("What was total revenue in Q2 2023?", passages);
+
+        Assert.Equal("Total revenue of $12.9 billion was down $2.4 billion or 15% from Q2 2022. [1]", answer.Text);
+    }
+
+    [Fact]
+    public async Task Each_documents_sentences_are_followed_by_its_company_and_period()
+    {
+        var passages = new List<Passage>
+        {
+            new("c0", "q3", "2023 Q3.pdf", 0, 5, 5, null, "Revenue for the third quarter was $14.2 billion.", 0.9) { Source = "Contoso Ltd., quarterly period ended September 30, 2023" },
+            new("c1", "q2", "2023 Q2.pdf", 0, 5, 5, null, "Revenue for the second quarter was $12.9 billion.", 0.8) { Source = "Contoso Ltd., quarterly period ended July 1, 2023" },
+            new("c2", "q3", "2023 Q3.pdf", 1, 6, 6, null, "Revenue for the first nine months was $38.8 billion.", 0.7) { Source = "Contoso Ltd., quarterly period ended September 30, 2023" },
+            new("c3", "memo", "memo.txt", 0, 1, 1, null, "Revenue for the year is expected to reach $54 billion.", 0.6),
+        };
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { ExtraSentenceMargin = 10 })
+            .AnswerAsync("What was revenue?", passages);
+
+        // Each document's sentences stand together, followed by its company and period once; a document whose
+        // metadata names no period is followed by nothing.
+        var groups = Regex.Split(answer.Text, @"(?<=\((?:Contoso[^)]*)\))")
+            .Select(g => g.Trim()).Where(g => g.Length > 0).ToList();
+        Assert.Contains(groups, g => g.EndsWith("(Contoso Ltd., quarterly period ended September 30, 2023)")
+            && g.Contains("$14.2 billion. [1]") && g.Contains("$38.8 billion. [3]") && !g.Contains("[2]") && !g.Contains("[4]"));
+        Assert.Contains(groups, g => g.EndsWith("(Contoso Ltd., quarterly period ended July 1, 2023)")
+            && g.Contains("$12.9 billion. [2]") && !g.Contains("[1]") && !g.Contains("[4]"));
+        Assert.Single(Regex.Matches(answer.Text, "September 30, 2023"));
+        Assert.Contains("reach $54 billion. [4]", answer.Text);
+        Assert.DoesNotContain("reach $54 billion. [4] (", answer.Text);
+        AssertMarkersMatchCitations(answer);
+    }
+
+    [Fact]
+    public async Task A_change_column_under_a_periods_length_reads_as_the_change_over_that_length()
+    {
+        var passages = Passages(
+            "| (In millions) | Three Months Ended July 1, 2023 | Three Months Ended June 25, 2022 | Three Months Ended % Change |\n|---|---|---|---|\n"
+            + "| Total net sales | $ 81,797 | $ 82,959 | (1)% |");
+
+        var answer = await new ExtractiveAnswerer(new HashEmbedder(), new ExtractiveAnswerOptions { MaxSentences = 1 })
+            .AnswerAsync("By what percentage did total net sales change in the quarter?", passages);
+
+        Assert.Equal("Total net sales, % change over three months: (1)% [1]", answer.Text);
+    }
 }
+

@@ -20,7 +20,7 @@ internal readonly record struct PassageSentence(string Text, int Start, int End)
 }
 
 /// <summary>Text helpers of the extractive answerer: candidate sentences and content terms.</summary>
-internal static class AnswerText
+internal static partial class AnswerText
 {
     /// <summary>
     /// Words an answer is not matched on, beyond <see cref="KeywordAnalyzer"/>'s stop-words: the words of a request
@@ -311,6 +311,27 @@ internal static class AnswerText
         }
         return false;
     }
+
+    /// <summary>
+    /// Whether a line is text of a graphic read in layout order rather than a sentence: the labels of side-by-side
+    /// boxes come out interleaved ("Gross margin Gross margin Diluted EPS Diluted EPS"), a pair of words repeated
+    /// at once, which prose does not do.
+    /// </summary>
+    public static bool IsInterleaved(string sentence)
+    {
+        var words = Word().Matches(sentence).Select(m => m.Value).ToList();
+        for (int i = 0; i + 3 < words.Count; i++)
+        {
+            if (string.Equals(words[i], words[i + 2], StringComparison.OrdinalIgnoreCase)
+                && string.Equals(words[i + 1], words[i + 3], StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(words[i], words[i + 1], StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        return false;
+    }
+
+    [GeneratedRegex(@"\p{L}+")]
+    private static partial Regex Word();
 
     /// <summary>Shortens a very long candidate at a word boundary for display.</summary>
     public static string Shorten(string sentence, int maxChars)

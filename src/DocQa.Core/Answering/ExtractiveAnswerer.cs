@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Numerics.Tensors;
+using System.Text.RegularExpressions;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Understanding;
 using Microsoft.Extensions.AI;
@@ -95,7 +96,7 @@ public sealed record ExtractiveAnswerOptions
 /// [n] marker of its passage. A sentence scores its embedding cosine with the question, plus the share of the
 /// question's content terms it holds (rarer terms weigh more), plus a small bonus for its passage's rank.
 /// </summary>
-public sealed class ExtractiveAnswerer(
+public sealed partial class ExtractiveAnswerer(
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     ExtractiveAnswerOptions? options = null) : IAnswerGenerator
 {
@@ -121,6 +122,8 @@ public sealed class ExtractiveAnswerer(
             return NotFound("the question is empty", citations);
 
         var analysis = QuestionAnalyzer.Analyze(question);
+        // An acronym of the question reads as the passages define it: "R&D" matches "Research and development".
+        question = Acronyms.Expand(question, Acronyms.Defined(passages.Select(p => p.Text)));
         var candidates = CollectCandidates(question, analysis, passages);
         if (candidates.Count == 0)
             return NotFound("the matching passages hold no readable sentences", citations);
@@ -138,7 +141,11 @@ public sealed class ExtractiveAnswerer(
         var periodAdjustments = PeriodAdjustments(analysis.Periods, candidates, passages);
         var main = Evaluate(question, analysis.AnswerType, analysis.Periods, candidates, questionVector.Vector);
         for (int i = 0; i < candidates.Count; i++)
-            (candidates[i].Cosine, candidates[i].Coverage, candidates[i].Score) = (main[i].Cosine, main[i].Coverage, main[i].Score + periodAdjustments[i]);
+        {
+            var c = candidates[i];
+            (c.Cosine, c.Coverage, c.Score, c.LabelBonus) = (main[i].Cosine, main[i].Coverage, main[i].Score + periodAdjustments[i], main[i].LabelBonus);
+            c.AboutOtherPeriod = periodAdjustments[i] < 0;
+        }
 
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Index).ToList();
         var best = ranked.FirstOrDefault(IsRelevant);
@@ -156,15 +163,18 @@ public sealed class ExtractiveAnswerer(
         if (parts.Count > 1)
             await AddBestForEachPartAsync(parts, analysis, candidates, periodAdjustments, chosen, cancellationToken).ConfigureAwait(false);
 
-        // Readable order: sentences of one passage together and in their order there, the passage holding the
-        // best sentence first.
-        var ordered = chosen
-            .GroupBy(c => c.Passage)
-            .SelectMany(g => g.OrderBy(c => c.Span.Start))
+        // Readable order: the sentences of one document together, the document holding the best sentence first,
+        // and within it those of one passage together, in their order there. A document's sentences are followed
+        // by what it is (its company and period) when known: a figure means little without them.
+        var byDocument = chosen
+            .GroupBy(c => passages[c.Passage].DocumentId, StringComparer.Ordinal)
+            .Select(d => d.GroupBy(c => c.Passage).SelectMany(g => g.OrderBy(c => c.Span.Start)).ToList())
             .ToList();
+        var ordered = byDocument.SelectMany(d => d).ToList();
 
-        string text = string.Join(" ", ordered.Select(c =>
-            $"{AnswerText.Shorten(c.Text, _options.MaxSentenceChars)} [{c.Passage + 1}]"));
+        string text = string.Join(" ", byDocument.Select(sentences =>
+            string.Join(" ", sentences.Select(c => $"{AnswerText.Shorten(c.Text, _options.MaxSentenceChars)} [{c.Passage + 1}]"))
+            + (passages[sentences[0].Passage].Source is { Length: > 0 } source ? $" ({source})" : "")));
         citations = citations
             .Select((c, i) => ordered.Any(o => o.Passage == i) ? c with { Referenced = true, Quote = Quote(ordered.Where(o => o.Passage == i).ToList()) } : c)
             .ToList();
@@ -202,8 +212,11 @@ public sealed class ExtractiveAnswerer(
         var chosen = new List<Candidate> { best };
         foreach (var candidate in ranked)
         {
-            if (chosen.Count >= _options.MaxSentences || candidate.Score < best.Score - _options.ExtraSentenceMargin)
+            if (chosen.Count >= _options.MaxSentences)
                 break;
+            // A sentence about another period than the one asked is no answer to add.
+            if (!WithinMargin(candidate, best, _options.ExtraSentenceMargin) || candidate.AboutOtherPeriod)
+                continue;
             if (candidate != best && IsRelevant(candidate) && !chosen.Any(c => IsDuplicate(c, candidate)))
                 chosen.Add(candidate);
         }
@@ -212,7 +225,8 @@ public sealed class ExtractiveAnswerer(
 
     /// <summary>
     /// For a question across periods: the best sentence of each document (each period's report, each version of a
-    /// policy), so that the answer has one statement per period rather than three from the same one.
+    /// policy), so that the answer has one statement per period rather than three from the same one; then, while
+    /// there is room, the next best sentences.
     /// </summary>
     private List<Candidate> ChooseAcrossDocuments(List<Candidate> ranked, Candidate best, IReadOnlyList<Passage> passages)
     {
@@ -220,8 +234,10 @@ public sealed class ExtractiveAnswerer(
         var documents = new HashSet<string>(StringComparer.Ordinal) { passages[best.Passage].DocumentId };
         foreach (var candidate in ranked)
         {
-            if (documents.Count >= _options.MaxDocuments || candidate.Score < best.Score - _options.AcrossDocumentsMargin)
+            if (documents.Count >= _options.MaxDocuments)
                 break;
+            if (!WithinMargin(candidate, best, _options.AcrossDocumentsMargin))
+                continue;
             // Statements of different periods read alike and differ in their figures: only the same words and
             // figures make a duplicate here.
             if (IsRelevant(candidate) && !documents.Contains(passages[candidate.Passage].DocumentId)
@@ -231,7 +247,18 @@ public sealed class ExtractiveAnswerer(
                 chosen.Add(candidate);
             }
         }
-        return chosen.Count > 1 ? chosen : ChooseBest(ranked, best);
+        if (chosen.Count == 1)
+            return ChooseBest(ranked, best);
+        // Room left: the next best statements, as for a question about one period.
+        foreach (var candidate in ranked)
+        {
+            if (chosen.Count >= _options.MaxSentences)
+                break;
+            if (!chosen.Contains(candidate) && WithinMargin(candidate, best, _options.ExtraSentenceMargin) && IsRelevant(candidate)
+                && !chosen.Any(c => IsDuplicate(c, candidate) && SameFigures(c, candidate)))
+                chosen.Add(candidate);
+        }
+        return chosen;
     }
 
     /// <summary>
@@ -284,6 +311,9 @@ public sealed class ExtractiveAnswerer(
             // that only repeats the question's words ("The Gettysburg Address" for who delivered it).
             if (row is null && (!wantsName && AnswerText.IsHeading(text) || AnswerText.Terms(text).IsSubsetOf(questionTerms)))
                 continue;
+            // Nor does the text of a graphic, its labels interleaved.
+            if (row is null && AnswerText.IsInterleaved(text))
+                continue;
             // A row is matched with its section ("Net sales:" above "Products | 60,584") and, at half weight,
             // with its table's caption ("Net sales by segment (in millions):" above "Japan | 4,821").
             candidates.Add(new Candidate(text, p, candidates.Count, passageCount, new QuoteSpan(sentence.Start, sentence.End))
@@ -304,7 +334,7 @@ public sealed class ExtractiveAnswerer(
     /// in <paramref name="sharedTerms"/> do not count), a small bonus for its passage's rank, and the bonuses and
     /// maluses of what the question asks for.
     /// </summary>
-    private (double Cosine, double Coverage, double Score)[] Evaluate(string question, AnswerType answerType, IReadOnlyList<Period> periods,
+    private (double Cosine, double Coverage, double Score, double LabelBonus)[] Evaluate(string question, AnswerType answerType, IReadOnlyList<Period> periods,
         List<Candidate> candidates, ReadOnlyMemory<float> questionVector, IReadOnlySet<string>? sharedTerms = null)
     {
         // Term weights from how few candidates hold a term: a question term that no candidate holds weighs the
@@ -321,7 +351,7 @@ public sealed class ExtractiveAnswerer(
         double totalWeight = weights.Values.Sum();
         bool wantsQuantity = AnswerText.AsksForQuantity(question);
 
-        var results = new (double Cosine, double Coverage, double Score)[candidates.Count];
+        var results = new (double Cosine, double Coverage, double Score, double LabelBonus)[candidates.Count];
         for (int i = 0; i < candidates.Count; i++)
         {
             var c = candidates[i];
@@ -331,13 +361,13 @@ public sealed class ExtractiveAnswerer(
                 : 0;
             double rankBonus = (double)(c.PassageCount - c.Passage) / c.PassageCount;
             double score = _options.SimilarityWeight * cosine + _options.TermWeight * coverage + _options.RankWeight * rankBonus;
-            if (c.LabelTerms is { Count: > 0 } label)
-                score += _options.LabelWeight * label.Count(questionTerms.Contains) / label.Count;
+            double labelBonus = c.LabelTerms is { Count: > 0 } label ? _options.LabelWeight * label.Count(questionTerms.Contains) / label.Count : 0;
+            score += labelBonus;
             if (wantsQuantity && AnswerText.HasQuantity(c.Text, answerType))
                 score += _options.QuantityWeight;
             if (c.Text.TrimEnd().EndsWith(':'))
                 score -= _options.LeadInPenalty;
-            results[i] = (cosine, coverage, score);
+            results[i] = (cosine, coverage, score, labelBonus);
         }
         return results;
     }
@@ -387,12 +417,36 @@ public sealed class ExtractiveAnswerer(
         return double.IsNaN(cosine) ? 0 : cosine; // a zero vector has no direction
     }
 
+    /// <summary>
+    /// Whether a candidate scores nearly as well as the best one, leaving out the bonus of a row the question names:
+    /// "AWS" ranks the row labelled AWS first, and does not push out the other segments' rows for that.
+    /// </summary>
+    private static bool WithinMargin(Candidate candidate, Candidate best, double margin) =>
+        candidate.Score - candidate.LabelBonus >= best.Score - best.LabelBonus - margin;
+
     private bool IsRelevant(Candidate c) => c.Cosine >= _options.MinRelevance || c.Coverage >= _options.MinTermCoverage;
 
+    /// <summary>
+    /// Two candidates say the same thing when one holds the other, or when they read alike and state the same
+    /// figures: rows of one table ("Interest income: $187 million", "Other, net: $59 million") read alike to an
+    /// embedding and are still different answers.
+    /// </summary>
     private bool IsDuplicate(Candidate a, Candidate b) =>
-        Cosine(a.Vector, b.Vector) >= _options.DuplicateSimilarity
-        || a.Text.Contains(b.Text, StringComparison.OrdinalIgnoreCase)
-        || b.Text.Contains(a.Text, StringComparison.OrdinalIgnoreCase);
+        a.Text.Contains(b.Text, StringComparison.OrdinalIgnoreCase)
+        || b.Text.Contains(a.Text, StringComparison.OrdinalIgnoreCase)
+        || (Cosine(a.Vector, b.Vector) >= _options.DuplicateSimilarity && SameNumbers(a, b));
+
+    private static bool SameNumbers(Candidate a, Candidate b)
+    {
+        var numbers = Numbers(a.Text);
+        var others = Numbers(b.Text);
+        return numbers.Count == 0 || others.Count == 0 || numbers.SetEquals(others);
+
+        static HashSet<string> Numbers(string text) => [.. AnyNumber().Matches(text).Select(m => m.Value)];
+    }
+
+    [GeneratedRegex(@"\d+(?:[.,]\d+)*")]
+    private static partial Regex AnyNumber();
 
     private static bool SameFigures(Candidate a, Candidate b) =>
         AnswerText.Figures(a.Text).SetEquals(AnswerText.Figures(b.Text));
@@ -423,5 +477,11 @@ public sealed class ExtractiveAnswerer(
         public double Cosine { get; set; }
         public double Coverage { get; set; }
         public double Score { get; set; }
+
+        /// <summary>Whether it names another period of the kind the question asks about, and not the one asked.</summary>
+        public bool AboutOtherPeriod { get; set; }
+
+        /// <summary>The part of <see cref="Score"/> that its label being named by the question gives.</summary>
+        public double LabelBonus { get; set; }
     }
 }

@@ -124,7 +124,8 @@ internal sealed partial class TextTable
                 if (cells[j].Length > 0 && cells[j][0] is '$' or '€' or '£' or '¥' && cells[j].Any(char.IsDigit))
                     table._currencies.TryAdd(j, cells[j][..1]);
             }
-            if (!hasValues && cells.Length > 0 && cells[0].EndsWith(':'))
+            // A row with a label and no values heads the rows below it ("Net sales:", "North America").
+            if (!hasValues && cells.Length > 0 && cells[0].Any(char.IsLetter))
                 section = cells[0].TrimEnd(':').Trim();
             data.Add((i, new TableRow(table, cells, section)));
             // A total closes its section: "Gross margin" after "Total cost of sales" is not a cost of sales.
@@ -248,7 +249,8 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
         // A header's note on units ("($ in millions, except per share data)") says nothing of this row.
         string header = column < Table.Headers.Count ? Parenthetical().Replace(Table.Headers[column], " ") : "";
         string about = $"{Label} {Section} {header}";
-        if (PerOrShares().IsMatch(about))
+        // Nor does it apply to a time its column gives in years or days ("Remaining Term (years)").
+        if (PerOrShares().IsMatch(about) || column < Table.Headers.Count && TimeUnit().IsMatch(Table.Headers[column]))
             return value;
         if (Table.CurrencyOf(column) is { } sign && !Currency().IsMatch(value))
             value = value.StartsWith('(') ? "(" + sign + value[1..] : sign + value;
@@ -260,15 +262,30 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
     [GeneratedRegex(@"\bper\s|\bshares\b|\bunits\b|\bemployees\b|\bheadcount\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PerOrShares();
 
+    [GeneratedRegex(@"\(\s*(?:in\s+)?(?:years|months|weeks|days|hours)\s*\)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TimeUnit();
+
     [GeneratedRegex(@"[$€£¥]")]
     private static partial Regex Currency();
 
     [GeneratedRegex(@"\([^()]*\)")]
     private static partial Regex Parenthetical();
 
-    /// <summary>A header inside a sentence: the words of a period ("Three Months Ended") in lower case, names and dates as they are.</summary>
-    private static string HeaderForProse(string header) =>
-        PeriodWord().Replace(UnitsNote().Replace(header, "").Trim(), m => m.Value.ToLowerInvariant());
+    /// <summary>
+    /// A header inside a sentence: the words of a period ("Three Months Ended") in lower case, names and dates as
+    /// they are. A change column under a period's length ("Three Months Ended | % Change") reads "% change over
+    /// three months", not "three months ended % change".
+    /// </summary>
+    private static string HeaderForProse(string header)
+    {
+        header = UnitsNote().Replace(header, "").Trim();
+        if (EndedChange().Match(header) is { Success: true } change)
+            header = $"{change.Groups["sign"].Value}change over {change.Groups["length"].Value}".Trim();
+        return PeriodWord().Replace(header, m => m.Value.ToLowerInvariant());
+    }
+
+    [GeneratedRegex(@"^(?<length>[\w-]+\s+(?:Months?|Weeks?|Years?|Quarters?))\s+End(?:ed|ing)\s+(?<sign>[$%]\s*)?Change$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex EndedChange();
 
     /// <summary>"($ in millions, except per share data)" in a header: the value carries its units already.</summary>
     [GeneratedRegex(@"\s*\([^()]*\bin\s+(?:[\w$€£¥]+\s+)?(?:thousands|millions|billions)\b[^()]*\)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

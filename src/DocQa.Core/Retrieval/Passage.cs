@@ -44,6 +44,12 @@ public sealed record Passage(
 {
     /// <summary>The part of <see cref="Text"/> that the search matched; null when that is all of it.</summary>
     public TextSpan? Match { get; init; }
+
+    /// <summary>
+    /// What the passage's document is, in words, when its metadata names a period ("Apple Inc., quarterly period
+    /// ended July 1, 2023"): a figure means little without its company and period. Null when unknown.
+    /// </summary>
+    public string? Source { get; init; }
 }
 
 /// <summary>Character offsets into a text: <see cref="Start"/> inclusive, <see cref="End"/> exclusive.</summary>

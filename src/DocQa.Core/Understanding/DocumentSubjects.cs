@@ -22,6 +22,9 @@ public sealed record DocumentSubject(string DocumentId, string FileName, IReadOn
     /// </summary>
     public (int Quarter, int Year)? Quarter { get; init; }
 
+    /// <summary>The document's organisation and period as its metadata names them; null without a period (see <see cref="Passage.Source"/>).</summary>
+    public string? Source { get; init; }
+
     /// <summary>Whether the title, the opening or the metadata names this (see <see cref="Terms.Names"/>).</summary>
     public bool Names(IReadOnlyList<string> phrase) =>
         Terms.Names(TitleTerms, phrase) || Terms.Names(OpeningTerms, phrase) || MetadataTerms.Any(terms => Terms.Names(terms, phrase));
@@ -79,8 +82,34 @@ public sealed class DocumentSubjects(IDocumentRecords store)
         {
             MetadataTerms = MetadataNames(metadata),
             Quarter = MetadataQuarter(metadata) ?? TitleQuarter(title),
+            Source = SourceOf(metadata),
         };
     }
+
+    /// <summary>"Apple Inc., quarterly period ended July 1, 2023": the organisation, if named, and the period; null when no period is named.</summary>
+    internal static string? SourceOf(IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata?.GetValueOrDefault(DocumentMetadata.Period) is not { Length: > 0 } period)
+            return null;
+        // A cover's capitals ("QUARTERLY PERIOD ENDED", "INTEL CORPORATION") read as a sentence's words and a name.
+        period = string.Join(' ', period.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(word => PeriodWords.Contains(word) ? word.ToLowerInvariant() : word));
+        return metadata.GetValueOrDefault(DocumentMetadata.Organization) is { Length: > 0 } organization
+            ? $"{NameCase(organization.Trim())}, {period}"
+            : period;
+    }
+
+    private static readonly HashSet<string> PeriodWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "quarterly", "annual", "period", "periods", "ended", "ending", "fiscal", "year", "quarter", "month", "months", "three", "six",
+        "nine", "twelve", "first", "second", "third", "fourth", "half", "effective", "beginning", "commencing", "starting", "as", "of",
+        "on", "from", "to", "through", "the",
+    };
+
+    /// <summary>A name written all in capitals, in the case of a name ("AMAZON.COM, INC." as "Amazon.com, Inc."); any other as it is.</summary>
+    private static string NameCase(string name) =>
+        name.Any(char.IsLower) ? name : string.Join(' ', name.Split(' ').Select(word =>
+            word.Length > 1 && char.IsLetter(word[0]) ? word[0] + word[1..].ToLowerInvariant() : word));
 
     /// <summary>The one quarter a title names; null when it names none or several ("Q1 to Q3 2023 summary").</summary>
     private static (int Quarter, int Year)? TitleQuarter(string title)

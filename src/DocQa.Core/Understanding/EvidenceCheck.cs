@@ -112,7 +112,7 @@ public sealed class EvidenceCheck(ISearchIndex store, DocumentSubjects subjects,
             .ThenByDescending(x => x.Periods)
             .ThenByDescending(x => x.Names)
             .ThenBy(x => x.Order)
-            .Select(x => x.Passage.Passage)
+            .Select(x => x.Passage.Document?.Source is { } source ? x.Passage.Passage with { Source = source } : x.Passage.Passage)
             .Take(top)
             .ToList();
         if (supported.Count > 0) return new EvidenceResult(analysis, supported, null);

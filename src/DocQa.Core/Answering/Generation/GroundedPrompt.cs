@@ -116,7 +116,8 @@ public static partial class GroundedPromptBuilder
             {
                 var s = sources[i];
                 var pages = s.PageEnd > s.Page ? $"pages=\"{s.Page}-{s.PageEnd}\"" : $"page=\"{s.Page}\"";
-                user.Append($"<source id=\"{i + 1}\" file=\"{Attribute(s.FileName)}\" {pages}>\n");
+                var about = s.Source is { } source ? $" about=\"{Attribute(source)}\"" : "";
+                user.Append($"<source id=\"{i + 1}\" file=\"{Attribute(s.FileName)}\" {pages}{about}>\n");
                 user.Append(Fence(s.Text).Trim()).Append("\n</source>\n\n");
             }
         }
