@@ -172,8 +172,9 @@ internal static partial class PdfTableBuilder
     }
 
     /// <summary>
-    /// A currency sign set apart joins the figure after it ("$ 81,797", placed where the figure is); a lone '%',
-    /// ')' or "pts" joins the cell before it. One pass, so that a line of many signs costs no more than its length.
+    /// A currency sign set apart joins the figure after it ("$ 81,797", placed where the figure is; a "$" over a
+    /// column of dollar changes stays a header of its own); a lone '%',
+    /// ')' or "pts" joins the figure before it ("5 %"; a "%" beside a header's "$" stays apart). One pass, so that a line of many signs costs no more than its length.
     /// </summary>
     private static List<Cell> JoinSigns(List<Cell> cells)
     {
@@ -181,12 +182,12 @@ internal static partial class PdfTableBuilder
         for (int c = 0; c < cells.Count; c++)
         {
             Cell cell = cells[c];
-            if (Currency().IsMatch(cell.Text) && c + 1 < cells.Count)
+            if (Currency().IsMatch(cell.Text) && c + 1 < cells.Count && IsFigure(cells[c + 1].Text))
             {
                 Cell figure = cells[++c];
                 cell = new Cell(cell.Text + " " + figure.Text, figure.Start, figure.End, cell.Left);
             }
-            else if (cell.Text is "%" or ")" or "pts" or "bps" && joined.Count > 0)
+            else if (cell.Text is "%" or ")" or "pts" or "bps" && joined.Count > 0 && joined[^1].Text[^1] is (>= '0' and <= '9') or ')')
             {
                 Cell before = joined[^1];
                 joined[^1] = new Cell(before.Text + cell.Text, before.Start, cell.End, before.Left);
@@ -282,17 +283,31 @@ internal static partial class PdfTableBuilder
                 headers[0].Add(cells[0].Text);
                 cells = cells.Skip(1).ToList();
             }
-            // A line with a cell over several columns, or between them, heads groups of columns: each column
-            // takes the cell nearest to it. Otherwise each cell heads the column it stands over.
-            // An upper line with few cells ("Three Months Ended" over two columns) heads groups too.
-            bool groups = cells.Any(c => bands.Count(b => Overlap(c, b) > 0) != 1)
-                || (r < first - 1 && cells.Count > 0 && cells.Count * 2 <= bands.Count);
+            // A cell over one column heads that column. A cell over several columns, or between them, heads a
+            // group: the columns nearest to it that no cell of its line stands over ("Three Months Ended" over
+            // "April 30, 2023" and "May 1, 2022", not over the "$ Change" beside them that has its own cell).
+            // An upper line of few cells heads groups too ("Three Months Ended" centred over the middle one of
+            // three columns; "2022" and "2023" over three columns each), unless it is one cell of words, not a
+            // period, standing on a wider one below it: the top of one column's tall header ("Expected" over
+            // "Remaining Term"); a date ("June 30, 2023" over "Operating Leases | Finance Leases | Total") heads a group.
+            bool fewUpper = r < first - 1 && cells.Count > 0 && cells.Count * 2 <= bands.Count;
+            var over = new Cell?[bands.Count];
+            var spanning = new List<Cell>();
+            foreach (var cell in cells)
+            {
+                var overlapped = Enumerable.Range(0, bands.Count).Where(b => Overlap(cell, bands[b]) > 0).ToList();
+                bool single = overlapped.Count == 1 && over[overlapped[0]] is null
+                    && (!fewUpper || cells.Count == 1 && !NamesPeriod(cell.Text)
+                        && rows[r + 1].Cells.Any(below => below.Start <= cell.Start && below.End >= cell.End));
+                if (single)
+                    over[overlapped[0]] = cell;
+                else
+                    spanning.Add(cell);
+            }
             for (int b = 0; b < bands.Count; b++)
             {
                 var band = bands[b];
-                Cell? head = groups
-                    ? cells.MinBy(c => Distance(c, band))
-                    : cells.Where(c => Overlap(c, band) > 0).Cast<Cell?>().FirstOrDefault();
+                Cell? head = over[b] ?? (spanning.Count > 0 ? spanning.MinBy(c => Distance(c, band)) : null);
                 if (head is { } h && (headers[b + 1].Count == 0 || headers[b + 1][^1] != h.Text))
                     headers[b + 1].Add(h.Text);
             }
@@ -373,6 +388,12 @@ internal static partial class PdfTableBuilder
     }
 
     private static bool IsFigure(string text) => Figure().IsMatch(text);
+
+    /// <summary>Whether a header names a period: a date or a year ("June 30, 2023"), or a length ("Three Months Ended").</summary>
+    private static bool NamesPeriod(string text) => text.Any(char.IsDigit) || PeriodLength().IsMatch(text);
+
+    [GeneratedRegex(@"\b(?:ended|ending|months?|weeks?|years?|quarters?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PeriodLength();
 
     [GeneratedRegex(@"^[$€£¥]$")]
     private static partial Regex Currency();

@@ -156,6 +156,76 @@ public class PdfExtractionTests
     }
 
     [Fact]
+    public void A_header_cell_over_one_column_heads_that_column_only_and_a_period_over_several_heads_them_all()
+    {
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        PdfPageBuilder page = builder.AddPage(PageSize.A4);
+        page.AddText("Other income (expense), net, was as follows.", 11, new PdfPoint(50, 780), font);
+        // "Three Months Ended" over the two periods; "$" and "%" over the change columns beside them, each its own.
+        page.AddText("Three Months Ended", 9, new PdfPoint(280, 750), font);
+        page.AddText("April 30,", 9, new PdfPoint(250, 739), font);
+        page.AddText("May 1,", 9, new PdfPoint(330, 739), font);
+        page.AddText("$", 9, new PdfPoint(425, 739), font);
+        page.AddText("%", 9, new PdfPoint(497, 739), font);
+        page.AddText("2023", 9, new PdfPoint(255, 728), font);
+        page.AddText("2022", 9, new PdfPoint(330, 728), font);
+        page.AddText("Change", 9, new PdfPoint(410, 728), font);
+        page.AddText("Change", 9, new PdfPoint(480, 728), font);
+        string[][] rows = [["Interest income", "150", "18", "132", "733 %"], ["Interest expense", "(66)", "(68)", "2", "(3)%"]];
+        double y = 712;
+        foreach (string[] row in rows)
+        {
+            page.AddText(row[0], 11, new PdfPoint(50, y), font);
+            for (int c = 0; c < 4; c++)
+                page.AddText(row[1 + c], 11, new PdfPoint(260 + 75 * c, y), font);
+            y -= 14;
+        }
+        // A tall header of one column ("Expected" over "Remaining Term (years)") beside dated columns.
+        page.AddText("Expected", 9, new PdfPoint(255, 640), font);
+        page.AddText("Remaining Term", 9, new PdfPoint(245, 629), font);
+        page.AddText("April 30,", 9, new PdfPoint(330, 629), font);
+        page.AddText("January 29,", 9, new PdfPoint(405, 629), font);
+        page.AddText("(years)", 9, new PdfPoint(257, 618), font);
+        page.AddText("2023", 9, new PdfPoint(335, 618), font);
+        page.AddText("2023", 9, new PdfPoint(415, 618), font);
+        page.AddText("3.20% Notes Due 2026", 11, new PdfPoint(50, 602), font);
+        page.AddText("3.4", 11, new PdfPoint(262, 602), font);
+        page.AddText("1,000", 11, new PdfPoint(335, 602), font);
+        page.AddText("1,000", 11, new PdfPoint(415, 602), font);
+        page.AddText("1.55% Notes Due 2028", 11, new PdfPoint(50, 588), font);
+        page.AddText("5.1", 11, new PdfPoint(262, 588), font);
+        page.AddText("1,250", 11, new PdfPoint(335, 588), font);
+        page.AddText("1,250", 11, new PdfPoint(415, 588), font);
+
+        // A date alone over the middle one of three columns heads all three.
+        page.AddText("June 30, 2023", 9, new PdfPoint(330, 540), font);
+        page.AddText("Operating", 9, new PdfPoint(255, 529), font);
+        page.AddText("Finance Leases", 9, new PdfPoint(322, 529), font);
+        page.AddText("Total", 9, new PdfPoint(415, 529), font);
+        page.AddText("Leases", 9, new PdfPoint(258, 518), font);
+        page.AddText("Total lease liabilities", 11, new PdfPoint(50, 502), font);
+        page.AddText("3,400", 11, new PdfPoint(262, 502), font);
+        page.AddText("2,100", 11, new PdfPoint(335, 502), font);
+        page.AddText("5,500", 11, new PdfPoint(415, 502), font);
+        page.AddText("Less imputed interest", 11, new PdfPoint(50, 488), font);
+        page.AddText("(400)", 11, new PdfPoint(262, 488), font);
+        page.AddText("(300)", 11, new PdfPoint(335, 488), font);
+        page.AddText("(700)", 11, new PdfPoint(415, 488), font);
+
+        ExtractedDocument document = TestDocuments.Extract(builder.Build(), "other-income.pdf");
+
+        var tables = document.Blocks.Where(b => b.Kind == BlockKind.Table).Select(b => b.Text.Split('\n')[0]).ToList();
+        Assert.Equal(
+            [
+                "| | Three Months Ended April 30, 2023 | Three Months Ended May 1, 2022 | Three Months Ended $ Change | Three Months Ended % Change |",
+                "| | Expected Remaining Term (years) | April 30, 2023 | January 29, 2023 |",
+                "| | June 30, 2023 Operating Leases | June 30, 2023 Finance Leases | June 30, 2023 Total |",
+            ],
+            tables);
+    }
+
+    [Fact]
     public void A_row_of_years_over_the_figures_is_the_header_with_the_period_at_its_left()
     {
         var builder = new PdfDocumentBuilder();
