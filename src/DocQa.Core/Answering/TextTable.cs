@@ -274,17 +274,22 @@ internal sealed partial class TableRow(TextTable table, string[] cells, string? 
     /// <summary>
     /// A header inside a sentence: the words of a period ("Three Months Ended") in lower case, names and dates as
     /// they are. A change column under a period's length ("Three Months Ended | % Change") reads "% change over
-    /// three months", not "three months ended % change".
+    /// three months", not "three months ended % change"; "Quarter-over-Quarter Change" reads as it says.
     /// </summary>
     private static string HeaderForProse(string header)
     {
         header = UnitsNote().Replace(header, "").Trim();
         if (EndedChange().Match(header) is { Success: true } change)
-            header = $"{change.Groups["sign"].Value}change over {change.Groups["length"].Value}".Trim();
+        {
+            // "Quarter-over-Quarter Change" says what it compares; a bare "Change" compares over the length.
+            header = change.Groups["over"].Success
+                ? change.Groups["over"].Value.ToLowerInvariant() + " change"
+                : $"{change.Groups["sign"].Value}change over {change.Groups["length"].Value}";
+        }
         return PeriodWord().Replace(header, m => m.Value.ToLowerInvariant());
     }
 
-    [GeneratedRegex(@"^(?<length>[\w-]+\s+(?:Months?|Weeks?|Years?|Quarters?))\s+End(?:ed|ing)\s+(?<sign>[$%]\s*)?Change$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<length>[\w-]+\s+(?:Months?|Weeks?|Years?|Quarters?))\s+End(?:ed|ing)\s+(?:(?<sign>[$%]\s*)|(?<over>\w+-over-\w+)\s+)?Change$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex EndedChange();
 
     /// <summary>"($ in millions, except per share data)" in a header: the value carries its units already.</summary>
