@@ -173,8 +173,9 @@ internal static partial class PdfTableBuilder
 
     /// <summary>
     /// A currency sign set apart joins the figure after it ("$ 81,797", placed where the figure is; a "$" over a
-    /// column of dollar changes stays a header of its own); a lone '%',
-    /// ')' or "pts" joins the figure before it ("5 %"; a "%" beside a header's "$" stays apart). One pass, so that a line of many signs costs no more than its length.
+    /// column of dollar changes stays a header of its own); a lone '%', ')' or "pts" joins the figure before it
+    /// ("5 %"; a "%" beside a header's "$" stays apart). One pass, so that a line of many signs costs no more than
+    /// its length.
     /// </summary>
     private static List<Cell> JoinSigns(List<Cell> cells)
     {
