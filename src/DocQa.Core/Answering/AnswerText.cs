@@ -242,11 +242,10 @@ internal static partial class AnswerText
     /// <summary>Whether the question asks for an amount, a count or a rate, so that its answer holds a figure.</summary>
     public static bool AsksForQuantity(string question) => QuantityQuestion.IsMatch(question);
 
-    /// <summary>The figures a text states (as they are written), years and small numbers left out.</summary>
-    public static HashSet<string> Figures(string text) =>
-        FigureValue.Matches(text).Select(m => m.Value).Where(v => v.Length >= 3 && !(v.Length == 4 && v[..2] is "19" or "20")).ToHashSet(StringComparer.Ordinal);
+    /// <summary>The numbers a text states, as they are written ("81,797", "12.5", "2023").</summary>
+    public static HashSet<string> Numbers(string text) => NumberValue.Matches(text).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
 
-    private static readonly Regex FigureValue = new(@"\d[\d,.]*\d|\d", RegexOptions.CultureInvariant | RegexOptions.Compiled);
+    private static readonly Regex NumberValue = new(@"\d+(?:[.,]\d+)*", RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
     /// <summary>Whether a candidate states a figure (a year alone does not count).</summary>
     public static bool HasQuantity(string sentence) => Figure.IsMatch(sentence);

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Numerics.Tensors;
-using System.Text.RegularExpressions;
 using DocQa.Core.Retrieval;
 using DocQa.Core.Understanding;
 using Microsoft.Extensions.AI;
@@ -96,7 +95,7 @@ public sealed record ExtractiveAnswerOptions
 /// [n] marker of its passage. A sentence scores its embedding cosine with the question, plus the share of the
 /// question's content terms it holds (rarer terms weigh more), plus a small bonus for its passage's rank.
 /// </summary>
-public sealed partial class ExtractiveAnswerer(
+public sealed class ExtractiveAnswerer(
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     ExtractiveAnswerOptions? options = null) : IAnswerGenerator
 {
@@ -207,17 +206,23 @@ public sealed partial class ExtractiveAnswerer(
     }
 
     /// <summary>The best sentence and those that score nearly as well, up to the cap.</summary>
-    private List<Candidate> ChooseBest(List<Candidate> ranked, Candidate best)
+    private List<Candidate> ChooseBest(List<Candidate> ranked, Candidate best) => AddNextBest(ranked, best, [best]);
+
+    /// <summary>
+    /// To the sentences chosen, the next best ones while there is room: relevant, within the margin of the best,
+    /// and saying something none of the chosen says.
+    /// </summary>
+    private List<Candidate> AddNextBest(List<Candidate> ranked, Candidate best, List<Candidate> chosen)
     {
-        var chosen = new List<Candidate> { best };
         foreach (var candidate in ranked)
         {
             if (chosen.Count >= _options.MaxSentences)
                 break;
             // A sentence about another period than the one asked is no answer to add.
-            if (!WithinMargin(candidate, best, _options.ExtraSentenceMargin) || candidate.AboutOtherPeriod)
+            if (chosen.Contains(candidate) || candidate.AboutOtherPeriod || !IsRelevant(candidate)
+                || !WithinMargin(candidate, best, _options.ExtraSentenceMargin))
                 continue;
-            if (candidate != best && IsRelevant(candidate) && !chosen.Any(c => IsDuplicate(c, candidate)))
+            if (!chosen.Any(c => IsDuplicate(c, candidate)))
                 chosen.Add(candidate);
         }
         return chosen;
@@ -238,27 +243,14 @@ public sealed partial class ExtractiveAnswerer(
                 break;
             if (!WithinMargin(candidate, best, _options.AcrossDocumentsMargin))
                 continue;
-            // Statements of different periods read alike and differ in their figures: only the same words and
-            // figures make a duplicate here.
             if (IsRelevant(candidate) && !documents.Contains(passages[candidate.Passage].DocumentId)
-                && !chosen.Any(c => IsDuplicate(c, candidate) && SameFigures(c, candidate)))
+                && !chosen.Any(c => IsDuplicate(c, candidate)))
             {
                 documents.Add(passages[candidate.Passage].DocumentId);
                 chosen.Add(candidate);
             }
         }
-        if (chosen.Count == 1)
-            return ChooseBest(ranked, best);
-        // Room left: the next best statements, as for a question about one period.
-        foreach (var candidate in ranked)
-        {
-            if (chosen.Count >= _options.MaxSentences)
-                break;
-            if (!chosen.Contains(candidate) && WithinMargin(candidate, best, _options.ExtraSentenceMargin) && IsRelevant(candidate)
-                && !chosen.Any(c => IsDuplicate(c, candidate) && SameFigures(c, candidate)))
-                chosen.Add(candidate);
-        }
-        return chosen;
+        return AddNextBest(ranked, best, chosen);
     }
 
     /// <summary>
@@ -438,18 +430,10 @@ public sealed partial class ExtractiveAnswerer(
 
     private static bool SameNumbers(Candidate a, Candidate b)
     {
-        var numbers = Numbers(a.Text);
-        var others = Numbers(b.Text);
+        var numbers = AnswerText.Numbers(a.Text);
+        var others = AnswerText.Numbers(b.Text);
         return numbers.Count == 0 || others.Count == 0 || numbers.SetEquals(others);
-
-        static HashSet<string> Numbers(string text) => [.. AnyNumber().Matches(text).Select(m => m.Value)];
     }
-
-    [GeneratedRegex(@"\d+(?:[.,]\d+)*")]
-    private static partial Regex AnyNumber();
-
-    private static bool SameFigures(Candidate a, Candidate b) =>
-        AnswerText.Figures(a.Text).SetEquals(AnswerText.Figures(b.Text));
 
     private sealed class Candidate(string text, int passage, int index, int passageCount, QuoteSpan span)
     {
